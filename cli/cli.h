@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The safeflash command: shared pieces of the commands (cmd_*.c). */
+#ifndef SF_CLI_H
+#define SF_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes, the same for every command. */
+enum {
+        EXIT_OK = 0,          /* success, or allowed */
+        EXIT_FAILED = 1,      /* the operation failed */
+        EXIT_USAGE = 2,       /* usage error or invalid input */
+        EXIT_REFUSED = 3,     /* refused by the safety policy: nothing written */
+        EXIT_NO_DEVICE = 4,   /* no suitable device, or device in the wrong state */
+};
+
+struct cli_globals {
+        bool json;
+        int verbose;
+        const char *log_path;
+};
+
+extern struct cli_globals cli;
+
+/* One option of a command: getopt_long's entry plus its help text. */
+struct cli_option {
+        const char *name;
+        int has_arg;
+        int val;
+        const char *arg;  /* placeholder shown in --help, NULL for none */
+        const char *help;
+};
+
+struct cli_command {
+        const char *name;
+        const char *args;    /* "VERSION", shown in usage */
+        const char *summary; /* one line */
+        const char *details; /* paragraphs after the options in --help */
+        const struct cli_option *options;
+        int (*run)(const struct cli_command *cmd, int argc, char **argv);
+};
+
+extern const struct cli_command cmd_decode;
+extern const struct cli_command cmd_check;
+
+/* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
+ * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help
+ * and exiting 0. */
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv);
+void cli_print_help(const struct cli_command *cmd, FILE *f);
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Minimal streaming JSON writer. */
+struct json {
+        FILE *f;
+        int depth;
+        bool need_comma[32];
+        bool after_key;
+};
+
+void json_begin(struct json *j, FILE *f);
+void json_obj_open(struct json *j, const char *key);
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
+void json_str(struct json *j, const char *key, const char *value); /* NULL → null */
+void json_int(struct json *j, const char *key, long long value);
+void json_bool(struct json *j, const char *key, bool value);
+void json_null(struct json *j, const char *key);
+void json_end(struct json *j);
+
+struct sf_version;
+/* A decoded version as a JSON object under key, and as indented text lines. */
+void cli_json_version(struct json *j, const char *key, const struct sf_version *v);
+void cli_print_version(FILE *f, const struct sf_version *v, const char *indent);
+/* "EC25EFA R06 A17 M4G, branch 20 (20.200.20.200)" */
+void cli_version_summary(const struct sf_version *v, char *buf, size_t size);
+
+#endif
