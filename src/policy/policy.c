@@ -173,15 +173,21 @@ static void check_branch(sf_report *rep, const struct sf_version *from,
                                 from->n_groups == 0 ? from->canonical : to->canonical));
                 return;
         }
-        if (strcmp(from->modem_main, to->modem_main) == 0 &&
-            (from->n_groups < 3 || to->n_groups < 3 || strcmp(from->ap_main, to->ap_main) == 0))
+        bool modem_same = strcmp(from->modem_main, to->modem_main) == 0;
+        /* A transient reading's AP part (00.000) says nothing about the branch. */
+        bool ap_known = from->n_groups >= 3 && to->n_groups >= 3 &&
+                        from->form != SF_VERSION_FORM_TRANSIENT &&
+                        to->form != SF_VERSION_FORM_TRANSIENT;
+
+        if (modem_same && (!ap_known || strcmp(from->ap_main, to->ap_main) == 0))
                 return;
         sf_version_format_sub(from, a, sizeof(a));
         sf_version_format_sub(to, b, sizeof(b));
         add(rep, "branch-switch", builtin, SF_SEVERITY_BLOCK, SF_OVERRIDE_ALLOW_BRANCH_SWITCH,
-            sf_asprintf("the sub-version branch changes %s → %s (main %s → %s): a customer/OEM "
-                        "branch is not an upgrade path",
-                        a, b, from->modem_main, to->modem_main),
+            sf_asprintf("the sub-version branch changes %s → %s (%s main %s → %s): a "
+                        "customer/OEM branch is not an upgrade path",
+                        a, b, modem_same ? "AP" : "modem", modem_same ? from->ap_main : from->modem_main,
+                        modem_same ? to->ap_main : to->modem_main),
             stay_advice(from));
 }
 

@@ -138,12 +138,12 @@ static int finish_section(struct parser *p)
                 r = perr(p, "rule '%s' needs 'why' (the reason shown to the user)", p->cur.name);
         else if (p->cur.action == SF_RULE_ALLOW && p->cur.n_lifts == 0)
                 r = perr(p, "allow rule '%s' needs 'lifts' (the rule ids it lifts)", p->cur.name);
+        for (size_t i = 0; r >= 0 && i < p->n_out; i++)
+                if (strcmp(p->out[i].name, p->cur.name) == 0)
+                        r = perr(p, "rule '%s' is defined twice in this file", p->cur.name);
         p->line = line;
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < p->n_out; i++)
-                if (strcmp(p->out[i].name, p->cur.name) == 0)
-                        return perr(p, "rule '%s' is defined twice in this file", p->cur.name);
         if (p->n_out == p->cap_out) {
                 size_t cap = p->cap_out ? p->cap_out * 2 : 8;
                 if (cap > SF_RULES_MAX)
