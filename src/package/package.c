@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "package/package-internal.h"
 #include "package/xml.h"
 #include "safeflash/package.h"
 #include "util/cleanup.h"
@@ -54,7 +55,6 @@ static int metainfo_start(void *userdata, const char *path, const char **attrs)
                         return sf_error_set(m->err, -EBADMSG, "%s: release version too long",
                                             m->path);
                 m->cand->present = true;
-                snprintf(m->cand->where, sizeof(m->cand->where), "%s", m->path);
         }
         if (strcmp(path, "component/requires/firmware") == 0) {
                 const char *c = sf_xml_attr(attrs, "compare");
@@ -108,13 +108,40 @@ static int metainfo_end(void *userdata, const char *path, const char *text)
         return 0;
 }
 
+int sf_metainfo_parse(const char *name, const char *buf, size_t len,
+                      struct sf_version *ret_version, bool *ret_has_version,
+                      sf_requirements *reqs, struct sf_error *err)
+{
+        static const struct sf_xml_handlers h = {.start = metainfo_start, .end = metainfo_end};
+        struct candidate cand = {0};
+        struct metainfo m = {.cand = &cand, .reqs = reqs, .path = name, .err = err};
+        int r;
+
+        r = sf_xml_parse(name, buf, len, &h, &m, err);
+        if (r < 0)
+                return r;
+        if (cand.present)
+                *ret_version = cand.version;
+        *ret_has_version = cand.present;
+        return 0;
+}
+
 static int read_metainfo(const char *path, struct candidate *cand, sf_requirements *reqs,
                          struct sf_error *err)
 {
-        static const struct sf_xml_handlers h = {.start = metainfo_start, .end = metainfo_end};
-        struct metainfo m = {.cand = cand, .reqs = reqs, .path = path, .err = err};
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int r;
 
-        return sf_xml_parse_file(path, METADATA_FILE_MAX, &h, &m, err);
+        r = sf_read_file(path, METADATA_FILE_MAX, &buf, &len);
+        if (r == -EFBIG)
+                return sf_error_set(err, r, "%s: larger than %d bytes", path, METADATA_FILE_MAX);
+        if (r < 0)
+                return sf_error_set(err, r, "%s: %s", path, strerror(-r));
+        r = sf_metainfo_parse(path, buf, len, &cand->version, &cand->present, reqs, err);
+        if (r >= 0 && cand->present)
+                snprintf(cand->where, sizeof(cand->where), "%s", path);
+        return r;
 }
 
 static int contents_end(void *userdata, const char *path, const char *text)

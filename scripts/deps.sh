@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages safeflash needs to build and test, when any is missing.
+# Usage: scripts/deps.sh [build|test]
+set -eu
+packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev)
+if [ "${1:-build}" = test ]; then
+        packages+=(clang libcmocka-dev)
+fi
+missing=()
+for p in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+                missing+=("$p")
+        fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "safeflash: installing missing Debian packages: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null; then
+                SUDO=sudo
+        else
+                echo "safeflash: run as root, or install: apt-get install ${missing[*]}" >&2
+                exit 1
+        fi
+else
+        SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

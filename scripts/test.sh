@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs missing Debian packages, builds with gcc under
+# AddressSanitizer + UndefinedBehaviorSanitizer with warnings as errors and runs every test
+# (unit, fuzz-corpus replays, end-to-end CLI), then builds and tests with clang -Werror too.
+# Ends with the line "N passed, N failed, N skipped" (test cases of the sanitizer run).
+set -u
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test || exit 1
+
+export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+status=0
+
+# setup DIR [meson options...]: configure (again) and build.
+setup() {
+        local dir=$1
+        shift
+        if [ -d "$dir" ]; then
+                meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+        else
+                meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+        fi || { cat "$dir.setup.log"; return 1; }
+        ninja -C "$dir" || return 1
+}
+
+echo "== gcc, -Werror, ASan + UBSan"
+if CC=gcc setup build-ci-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
+        -Dc_args=-fno-sanitize-recover=all; then
+        meson test -C build-ci-asan --print-errorlogs || status=1
+        counts=$(python3 scripts/count-tests.py build-ci-asan/meson-logs/testlog.json)
+else
+        status=1
+        counts="0 passed, 1 failed, 0 skipped"
+fi
+
+echo "== clang, -Werror"
+if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized; then
+        meson test -C build-ci-clang --print-errorlogs >/dev/null || {
+                status=1
+                meson test -C build-ci-clang --print-errorlogs | tail -20
+        }
+        echo "clang build: $(python3 scripts/count-tests.py build-ci-clang/meson-logs/testlog.json)"
+else
+        echo "clang build failed"
+        status=1
+fi
+
+echo "$counts"
+exit $status
