@@ -9,11 +9,11 @@
 
 /* Exit codes, the same for every command. */
 enum {
-        EXIT_OK = 0,          /* success, or allowed */
-        EXIT_FAILED = 1,      /* the operation failed */
-        EXIT_USAGE = 2,       /* usage error or invalid input */
-        EXIT_REFUSED = 3,     /* refused by the safety policy: nothing written */
-        EXIT_NO_DEVICE = 4,   /* no suitable device, or device in the wrong state */
+        EXIT_OK = 0,        /* success, or allowed */
+        EXIT_FAILED = 1,    /* the operation failed */
+        EXIT_USAGE = 2,     /* usage error or invalid input */
+        EXIT_REFUSED = 3,   /* refused by the safety policy: nothing written */
+        EXIT_NO_DEVICE = 4, /* no suitable device, or device in the wrong state */
 };
 
 struct cli_globals {
@@ -29,7 +29,7 @@ struct cli_option {
         const char *name;
         int has_arg;
         int val;
-        const char *arg;  /* placeholder shown in --help, NULL for none */
+        const char *arg; /* placeholder shown in --help, NULL for none */
         const char *help;
 };
 

@@ -24,12 +24,18 @@ enum {
 
 static const struct cli_option options[] = {
         {"from", required_argument, OPT_FROM, "VERSION", "the firmware installed on the module"},
-        {"to", required_argument, OPT_TO, "VERSION|PACKAGE", "the firmware to install: a version or a package folder"},
-        {"allow-older", no_argument, OPT_ALLOW_OLDER, NULL, "accept a lower release or sub-version on the same line"},
-        {"allow-branch-switch", no_argument, OPT_ALLOW_BRANCH, NULL, "accept another sub-version branch (main number)"},
-        {"allow-reinstall", no_argument, OPT_ALLOW_REINSTALL, NULL, "accept the version already installed"},
-        {"force", no_argument, OPT_FORCE, NULL, "lift every refusal that is not absolute (dangerous)"},
-        {"rules", required_argument, OPT_RULES, "FILE", "also apply the rules in FILE (repeatable)"},
+        {"to", required_argument, OPT_TO, "VERSION|PACKAGE",
+         "the firmware to install: a version or a package folder"},
+        {"allow-older", no_argument, OPT_ALLOW_OLDER, NULL,
+         "accept a lower release or sub-version on the same line"},
+        {"allow-branch-switch", no_argument, OPT_ALLOW_BRANCH, NULL,
+         "accept another sub-version branch (main number)"},
+        {"allow-reinstall", no_argument, OPT_ALLOW_REINSTALL, NULL,
+         "accept the version already installed"},
+        {"force", no_argument, OPT_FORCE, NULL,
+         "lift every refusal that is not absolute (dangerous)"},
+        {"rules", required_argument, OPT_RULES, "FILE",
+         "also apply the rules in FILE (repeatable)"},
         {0},
 };
 
@@ -58,7 +64,8 @@ static int load_dir(sf_rules *rules, const char *dir, struct rules_source *src)
         int r = sf_rules_load_dir(rules, dir, &err);
 
         if (r < 0) {
-                fprintf(stderr, "safeflash check: %s\n", err.message[0] ? err.message : strerror(-r));
+                fprintf(stderr, "safeflash check: %s\n",
+                        err.message[0] ? err.message : strerror(-r));
                 return r;
         }
         snprintf(src->path, sizeof(src->path), "%.*s", (int)sizeof(src->path) - 1, dir);
@@ -77,26 +84,30 @@ static int load_rules(const struct check_args *a, sf_rules *rules, struct rules_
         int r;
 
         snprintf(dirs[0], sizeof(dirs[0]), "%s/rules", env_or("SAFEFLASH_DATADIR", SF_DATADIR));
-        snprintf(dirs[1], sizeof(dirs[1]), "%s/rules.d", env_or("SAFEFLASH_SYSCONFDIR", SF_SYSCONFDIR));
+        snprintf(dirs[1], sizeof(dirs[1]), "%s/rules.d",
+                 env_or("SAFEFLASH_SYSCONFDIR", SF_SYSCONFDIR));
         if (xdg && *xdg)
                 snprintf(dirs[2], sizeof(dirs[2]), "%s/safeflash/rules.d", xdg);
         else
-                snprintf(dirs[2], sizeof(dirs[2]), "%s/.config/safeflash/rules.d", home ? home : "/nonexistent");
+                snprintf(dirs[2], sizeof(dirs[2]), "%s/.config/safeflash/rules.d",
+                         home ? home : "/nonexistent");
         for (size_t i = 0; i < 3; i++) {
                 r = load_dir(rules, dirs[i], &src[n++]);
                 if (r < 0)
                         return r;
         }
         if (src[0].count == 0)
-                fprintf(stderr, "safeflash check: warning: no rules database in %s; only the "
-                                "built-in rules apply\n",
+                fprintf(stderr,
+                        "safeflash check: warning: no rules database in %s; only the "
+                        "built-in rules apply\n",
                         dirs[0]);
         for (size_t i = 0; i < a->n_extra; i++) {
                 struct sf_error err = {0};
                 size_t before = sf_rules_count(rules);
                 r = sf_rules_load_file(rules, a->extra[i], &err);
                 if (r < 0) {
-                        fprintf(stderr, "safeflash check: %s\n", err.message[0] ? err.message : strerror(-r));
+                        fprintf(stderr, "safeflash check: %s\n",
+                                err.message[0] ? err.message : strerror(-r));
                         return r;
                 }
                 snprintf(src[n].path, sizeof(src[n].path), "%s", a->extra[i]);
@@ -132,7 +143,8 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
                         break;
                 case OPT_RULES:
                         if (a->n_extra == MAX_EXTRA_RULES)
-                                return cli_usage_error(cmd, "at most %d --rules files", MAX_EXTRA_RULES);
+                                return cli_usage_error(cmd, "at most %d --rules files",
+                                                       MAX_EXTRA_RULES);
                         a->extra[a->n_extra++] = optarg;
                         break;
                 default:
@@ -195,8 +207,10 @@ static void print_text(const struct sf_version *from, const struct sf_version *t
                 bool lifted = false;
                 for (size_t i = 0; i < sf_report_count(rep); i++)
                         lifted |= sf_report_get(rep, i)->overridden;
-                printf("\nALLOWED%s\n", lifted ? ", because of the overrides given: read the lifted "
-                                                "refusals above before going on" : "");
+                printf("\nALLOWED%s\n",
+                       lifted ? ", because of the overrides given: read the lifted "
+                                "refusals above before going on"
+                              : "");
         } else if (v == SF_VERDICT_NEEDS_OVERRIDE) {
                 printf("\nREFUSED: this firmware must not be installed on this module as it is.\n"
                        "Only");
@@ -208,8 +222,8 @@ static void print_text(const struct sf_version *from, const struct sf_version *t
 }
 
 static void print_json(const struct sf_version *from, const struct sf_version *to,
-                       const sf_package *pkg, const sf_report *rep,
-                       const struct rules_source *src, size_t n_src)
+                       const sf_package *pkg, const sf_report *rep, const struct rules_source *src,
+                       size_t n_src)
 {
         unsigned needed = sf_report_needed_overrides(rep);
         struct json j;
@@ -273,7 +287,8 @@ static int resolve_target(const char *to, sf_package **ret_pkg, struct sf_versio
         if (stat(to, &st) == 0 || strchr(to, '/')) {
                 r = sf_package_open(to, ret_pkg, &err);
                 if (r < 0) {
-                        fprintf(stderr, "safeflash check: %s\n", err.message[0] ? err.message : strerror(-r));
+                        fprintf(stderr, "safeflash check: %s\n",
+                                err.message[0] ? err.message : strerror(-r));
                         return EXIT_USAGE;
                 }
                 *ret_v = *sf_package_version(*ret_pkg);

@@ -23,7 +23,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                 return cli_usage_error(cmd, "expected exactly one VERSION");
         r = sf_version_parse(argv[optind], &v);
         if (r == -ENAMETOOLONG)
-                return cli_usage_error(cmd, "version longer than %d characters", SF_VERSION_MAX_LEN);
+                return cli_usage_error(cmd, "version longer than %d characters",
+                                       SF_VERSION_MAX_LEN);
         if (cli.json) {
                 json_begin(&j, stdout);
                 cli_json_version(&j, NULL, &v);

@@ -15,7 +15,7 @@ static const struct cli_command *const commands[] = {
         &cmd_check,
 };
 
-#define N_COMMANDS (sizeof(commands) / sizeof(*commands))
+#define N_COMMANDS  (sizeof(commands) / sizeof(*commands))
 #define MAX_OPTIONS 32
 
 enum {

@@ -83,8 +83,7 @@ static void print_sub(FILE *f, const struct sf_version *v, const char *indent)
                         indent);
                 return;
         }
-        fprintf(f, "%sSub-version  %s  (modem %s.%03d", indent, sub, v->modem_main,
-                v->modem_minor);
+        fprintf(f, "%sSub-version  %s  (modem %s.%03d", indent, sub, v->modem_main, v->modem_minor);
         if (v->n_groups >= 4)
                 fprintf(f, ", AP %s.%03d", v->ap_main, v->ap_minor);
         fprintf(f, "; branch %s%s)\n", v->modem_main,
@@ -125,10 +124,12 @@ void cli_print_version(FILE *f, const struct sf_version *v, const char *indent)
                 fprintf(f, "%sNote         stray letter '%c' after the memory code\n", indent,
                         v->trailing);
         if (v->form == SF_VERSION_FORM_TRANSIENT)
-                fprintf(f, "%sNote         AP part 00.000: read while the module was still "
-                           "starting; read it again\n",
+                fprintf(f,
+                        "%sNote         AP part 00.000: read while the module was still "
+                        "starting; read it again\n",
                         indent);
         if (v->form == SF_VERSION_FORM_TRUNCATED)
-                fprintf(f, "%sNote         sub-version is truncated; the full one has four groups\n",
+                fprintf(f,
+                        "%sNote         sub-version is truncated; the full one has four groups\n",
                         indent);
 }

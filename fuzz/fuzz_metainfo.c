@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sf_requirements_new(&reqs) < 0)
                 return 0;
         if (sf_metainfo_parse("fuzz.metainfo.xml", (const char *)data, size, &v, &has, reqs,
-                              &err) == 0 && has) {
+                              &err) == 0 &&
+            has) {
                 sf_version_parse("EC25EFAR06A17M4G_20.200.20.200", &from);
                 if (sf_policy_evaluate(&from, &v, NULL, reqs, 0, &rep) == 0)
                         sf_report_free(rep);

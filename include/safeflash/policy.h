@@ -46,14 +46,14 @@ enum {
 };
 
 struct sf_finding {
-        const char *rule_id;  /* stable: "baseline-change", or a rules-file rule's name */
-        const char *source;   /* "built-in", "FILE:LINE", "package requirement" */
+        const char *rule_id; /* stable: "baseline-change", or a rules-file rule's name */
+        const char *source;  /* "built-in", "FILE:LINE", "package requirement" */
         enum sf_severity severity;
         enum sf_override override;
-        bool overridden;      /* blocking, but lifted by a flag or an allow rule */
+        bool overridden;       /* blocking, but lifted by a flag or an allow rule */
         const char *lifted_by; /* what lifted it ("--allow-older", "rule NAME at FILE:LINE") */
-        const char *message;  /* one line, with both decoded values */
-        const char *advice;   /* what to do instead; may be NULL */
+        const char *message;   /* one line, with both decoded values */
+        const char *advice;    /* what to do instead; may be NULL */
 };
 
 /* Rules from rules files (docs/rules.md). Opaque. */
@@ -86,7 +86,7 @@ enum sf_compare {
 
 enum sf_requirement_kind {
         SF_REQUIREMENT_FIRMWARE = 0, /* the module's installed firmware version */
-        SF_REQUIREMENT_UNSUPPORTED,  /* a requirement safeflash cannot check (bootloader, GUID…) */
+        SF_REQUIREMENT_UNSUPPORTED, /* a requirement safeflash cannot check (bootloader, GUID…) */
         SF_REQUIREMENT_NOT_APPLICABLE, /* about another tool (<id>org.freedesktop.fwupd</id>) */
 };
 
@@ -106,8 +106,8 @@ typedef struct sf_report sf_report;
 /* Decide whether `to` may be installed over `from`. rules and reqs may be NULL. flags are
  * SF_POLICY_*. */
 SF_EXPORT int sf_policy_evaluate(const struct sf_version *from, const struct sf_version *to,
-                                 const sf_rules *rules, const sf_requirements *reqs,
-                                 unsigned flags, sf_report **ret);
+                                 const sf_rules *rules, const sf_requirements *reqs, unsigned flags,
+                                 sf_report **ret);
 SF_EXPORT void sf_report_free(sf_report *report);
 SF_EXPORT enum sf_verdict sf_report_verdict(const sf_report *report);
 SF_EXPORT size_t sf_report_count(const sf_report *report);

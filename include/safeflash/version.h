@@ -40,11 +40,11 @@ struct sf_version {
         char model[16];
         char region[16];
         char variant[16];
-        int baseline;    /* Rnn */
-        int release;     /* Ann */
-        int edition;     /* Vnn inside the main version, -1 when absent */
-        char memory[8];  /* "M4G", "" when absent */
-        char trailing;   /* a stray letter after the memory code (seen once), 0 when absent */
+        int baseline;   /* Rnn */
+        int release;    /* Ann */
+        int edition;    /* Vnn inside the main version, -1 when absent */
+        char memory[8]; /* "M4G", "" when absent */
+        char trailing;  /* a stray letter after the memory code (seen once), 0 when absent */
 
         unsigned n_tags; /* "OCPU", "LNV", "BETA0416", "BETA_20200428F", … in order */
         char tags[SF_VERSION_MAX_TAGS][SF_VERSION_TAG_MAX];

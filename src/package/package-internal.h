@@ -8,8 +8,7 @@
 
 /* Parse LVFS metainfo: the first <release version> into *ret_version (*ret_has_version says
  * whether there was one) and every <requires> child into reqs. */
-int sf_metainfo_parse(const char *name, const char *buf, size_t len,
-                      struct sf_version *ret_version, bool *ret_has_version,
-                      sf_requirements *reqs, struct sf_error *err);
+int sf_metainfo_parse(const char *name, const char *buf, size_t len, struct sf_version *ret_version,
+                      bool *ret_has_version, sf_requirements *reqs, struct sf_error *err);
 
 #endif

@@ -65,8 +65,8 @@ static int metainfo_start(void *userdata, const char *path, const char **attrs)
                         return sf_error_set(m->err, -EBADMSG,
                                             "%s: unknown compare '%s' in <requires>", m->path, c);
                 if (v && strlen(v) >= sizeof(m->version))
-                        return sf_error_set(m->err, -EBADMSG,
-                                            "%s: requirement version too long", m->path);
+                        return sf_error_set(m->err, -EBADMSG, "%s: requirement version too long",
+                                            m->path);
                 snprintf(m->version, sizeof(m->version), "%s", v ? v : "");
                 snprintf(m->depth, sizeof(m->depth), "%s", d ? d : "");
         }
@@ -78,14 +78,16 @@ static int add_firmware_req(struct metainfo *m, const char *text)
         char desc[1200];
         enum sf_requirement_kind kind = SF_REQUIREMENT_FIRMWARE;
 
-        snprintf(desc, sizeof(desc), "<firmware%s%s%s version=\"%s\"%s%s>", m->has_compare ? " compare=\"" : "",
+        snprintf(desc, sizeof(desc), "<firmware%s%s%s version=\"%s\"%s%s>",
+                 m->has_compare ? " compare=\"" : "",
                  m->has_compare ? sf_compare_to_string(m->compare) : "", m->has_compare ? "\"" : "",
                  m->version, *text ? ">" : "/", *text ? text : "");
         if (*text || *m->depth)
                 kind = SF_REQUIREMENT_UNSUPPORTED; /* bootloader, vendor-id, another device */
         else if (!m->has_compare || !*m->version)
                 return sf_error_set(m->err, -EBADMSG,
-                                    "%s: <firmware> requirement needs compare and version", m->path);
+                                    "%s: <firmware> requirement needs compare and version",
+                                    m->path);
         return sf_requirements_add(m->reqs, kind, m->compare, m->version, desc);
 }
 
@@ -108,9 +110,8 @@ static int metainfo_end(void *userdata, const char *path, const char *text)
         return 0;
 }
 
-int sf_metainfo_parse(const char *name, const char *buf, size_t len,
-                      struct sf_version *ret_version, bool *ret_has_version,
-                      sf_requirements *reqs, struct sf_error *err)
+int sf_metainfo_parse(const char *name, const char *buf, size_t len, struct sf_version *ret_version,
+                      bool *ret_has_version, sf_requirements *reqs, struct sf_error *err)
 {
         static const struct sf_xml_handlers h = {.start = metainfo_start, .end = metainfo_end};
         struct candidate cand = {0};
@@ -175,8 +176,8 @@ static int find_metainfo(const char *dir, char **ret, struct sf_error *err)
                         continue;
                 if (found)
                         return sf_error_set(err, -EBADMSG,
-                                            "%s: more than one *.metainfo.xml (%s, %s)", dir,
-                                            found, de->d_name);
+                                            "%s: more than one *.metainfo.xml (%s, %s)", dir, found,
+                                            de->d_name);
                 found = strdup(de->d_name);
                 if (!found)
                         return -ENOMEM;

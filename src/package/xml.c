@@ -105,10 +105,9 @@ static void XMLCALL on_doctype(void *data, const XML_Char *name, const XML_Char 
         stop(data, -EBADMSG, "DOCTYPE declarations are not accepted");
 }
 
-static void XMLCALL on_entity(void *data, const XML_Char *name, int is_param,
-                              const XML_Char *value, int value_len, const XML_Char *base,
-                              const XML_Char *sysid, const XML_Char *pubid,
-                              const XML_Char *notation)
+static void XMLCALL on_entity(void *data, const XML_Char *name, int is_param, const XML_Char *value,
+                              int value_len, const XML_Char *base, const XML_Char *sysid,
+                              const XML_Char *pubid, const XML_Char *notation)
 {
         stop(data, -EBADMSG, "entity declarations are not accepted");
 }

@@ -136,7 +136,8 @@ static void check_hardware(sf_report *rep, const struct sf_version *from,
                                 "has %s",
                                 *to->memory ? to->memory : "(none)",
                                 *from->memory ? from->memory : "(none)"),
-                    sf_asprintf("use firmware with memory code %s", *from->memory ? from->memory : "(none)"));
+                    sf_asprintf("use firmware with memory code %s",
+                                *from->memory ? from->memory : "(none)"));
         if (!sf_version_same_tags(from, to))
                 add(rep, "tag-change", builtin, SF_SEVERITY_BLOCK, SF_OVERRIDE_FORCE,
                     sf_asprintf("the package is of another OEM/market line (tags differ: '%s' "
@@ -158,8 +159,7 @@ static void check_baseline(sf_report *rep, const struct sf_version *from,
             stay_advice(from));
 }
 
-static void check_branch(sf_report *rep, const struct sf_version *from,
-                         const struct sf_version *to)
+static void check_branch(sf_report *rep, const struct sf_version *from, const struct sf_version *to)
 {
         char a[32], b[32];
 
@@ -186,14 +186,14 @@ static void check_branch(sf_report *rep, const struct sf_version *from,
         add(rep, "branch-switch", builtin, SF_SEVERITY_BLOCK, SF_OVERRIDE_ALLOW_BRANCH_SWITCH,
             sf_asprintf("the sub-version branch changes %s → %s (%s main %s → %s): a "
                         "customer/OEM branch is not an upgrade path",
-                        a, b, modem_same ? "AP" : "modem", modem_same ? from->ap_main : from->modem_main,
+                        a, b, modem_same ? "AP" : "modem",
+                        modem_same ? from->ap_main : from->modem_main,
                         modem_same ? to->ap_main : to->modem_main),
             stay_advice(from));
 }
 
 /* Release and minors, on the same line only. */
-static void check_order(sf_report *rep, const struct sf_version *from,
-                        const struct sf_version *to)
+static void check_order(sf_report *rep, const struct sf_version *from, const struct sf_version *to)
 {
         char a[32], b[32];
         int cmp;
@@ -262,17 +262,17 @@ static void check_builtin(sf_report *rep, const struct sf_version *from,
         check_oddities(rep, to);
 }
 
-static void apply_forbid_rules(sf_report *rep, const sf_rules *rules,
-                               const struct sf_version *from, const struct sf_version *to)
+static void apply_forbid_rules(sf_report *rep, const sf_rules *rules, const struct sf_version *from,
+                               const struct sf_version *to)
 {
         for (size_t i = 0; rules && i < rules->n; i++) {
                 const struct sf_rule *r = &rules->items[i];
-                if (r->action != SF_RULE_FORBID || !sf_rule_matches(r, from->canonical, to->canonical))
+                if (r->action != SF_RULE_FORBID ||
+                    !sf_rule_matches(r, from->canonical, to->canonical))
                         continue;
                 add(rep, r->name, r->origin, SF_SEVERITY_BLOCK, r->override,
                     sf_asprintf("%s (%s → %s%s%s)", r->why, from->canonical, to->canonical,
-                                r->reference ? "; source: " : "",
-                                r->reference ? r->reference : ""),
+                                r->reference ? "; source: " : "", r->reference ? r->reference : ""),
                     r->advice ? strdup(r->advice) : NULL);
         }
 }
@@ -286,13 +286,14 @@ static void lift(struct owned_finding *f, const char *by)
         f->pub.overridden = f->lifted_by != NULL;
 }
 
-static void apply_allow_rules(sf_report *rep, const sf_rules *rules,
-                              const struct sf_version *from, const struct sf_version *to)
+static void apply_allow_rules(sf_report *rep, const sf_rules *rules, const struct sf_version *from,
+                              const struct sf_version *to)
 {
         for (size_t i = 0; rules && i < rules->n; i++) {
                 const struct sf_rule *r = &rules->items[i];
                 _cleanup_free_ char *by = NULL;
-                if (r->action != SF_RULE_ALLOW || !sf_rule_matches(r, from->canonical, to->canonical))
+                if (r->action != SF_RULE_ALLOW ||
+                    !sf_rule_matches(r, from->canonical, to->canonical))
                         continue;
                 by = sf_asprintf("allow rule %s (%s)", r->name, r->origin);
                 if (!by) {
@@ -405,8 +406,9 @@ static void decide(sf_report *rep)
                         soft = true;
                 rep->needed |= flag_for(f->pub.override);
         }
-        rep->verdict = hard ? SF_VERDICT_REFUSED : soft ? SF_VERDICT_NEEDS_OVERRIDE
-                                                         : SF_VERDICT_ALLOWED;
+        rep->verdict = hard   ? SF_VERDICT_REFUSED
+                       : soft ? SF_VERDICT_NEEDS_OVERRIDE
+                              : SF_VERDICT_ALLOWED;
 }
 
 int sf_policy_evaluate(const struct sf_version *from, const struct sf_version *to,

@@ -10,8 +10,8 @@
 #include "policy/requires-internal.h"
 
 static const char *const compare_names[] = {
-        [SF_COMPARE_EQ] = "eq", [SF_COMPARE_NE] = "ne", [SF_COMPARE_LT] = "lt",
-        [SF_COMPARE_LE] = "le", [SF_COMPARE_GT] = "gt", [SF_COMPARE_GE] = "ge",
+        [SF_COMPARE_EQ] = "eq",     [SF_COMPARE_NE] = "ne",       [SF_COMPARE_LT] = "lt",
+        [SF_COMPARE_LE] = "le",     [SF_COMPARE_GT] = "gt",       [SF_COMPARE_GE] = "ge",
         [SF_COMPARE_GLOB] = "glob", [SF_COMPARE_REGEX] = "regex",
 };
 
@@ -115,7 +115,8 @@ static int check_order(const struct sf_requirement *req, const struct sf_version
         }
         r = sf_version_compare(installed, &want, &cmp);
         if (r == -EDOM) {
-                snprintf(why, why_size, "'%s' and '%s' are not of the same line and cannot be ordered",
+                snprintf(why, why_size,
+                         "'%s' and '%s' are not of the same line and cannot be ordered",
                          installed->canonical, want.canonical);
                 return 0;
         }

@@ -65,7 +65,7 @@ struct parser {
         const char *name;
         unsigned line;
         struct sf_error *err;
-        struct sf_rule cur;  /* the section being read */
+        struct sf_rule cur; /* the section being read */
         bool in_section;
         unsigned cur_line;   /* its header line */
         unsigned seen;       /* keys seen in it, as a bit set */
@@ -118,8 +118,8 @@ enum key {
 };
 
 static const char *const key_names[N_KEYS] = {
-        [KEY_FROM] = "from",     [KEY_TO] = "to",         [KEY_BOTH_WAYS] = "both-ways",
-        [KEY_WHY] = "why",       [KEY_ADVICE] = "advice", [KEY_SOURCE] = "source",
+        [KEY_FROM] = "from",         [KEY_TO] = "to",         [KEY_BOTH_WAYS] = "both-ways",
+        [KEY_WHY] = "why",           [KEY_ADVICE] = "advice", [KEY_SOURCE] = "source",
         [KEY_OVERRIDE] = "override", [KEY_LIFTS] = "lifts",
 };
 
@@ -403,7 +403,8 @@ static int list_rules_files(const char *dir, char ***ret, size_t *ret_n, struct 
         struct dirent *de;
 
         if (!d)
-                return errno == ENOENT ? 0 : sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
+                return errno == ENOENT ? 0
+                                       : sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
         while ((de = readdir(d))) {
                 size_t len = strlen(de->d_name);
                 char **grown;

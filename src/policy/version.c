@@ -129,10 +129,9 @@ static int parse_main_tail(struct sf_version *v, const char *s, size_t len)
 
 /* Quectel product families, as they appear at the start of a version (hyphen removed). */
 static const char *const known_models[] = {
-        "AG35",   "AG590E", "BG95M3", "EC20",   "EC21",   "EC25",   "EG18",  "EG25",
-        "EG91",   "EG95",   "EM05",   "EM06",   "EM061K", "EM12",   "EM120R", "EM160R",
-        "EM20",   "EP06",   "RG255C", "RG500Q", "RG520N", "RM500Q", "RM502Q", "RM520N",
-        "RM551E",
+        "AG35",   "AG590E", "BG95M3", "EC20",   "EC21",   "EC25",   "EG18",   "EG25", "EG91",
+        "EG95",   "EM05",   "EM06",   "EM061K", "EM12",   "EM120R", "EM160R", "EM20", "EP06",
+        "RG255C", "RG500Q", "RG520N", "RM500Q", "RM502Q", "RM520N", "RM551E",
 };
 
 static void split_prefix(struct sf_version *v)
@@ -328,8 +327,7 @@ static int parse_canonical(struct sf_version *v)
 
 int sf_version_parse(const char *s, struct sf_version *ret)
 {
-        struct sf_version v = {.edition = -1, .modem_minor = -1, .ap_minor = -1,
-                               .sub_edition = -1};
+        struct sf_version v = {.edition = -1, .modem_minor = -1, .ap_minor = -1, .sub_edition = -1};
         size_t len;
 
         if (!s || !ret)

@@ -25,46 +25,76 @@ struct row {
 
 static const struct row rows[] = {
         /* The user story: refused in both directions, allowed within R06 branch 20. */
-        {V_R06A17, V_R08A01, 0, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {V_R06A17, V_R08A01, 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "upgrade", SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {V_R08A01, V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {V_R06A17, V_R08A01, SF_POLICY_ALLOW_OLDER | SF_POLICY_ALLOW_BRANCH_SWITCH, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE},
+        {V_R06A17, V_R08A01, 0, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "",
+         SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {V_R06A17, V_R08A01, 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "upgrade",
+         SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {V_R08A01, V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "",
+         SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {V_R06A17, V_R08A01, SF_POLICY_ALLOW_OLDER | SF_POLICY_ALLOW_BRANCH_SWITCH,
+         SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE},
         {V_R06A17, V_R08A01, SF_POLICY_FORCE, SF_VERDICT_ALLOWED, "baseline-change", "", 0},
-        {V_R06A17, "EC25EFAR06A19M4G_20.201.20.201", 0, SF_VERDICT_ALLOWED, "upgrade", "downgrade", 0},
+        {V_R06A17, "EC25EFAR06A19M4G_20.201.20.201", 0, SF_VERDICT_ALLOWED, "upgrade", "downgrade",
+         0},
         {V_R06A17, "EC25EFAR06A17M4G_20.201.20.201", 0, SF_VERDICT_ALLOWED, "upgrade", "", 0},
         /* Downgrades on the same line. */
-        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade", "upgrade", SF_POLICY_ALLOW_OLDER},
-        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", SF_POLICY_ALLOW_OLDER, SF_VERDICT_ALLOWED, "downgrade", "", 0},
-        {"EC25EFAR06A17M4G_20.201.20.201", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade", "", SF_POLICY_ALLOW_OLDER},
-        {"EC25EFAR06A17M4G_20.200.20.201", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade", "", SF_POLICY_ALLOW_OLDER},
-        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", SF_POLICY_FORCE, SF_VERDICT_ALLOWED, "downgrade", "", 0},
+        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade",
+         "upgrade", SF_POLICY_ALLOW_OLDER},
+        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", SF_POLICY_ALLOW_OLDER, SF_VERDICT_ALLOWED,
+         "downgrade", "", 0},
+        {"EC25EFAR06A17M4G_20.201.20.201", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade", "",
+         SF_POLICY_ALLOW_OLDER},
+        {"EC25EFAR06A17M4G_20.200.20.201", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "downgrade", "",
+         SF_POLICY_ALLOW_OLDER},
+        {V_R06A17, "EC25EFAR06A12M4G_20.200.20.200", SF_POLICY_FORCE, SF_VERDICT_ALLOWED,
+         "downgrade", "", 0},
         /* Reinstall. */
-        {V_R06A17, V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "same-version", "", SF_POLICY_ALLOW_REINSTALL},
+        {V_R06A17, V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "same-version", "",
+         SF_POLICY_ALLOW_REINSTALL},
         {V_R06A17, V_R06A17, SF_POLICY_ALLOW_REINSTALL, SF_VERDICT_ALLOWED, "same-version", "", 0},
-        {V_R06A17, "ec25efar06a17m4g_20.200.20.200_2025", 0, SF_VERDICT_NEEDS_OVERRIDE, "same-version", "", SF_POLICY_ALLOW_REINSTALL},
+        {V_R06A17, "ec25efar06a17m4g_20.200.20.200_2025", 0, SF_VERDICT_NEEDS_OVERRIDE,
+         "same-version", "", SF_POLICY_ALLOW_REINSTALL},
         /* Branch switches (main numbers). */
-        {"EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {"EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006", SF_POLICY_ALLOW_BRANCH_SWITCH, SF_VERDICT_ALLOWED, "branch-switch", "", 0},
-        {"EG25GGBR07A08M2G_30.203.30.203", "EG25GGBR07A08M2G_A0.301.A0.301", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {"RM520NGLAAR01A06M4G_12.001.12.001", "RM520NGLAAR01A07M4G_01.201.01.201", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {"RG255CGLABR01A04M4G_A0.004.A0.004", "RG255CGLABR01A04M4G_A0.300.A0.300", 0, SF_VERDICT_ALLOWED, "upgrade", "branch-switch", 0},
+        {"EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {"EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006",
+         SF_POLICY_ALLOW_BRANCH_SWITCH, SF_VERDICT_ALLOWED, "branch-switch", "", 0},
+        {"EG25GGBR07A08M2G_30.203.30.203", "EG25GGBR07A08M2G_A0.301.A0.301", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {"RM520NGLAAR01A06M4G_12.001.12.001", "RM520NGLAAR01A07M4G_01.201.01.201", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {"RG255CGLABR01A04M4G_A0.004.A0.004", "RG255CGLABR01A04M4G_A0.300.A0.300", 0,
+         SF_VERDICT_ALLOWED, "upgrade", "branch-switch", 0},
         /* Hardware: prefix, memory, OEM tags. */
-        {"EC25AFAR05A07M4G_30.003.30.003", "EC25EFAR06A11M4G_01.001.01.001", 0, SF_VERDICT_NEEDS_OVERRIDE, "prefix-mismatch", "", SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
-        {"EC25EUXGAR08A09M1G_20.200.20.200", "EC25EUXGAR08A15M4G_20.200.20.200", 0, SF_VERDICT_NEEDS_OVERRIDE, "memory-mismatch", "", SF_POLICY_FORCE},
-        {"EG25GGBR07A07M2G_30.003.30.003", "EG25GGBR07A07M2G_OCPU_30.003.30.003", 0, SF_VERDICT_NEEDS_OVERRIDE, "tag-change", "", SF_POLICY_FORCE},
-        {"EM12GPAR01A09M4G_MSFT_01.001.01.001", "EM12GPAR01A21M4G_01.204.01.204", 0, SF_VERDICT_NEEDS_OVERRIDE, "tag-change", "", SF_POLICY_FORCE},
-        {"EM05GFAR07A07M1G_01.016.01.016", "EM05GFAR10A02M1G_01.001.01.001", 0, SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE},
+        {"EC25AFAR05A07M4G_30.003.30.003", "EC25EFAR06A11M4G_01.001.01.001", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "prefix-mismatch", "",
+         SF_POLICY_FORCE | SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {"EC25EUXGAR08A09M1G_20.200.20.200", "EC25EUXGAR08A15M4G_20.200.20.200", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "memory-mismatch", "", SF_POLICY_FORCE},
+        {"EG25GGBR07A07M2G_30.003.30.003", "EG25GGBR07A07M2G_OCPU_30.003.30.003", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "tag-change", "", SF_POLICY_FORCE},
+        {"EM12GPAR01A09M4G_MSFT_01.001.01.001", "EM12GPAR01A21M4G_01.204.01.204", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "tag-change", "", SF_POLICY_FORCE},
+        {"EM05GFAR07A07M1G_01.016.01.016", "EM05GFAR10A02M1G_01.001.01.001", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "baseline-change", "", SF_POLICY_FORCE},
         /* Unknown, transient, truncated, revision-only. */
-        {"EM05GFAR07AM1G", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "unknown-version", "", SF_POLICY_FORCE},
+        {"EM05GFAR07AM1G", V_R06A17, 0, SF_VERDICT_NEEDS_OVERRIDE, "unknown-version", "",
+         SF_POLICY_FORCE},
         {V_R06A17, "garbage", 0, SF_VERDICT_NEEDS_OVERRIDE, "unknown-version", "", SF_POLICY_FORCE},
         {V_R06A17, "garbage", SF_POLICY_FORCE, SF_VERDICT_ALLOWED, "unknown-version", "", 0},
-        {"EM05GFAR07A07M1G_01.016.00.000", "EM05GFAR07A07M1G_01.017.01.017", 0, SF_VERDICT_NEEDS_OVERRIDE, "transient-version", "", SF_POLICY_FORCE},
-        {"EM05GFAR07A03M1G_01.004", "EM05GFAR07A07M1G_01.016.01.016", 0, SF_VERDICT_NEEDS_OVERRIDE, "truncated-version", "", SF_POLICY_FORCE},
-        {"EC20EQAR02A04E2G", "EC20EQAR02A13E2G", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-unknown", "", SF_POLICY_FORCE},
-        {"EC25EFAR06A08M4G", "EC25EFAR06A11M4G_01.001.01.001", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-unknown", "", SF_POLICY_FORCE},
-        {"EC25EFAR06A17M4G_20.200.01.200", "EC25EFAR06A19M4G_20.201.20.201", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
+        {"EM05GFAR07A07M1G_01.016.00.000", "EM05GFAR07A07M1G_01.017.01.017", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "transient-version", "", SF_POLICY_FORCE},
+        {"EM05GFAR07A03M1G_01.004", "EM05GFAR07A07M1G_01.016.01.016", 0, SF_VERDICT_NEEDS_OVERRIDE,
+         "truncated-version", "", SF_POLICY_FORCE},
+        {"EC20EQAR02A04E2G", "EC20EQAR02A13E2G", 0, SF_VERDICT_NEEDS_OVERRIDE, "branch-unknown", "",
+         SF_POLICY_FORCE},
+        {"EC25EFAR06A08M4G", "EC25EFAR06A11M4G_01.001.01.001", 0, SF_VERDICT_NEEDS_OVERRIDE,
+         "branch-unknown", "", SF_POLICY_FORCE},
+        {"EC25EFAR06A17M4G_20.200.01.200", "EC25EFAR06A19M4G_20.201.20.201", 0,
+         SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
         /* Warnings do not refuse. */
-        {"EG25GGBR07A07M2G_01.003.01.003", "EG25GGBR07A08M2G_BETA0416_01.004.01.004", 0, SF_VERDICT_ALLOWED, "beta-firmware", "", 0},
+        {"EG25GGBR07A07M2G_01.003.01.003", "EG25GGBR07A08M2G_BETA0416_01.004.01.004", 0,
+         SF_VERDICT_ALLOWED, "beta-firmware", "", 0},
 };
 
 static void test_table(void **state)
@@ -129,15 +159,14 @@ static void test_story_explanation(void **state)
         sf_report_free(rep);
 }
 
-static const char story_rules[] =
-        "# the database entry, as shipped\n"
-        "[forbid quectel/ec25-r06-r08]\n"
-        "from = EC25*R06A*\n"
-        "to = EC25*R08A*\n"
-        "both-ways = yes\n"
-        "why = R06 and R08 may not be flashed over each other\n"
-        "advice = stay on R06: EC25EFAR06AxxM4G_20.2xx.20.2xx\n"
-        "source = Quectel forum thread 44652\n";
+static const char story_rules[] = "# the database entry, as shipped\n"
+                                  "[forbid quectel/ec25-r06-r08]\n"
+                                  "from = EC25*R06A*\n"
+                                  "to = EC25*R08A*\n"
+                                  "both-ways = yes\n"
+                                  "why = R06 and R08 may not be flashed over each other\n"
+                                  "advice = stay on R06: EC25EFAR06AxxM4G_20.2xx.20.2xx\n"
+                                  "source = Quectel forum thread 44652\n";
 
 static void test_rules_forbid_both_ways(void **state)
 {
@@ -147,8 +176,10 @@ static void test_rules_forbid_both_ways(void **state)
 
         (void)state;
         assert_int_equal(sf_rules_new(&rules), 0);
-        assert_int_equal(sf_rules_load_buffer(rules, "db.rules", story_rules, strlen(story_rules), NULL), 0);
-        rep = eval(V_R08A01, V_R06A17, rules, NULL, SF_POLICY_ALLOW_OLDER | SF_POLICY_ALLOW_BRANCH_SWITCH);
+        assert_int_equal(
+                sf_rules_load_buffer(rules, "db.rules", story_rules, strlen(story_rules), NULL), 0);
+        rep = eval(V_R08A01, V_R06A17, rules, NULL,
+                   SF_POLICY_ALLOW_OLDER | SF_POLICY_ALLOW_BRANCH_SWITCH);
         f = sf_report_find(rep, "quectel/ec25-r06-r08");
         assert_non_null(f);
         assert_string_equal(f->source, "db.rules:2");
@@ -157,7 +188,8 @@ static void test_rules_forbid_both_ways(void **state)
         assert_int_equal(sf_report_needed_overrides(rep), SF_POLICY_FORCE);
         sf_report_free(rep);
         /* Not matching: another model. */
-        rep = eval("EG25GGBR06A01M2G_01.001.01.001", "EG25GGBR08A01M2G_01.001.01.001", rules, NULL, 0);
+        rep = eval("EG25GGBR06A01M2G_01.001.01.001", "EG25GGBR08A01M2G_01.001.01.001", rules, NULL,
+                   0);
         assert_null(sf_report_find(rep, "quectel/ec25-r06-r08"));
         sf_report_free(rep);
         sf_rules_free(rules);
@@ -187,7 +219,8 @@ static void test_site_forbid_absolute(void **state)
 static void test_site_allow_lifts(void **state)
 {
         static const char site[] =
-                "[allow site/eg25-to-30]\nfrom = EG25GGBR07A08M2G_01.*\nto = EG25GGBR07A08M2G_30.*\n"
+                "[allow site/eg25-to-30]\nfrom = EG25GGBR07A08M2G_01.*\nto = "
+                "EG25GGBR07A08M2G_30.*\n"
                 "lifts = branch-switch\nwhy = vendor-approved move to our customer branch\n";
         sf_rules *rules = NULL;
         sf_report *rep;
@@ -196,18 +229,21 @@ static void test_site_allow_lifts(void **state)
         (void)state;
         assert_int_equal(sf_rules_new(&rules), 0);
         assert_int_equal(sf_rules_load_buffer(rules, "site.rules", site, strlen(site), NULL), 0);
-        rep = eval("EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006", rules, NULL, 0);
+        rep = eval("EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A08M2G_30.006.30.006", rules, NULL,
+                   0);
         assert_int_equal(sf_report_verdict(rep), SF_VERDICT_ALLOWED);
         f = sf_report_find(rep, "branch-switch");
         assert_true(f->overridden);
         assert_non_null(strstr(f->lifted_by, "site/eg25-to-30"));
         sf_report_free(rep);
         /* The reverse direction is not covered by the rule. */
-        rep = eval("EG25GGBR07A08M2G_30.006.30.006", "EG25GGBR07A08M2G_01.003.01.003", rules, NULL, 0);
+        rep = eval("EG25GGBR07A08M2G_30.006.30.006", "EG25GGBR07A08M2G_01.003.01.003", rules, NULL,
+                   0);
         assert_int_equal(sf_report_verdict(rep), SF_VERDICT_NEEDS_OVERRIDE);
         sf_report_free(rep);
         /* It does not lift a downgrade on the same path. */
-        rep = eval("EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A07M2G_30.006.30.006", rules, NULL, 0);
+        rep = eval("EG25GGBR07A08M2G_01.003.01.003", "EG25GGBR07A07M2G_30.006.30.006", rules, NULL,
+                   0);
         assert_int_equal(sf_report_verdict(rep), SF_VERDICT_NEEDS_OVERRIDE);
         assert_false(sf_report_find(rep, "downgrade")->overridden);
         sf_report_free(rep);
@@ -217,14 +253,15 @@ static void test_site_allow_lifts(void **state)
 /* A later rule with the same name replaces the earlier one (site overrides the database). */
 static void test_rule_replaced_by_name(void **state)
 {
-        static const char site[] =
-                "[allow quectel/ec25-r06-r08]\nfrom = NOTHING\nto = NOTHING\nlifts = x\nwhy = disabled here\n";
+        static const char site[] = "[allow quectel/ec25-r06-r08]\nfrom = NOTHING\nto = "
+                                   "NOTHING\nlifts = x\nwhy = disabled here\n";
         sf_rules *rules = NULL;
         sf_report *rep;
 
         (void)state;
         assert_int_equal(sf_rules_new(&rules), 0);
-        assert_int_equal(sf_rules_load_buffer(rules, "db.rules", story_rules, strlen(story_rules), NULL), 0);
+        assert_int_equal(
+                sf_rules_load_buffer(rules, "db.rules", story_rules, strlen(story_rules), NULL), 0);
         assert_int_equal(sf_rules_load_buffer(rules, "site.rules", site, strlen(site), NULL), 0);
         assert_int_equal(sf_rules_count(rules), 1);
         rep = eval(V_R06A17, V_R08A01, rules, NULL, 0);
@@ -255,8 +292,10 @@ static const struct req_row req_rows[] = {
         {V_R06A17, SF_COMPARE_GE, "not-a-version", false},
         {V_R06A17, SF_COMPARE_GLOB, "EC25EFAR06A*M4G_20.2*", true},
         {V_R06A17, SF_COMPARE_GLOB, "EC25EFAR08A*", false},
-        {V_R06A17, SF_COMPARE_REGEX, "^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$", true},
-        {V_R08A01, SF_COMPARE_REGEX, "^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$", false},
+        {V_R06A17, SF_COMPARE_REGEX, "^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$",
+         true},
+        {V_R08A01, SF_COMPARE_REGEX, "^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$",
+         false},
         {V_R06A17, SF_COMPARE_REGEX, "([", false},
 };
 
@@ -270,7 +309,9 @@ static void test_requirements(void **state)
                 const struct sf_finding *f;
 
                 assert_int_equal(sf_requirements_new(&reqs), 0);
-                assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_FIRMWARE, q->cmp, q->version, "req"), 0);
+                assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_FIRMWARE, q->cmp,
+                                                     q->version, "req"),
+                                 0);
                 /* Evaluate against a reinstall allowed, so the requirement decides alone. */
                 rep = eval(q->installed, q->installed, NULL, reqs, SF_POLICY_ALLOW_REINSTALL);
                 f = sf_report_find(rep, "package-requirement");
@@ -278,7 +319,8 @@ static void test_requirements(void **state)
                         print_error("requirement row %zu: %s %s %s\n", i, q->installed,
                                     sf_compare_to_string(q->cmp), q->version);
                 assert_true((f == NULL) == q->met);
-                assert_int_equal(sf_report_verdict(rep), q->met ? SF_VERDICT_ALLOWED : SF_VERDICT_NEEDS_OVERRIDE);
+                assert_int_equal(sf_report_verdict(rep),
+                                 q->met ? SF_VERDICT_ALLOWED : SF_VERDICT_NEEDS_OVERRIDE);
                 sf_report_free(rep);
                 sf_requirements_free(reqs);
         }
@@ -291,15 +333,20 @@ static void test_requirement_kinds(void **state)
 
         (void)state;
         assert_int_equal(sf_requirements_new(&reqs), 0);
-        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_NOT_APPLICABLE, SF_COMPARE_GE, "2.0.7", "<id>fwupd</id>"), 0);
+        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_NOT_APPLICABLE, SF_COMPARE_GE,
+                                             "2.0.7", "<id>fwupd</id>"),
+                         0);
         rep = eval(V_R06A17, "EC25EFAR06A19M4G_20.201.20.201", NULL, reqs, 0);
         assert_int_equal(sf_report_verdict(rep), SF_VERDICT_ALLOWED);
         sf_report_free(rep);
-        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_UNSUPPORTED, SF_COMPARE_GE, "1.0", "bootloader"), 0);
+        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_UNSUPPORTED, SF_COMPARE_GE, "1.0",
+                                             "bootloader"),
+                         0);
         rep = eval(V_R06A17, "EC25EFAR06A19M4G_20.201.20.201", NULL, reqs, 0);
         assert_int_equal(sf_report_verdict(rep), SF_VERDICT_NEEDS_OVERRIDE);
         sf_report_free(rep);
-        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_FIRMWARE, SF_COMPARE_EQ, "", "x"), -EINVAL);
+        assert_int_equal(sf_requirements_add(reqs, SF_REQUIREMENT_FIRMWARE, SF_COMPARE_EQ, "", "x"),
+                         -EINVAL);
         sf_requirements_free(reqs);
 }
 
@@ -310,10 +357,12 @@ static void test_to_string(void **state)
         assert_string_equal(sf_verdict_to_string(SF_VERDICT_NEEDS_OVERRIDE), "needs-override");
         assert_string_equal(sf_verdict_to_string(SF_VERDICT_REFUSED), "refused");
         assert_string_equal(sf_severity_to_string(SF_SEVERITY_BLOCK), "block");
-        assert_string_equal(sf_override_to_string(SF_OVERRIDE_ALLOW_BRANCH_SWITCH), "allow-branch-switch");
+        assert_string_equal(sf_override_to_string(SF_OVERRIDE_ALLOW_BRANCH_SWITCH),
+                            "allow-branch-switch");
         for (int c = SF_COMPARE_EQ; c <= SF_COMPARE_REGEX; c++) {
                 enum sf_compare back;
-                assert_int_equal(sf_compare_from_string(sf_compare_to_string((enum sf_compare)c), &back), 0);
+                assert_int_equal(
+                        sf_compare_from_string(sf_compare_to_string((enum sf_compare)c), &back), 0);
                 assert_int_equal(back, c);
         }
         assert_int_equal(sf_compare_from_string("approx", &(enum sf_compare){0}), -EBADMSG);

@@ -56,8 +56,10 @@ static void test_bad_files(void **state)
                 int r;
 
                 assert_int_equal(sf_rules_new(&rules), 0);
-                r = sf_rules_load_buffer(rules, "t.rules", bad_rows[i].text, strlen(bad_rows[i].text), &err);
-                if (r != -EBADMSG || strncmp(err.message, bad_rows[i].where, strlen(bad_rows[i].where)) != 0 ||
+                r = sf_rules_load_buffer(rules, "t.rules", bad_rows[i].text,
+                                         strlen(bad_rows[i].text), &err);
+                if (r != -EBADMSG ||
+                    strncmp(err.message, bad_rows[i].where, strlen(bad_rows[i].where)) != 0 ||
                     !strstr(err.message, bad_rows[i].says))
                         print_error("row %zu: r=%d message '%s'\n", i, r, err.message);
                 assert_int_equal(r, -EBADMSG);
@@ -80,9 +82,11 @@ static void test_limits(void **state)
         memset(line, 'a', sizeof(line) - 1);
         line[sizeof(line) - 1] = '\0';
         assert_int_equal(sf_rules_new(&rules), 0);
-        assert_int_equal(sf_rules_load_buffer(rules, "long.rules", line, strlen(line), &err), -EBADMSG);
+        assert_int_equal(sf_rules_load_buffer(rules, "long.rules", line, strlen(line), &err),
+                         -EBADMSG);
         assert_non_null(strstr(err.message, "long.rules:1: line longer"));
-        assert_int_equal(sf_rules_load_buffer(rules, "nul.rules", nul, sizeof(nul) - 1, &err), -EBADMSG);
+        assert_int_equal(sf_rules_load_buffer(rules, "nul.rules", nul, sizeof(nul) - 1, &err),
+                         -EBADMSG);
         assert_non_null(strstr(err.message, "nul.rules:2: NUL"));
         assert_int_equal(sf_rules_load_buffer(rules, "empty.rules", "", 0, &err), 0);
         assert_int_equal(sf_rules_count(rules), 0);
@@ -95,7 +99,9 @@ static void test_good_file(void **state)
                 "# comment\n; another\n\n"
                 "[forbid quectel/x-1]\n  from=EC25*R06A* \n to = EC25*R08A*\nboth-ways = yes\n"
                 "why = reason here\nadvice = do that\nsource = thread 1\noverride = none\n"
-                "[allow site.y_2]\nfrom = A[0-9]?\nto = !B\nlifts = baseline-change, branch-switch  downgrade\n"
+                "[allow site.y_2]\nfrom = A[0-9]?\nto = !B\nlifts = baseline-change, branch-switch "
+                " "
+                "downgrade\n"
                 "why = approved\n";
         sf_rules *rules = NULL;
         const struct sf_rule *r;
@@ -161,7 +167,11 @@ static void test_dir(void **state)
         assert_int_equal(sf_rules_load_file(rules, "/nonexistent.rules", &err), -ENOENT);
         assert_non_null(strstr(err.message, "/nonexistent.rules"));
         sf_rules_free(rules);
-        for (const char *n = "10-a.rules\0" "20-b.rules\0" "30-bad.rules\0" "readme.txt\0"; *n; n += strlen(n) + 1) {
+        for (const char *n = "10-a.rules\0"
+                             "20-b.rules\0"
+                             "30-bad.rules\0"
+                             "readme.txt\0";
+             *n; n += strlen(n) + 1) {
                 snprintf(path, sizeof(path), "%s/%s", dir, n);
                 unlink(path);
         }
@@ -190,10 +200,8 @@ static void test_shipped_database(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_bad_files),
-                cmocka_unit_test(test_limits),
-                cmocka_unit_test(test_good_file),
-                cmocka_unit_test(test_dir),
+                cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_good_file),        cmocka_unit_test(test_dir),
                 cmocka_unit_test(test_shipped_database),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
