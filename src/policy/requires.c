@@ -95,6 +95,12 @@ static int check_regex(const char *pattern, const char *s)
         regex_t re;
         int r;
 
+        /* Back-references make matching exponential; LVFS patterns have no use for them. */
+        for (const char *p = strchr(pattern, '\\'); p; p = strchr(p + 2, '\\'))
+                if (p[1] >= '1' && p[1] <= '9')
+                        return -EBADMSG;
+                else if (p[1] == '\0')
+                        break;
         if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0)
                 return -EBADMSG;
         r = regexec(&re, s, 0, NULL, 0) == 0;
@@ -153,7 +159,9 @@ int sf_requirement_check(const struct sf_requirement *req, const struct sf_versi
         case SF_COMPARE_REGEX:
                 r = check_regex(req->version, installed->canonical);
                 if (r == -EBADMSG)
-                        snprintf(why, why_size, "the pattern is not a valid regular expression");
+                        snprintf(why, why_size,
+                                 "the pattern is not a valid regular expression (or uses "
+                                 "back-references)");
                 return r == -EBADMSG ? 0 : r;
         case SF_COMPARE_LT:
         case SF_COMPARE_LE:

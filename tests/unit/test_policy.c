@@ -93,6 +93,8 @@ static const struct row rows[] = {
         {"EC25EFAR06A17M4G_20.200.01.200", "EC25EFAR06A19M4G_20.201.20.201", 0,
          SF_VERDICT_NEEDS_OVERRIDE, "branch-switch", "", SF_POLICY_ALLOW_BRANCH_SWITCH},
         /* Warnings do not refuse. */
+        {"RM520NGLAAR03A01M4G_01.202.01.202", "RM520NGLAAR03A02M4GA_01.203.01.203", 0,
+         SF_VERDICT_ALLOWED, "odd-version", "", 0},
         {"EG25GGBR07A07M2G_01.003.01.003", "EG25GGBR07A08M2G_BETA0416_01.004.01.004", 0,
          SF_VERDICT_ALLOWED, "beta-firmware", "", 0},
 };
@@ -297,6 +299,7 @@ static const struct req_row req_rows[] = {
         {V_R08A01, SF_COMPARE_REGEX, "^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$",
          false},
         {V_R06A17, SF_COMPARE_REGEX, "([", false},
+        {V_R06A17, SF_COMPARE_REGEX, "^(E)C25\\1*", false}, /* back-reference: refused */
 };
 
 static void test_requirements(void **state)
