@@ -161,7 +161,14 @@ static void split_prefix(struct sf_version *v)
 
 static int parse_main(struct sf_version *v, const char *main, size_t len)
 {
-        int i = find_baseline(main, len);
+        int i;
+
+        /* '-' and '.' are allowed in the input only for package suffixes and sub-versions. */
+        for (size_t k = 0; k < len; k++)
+                if (!is_upper(main[k]) && !is_digit(main[k]))
+                        return fail(v, "unexpected '%c' in the main version '%.*s'", main[k],
+                                    (int)len, main);
+        i = find_baseline(main, len);
 
         if (i < 0)
                 return fail(v, "no baseline and release (R<nn>A<nn>) in '%.*s'", (int)len, main);
