@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The programmer's Firehose: see firehose_dev.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firehose_dev.h"
+
+static const char *const functions[] = {
+        "program",         "read",      "nop",
+        "patch",           "configure", "setbootablestoragedrive",
+        "erase",           "power",     "getstorageinfo",
+        "getsha256digest",
+};
+#define N_FUNCTIONS (sizeof(functions) / sizeof(*functions))
+
+static int send_doc(struct sim_firehose *fh, const char *doc, int n)
+{
+        if (n < 0)
+                return n;
+        return fh->send(fh->ctx, (const uint8_t *)doc, (size_t)n);
+}
+
+static int logf_(struct sim_firehose *fh, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+static int logf_(struct sim_firehose *fh, const char *fmt, ...)
+{
+        char text[SF_FIREHOSE_VALUE_MAX], doc[SF_FIREHOSE_MAX_XML + 1];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        return send_doc(fh, doc, sf_firehose_build_log(doc, sizeof(doc), text));
+}
+
+static int respond(struct sim_firehose *fh, bool ack, const struct sf_firehose_attr *a, size_t n)
+{
+        char doc[SF_FIREHOSE_MAX_XML + 1];
+
+        return send_doc(fh, doc, sf_firehose_build_response(doc, sizeof(doc), ack, a, n));
+}
+
+static int ack_raw(struct sim_firehose *fh, bool ack, bool rawmode)
+{
+        const struct sf_firehose_attr a = {"rawmode", rawmode ? "true" : "false"};
+
+        return respond(fh, ack, &a, 1);
+}
+
+/* A refusal: the error text as a log, then a NAK (how real programmers fail a command). */
+static int nak(struct sim_firehose *fh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int nak(struct sim_firehose *fh, const char *fmt, ...)
+{
+        char text[SF_FIREHOSE_VALUE_MAX];
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        r = logf_(fh, "%s", text);
+        return r < 0 ? r : ack_raw(fh, false, false);
+}
+
+int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,
+                      const struct sim_firehose_config *cfg, sim_send_fn send, void *ctx)
+{
+        memset(fh, 0, sizeof(*fh));
+        fh->flash = flash;
+        fh->cfg = cfg;
+        fh->send = send;
+        fh->ctx = ctx;
+        fh->payload_to_target = cfg->max_payload_to_target;
+        fh->page = malloc(flash->page_size);
+        return fh->page ? 0 : -ENOMEM;
+}
+
+void sim_firehose_done(struct sim_firehose *fh)
+{
+        free(fh->page);
+        fh->page = NULL;
+}
+
+int sim_firehose_start(struct sim_firehose *fh)
+{
+        int r = 0;
+
+        if (fh->cfg->quiet_boot)
+                return 0;
+        r = logf_(fh, "INFO: Binary build date: Mar 11 2021 @ 10:02:44");
+        if (r >= 0)
+                r = logf_(fh, "INFO: Chip serial num: %" PRIu32 " (0x%" PRIx32 ")",
+                          fh->cfg->chip_serial, fh->cfg->chip_serial);
+        if (r >= 0)
+                r = logf_(fh, "INFO: Supported Functions (%zu):", N_FUNCTIONS);
+        for (size_t i = 0; r >= 0 && i < N_FUNCTIONS; i++)
+                r = logf_(fh, "INFO: %s", functions[i]);
+        if (r >= 0)
+                r = logf_(fh, "INFO: End of supported functions %zu", N_FUNCTIONS);
+        return r;
+}
+
+static int configure_reply(struct sim_firehose *fh, bool ack)
+{
+        char to[24], sup[24], from[24];
+        const struct sf_firehose_attr a[] = {
+                {"MemoryName", fh->cfg->memory_name},
+                {"MinVersionSupported", "1"},
+                {"Version", "1"},
+                {"MaxPayloadSizeToTargetInBytes", to},
+                {"MaxPayloadSizeToTargetInBytesSupported", sup},
+                {"MaxXMLSizeInBytes", "4096"},
+                {"MaxPayloadSizeFromTargetInBytes", from},
+                {"TargetName", fh->cfg->target_name},
+                {"DateTime", "Mar 11 2021 - 10:02:44"},
+        };
+
+        snprintf(to, sizeof(to), "%" PRIu64, fh->payload_to_target);
+        snprintf(sup, sizeof(sup), "%" PRIu64, fh->cfg->max_payload_to_target);
+        snprintf(from, sizeof(from), "%" PRIu64, fh->cfg->max_payload_from_target);
+        return respond(fh, ack, a, sizeof(a) / sizeof(*a));
+}
+
+static int on_configure(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        const char *mem = sf_firehose_attr_get(&c->attrs, "MemoryName");
+        uint64_t want = fh->cfg->max_payload_to_target;
+        int r;
+
+        if (mem && strcasecmp(mem, fh->cfg->memory_name) != 0)
+                return nak(fh, "ERROR: Failed to set the IO options");
+        r = sf_firehose_attr_u64(&c->attrs, "MaxPayloadSizeToTargetInBytes", &want);
+        if (r < 0 && r != -ENOENT)
+                return nak(fh, "ERROR: Invalid MaxPayloadSizeToTargetInBytes");
+        if (want > fh->cfg->max_payload_to_target || want == 0) {
+                /* NAK carrying the size the programmer supports; the host retries with it. */
+                fh->payload_to_target = fh->cfg->max_payload_to_target;
+                return configure_reply(fh, false);
+        }
+        fh->payload_to_target = want;
+        fh->configured = true;
+        return configure_reply(fh, true);
+}
+
+struct range {
+        uint64_t start, count; /* in sectors (pages) */
+};
+
+/* SECTOR_SIZE_IN_BYTES, physical_partition_number, start_sector, num_partition_sectors: checked
+ * against the flash. Returns 0, or 1 after a NAK was sent, or a negative errno. */
+static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command *c,
+                       bool need_count, struct range *ret)
+{
+        const char *start = sf_firehose_attr_get(&c->attrs, "start_sector");
+        uint64_t sector = 0, lun = 0, disk = fh->flash->num_pages;
+        struct range rg = {0, disk};
+        char text[160];
+        int r;
+
+        r = sf_firehose_attr_u64(&c->attrs, "SECTOR_SIZE_IN_BYTES", &sector);
+        if (r < 0)
+                return nak(fh, "ERROR: Invalid or missing SECTOR_SIZE_IN_BYTES") < 0 ? -EIO : 1;
+        if (sector != fh->flash->page_size) {
+                sf_firehose_format_sector_size_error(text, sizeof(text), sector,
+                                                     fh->flash->page_size);
+                return nak(fh, "%s", text) < 0 ? -EIO : 1;
+        }
+        r = sf_firehose_attr_u64(&c->attrs, "physical_partition_number", &lun);
+        if ((r < 0 && r != -ENOENT) || lun != 0)
+                return nak(fh, "ERROR: Invalid physical_partition_number") < 0 ? -EIO : 1;
+        if (start && sf_firehose_eval_sector(start, disk, &rg.start) < 0)
+                return nak(fh, "ERROR: Invalid start_sector '%s'", start) < 0 ? -EIO : 1;
+        r = sf_firehose_attr_u64(&c->attrs, "num_partition_sectors", &rg.count);
+        if (r == -ENOENT && !need_count)
+                rg.count = start ? disk - (rg.start < disk ? rg.start : disk) : disk;
+        else if (r < 0)
+                return nak(fh, "ERROR: Invalid or missing num_partition_sectors") < 0 ? -EIO : 1;
+        if (rg.start > disk || rg.count > disk - rg.start)
+                return nak(fh,
+                           "ERROR: sectors %" PRIu64 "+%" PRIu64 " are beyond the end of the "
+                           "device (%" PRIu64 " sectors)",
+                           rg.start, rg.count, disk) < 0
+                               ? -EIO
+                               : 1;
+        *ret = rg;
+        return 0;
+}
+
+static int on_program(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        struct range rg;
+        int r = parse_range(fh, c, true, &rg);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (rg.count == 0)
+                return ack_raw(fh, true, false);
+        fh->raw = true;
+        fh->raw_page = rg.start;
+        fh->raw_pages_left = rg.count;
+        fh->page_fill = 0;
+        fh->raw_error = 0;
+        return ack_raw(fh, true, true);
+}
+
+static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        struct range rg;
+        int r = parse_range(fh, c, false, &rg);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = logf_(fh, "INFO: Erasing start sector %" PRIu64 ", num sectors %" PRIu64, rg.start,
+                  rg.count);
+        if (r < 0)
+                return r;
+        if (sim_flash_erase(fh->flash, rg.start, rg.count) < 0)
+                return nak(fh, "ERROR: Failed to erase sectors %" PRIu64 "+%" PRIu64, rg.start,
+                           rg.count);
+        return ack_raw(fh, true, false);
+}
+
+static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        uint64_t chunk = fh->cfg->max_payload_from_target, total, done = 0;
+        uint8_t *buf;
+        struct range rg;
+        int r = parse_range(fh, c, true, &rg);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = ack_raw(fh, true, true);
+        total = rg.count * fh->flash->page_size;
+        buf = malloc(chunk);
+        if (!buf)
+                return -ENOMEM;
+        while (r >= 0 && done < total) {
+                size_t n = (size_t)(total - done < chunk ? total - done : chunk);
+                r = sim_flash_read(fh->flash, rg.start * fh->flash->page_size + done, buf, n);
+                if (r >= 0)
+                        r = fh->send(fh->ctx, buf, n);
+                done += n;
+        }
+        free(buf);
+        return r < 0 ? r : ack_raw(fh, true, false);
+}
+
+static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        uint8_t buf[65536], md[32];
+        char hex[65];
+        unsigned mdlen = 32;
+        EVP_MD_CTX *ctx;
+        struct range rg;
+        uint64_t total, done = 0;
+        int r = parse_range(fh, c, true, &rg);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        total = rg.count * fh->flash->page_size;
+        ctx = EVP_MD_CTX_new();
+        if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+                EVP_MD_CTX_free(ctx);
+                return -ENOMEM;
+        }
+        while (r >= 0 && done < total) {
+                size_t n = (size_t)(total - done < sizeof(buf) ? total - done : sizeof(buf));
+                r = sim_flash_read(fh->flash, rg.start * fh->flash->page_size + done, buf, n);
+                EVP_DigestUpdate(ctx, buf, n);
+                done += n;
+        }
+        EVP_DigestFinal_ex(ctx, md, &mdlen);
+        EVP_MD_CTX_free(ctx);
+        if (r < 0)
+                return nak(fh, "ERROR: Failed to read sectors for the digest");
+        for (int i = 0; i < 32; i++)
+                snprintf(hex + 2 * i, 3, "%02X", md[i]);
+        r = logf_(fh, "INFO: Digest %s", hex);
+        return r < 0 ? r : ack_raw(fh, true, false);
+}
+
+/* value of a patch: a number, a NUM_DISK_SECTORS expression, or CRC32(start,bytes) of the disk. */
+static int patch_value(struct sim_firehose *fh, const char *expr, uint64_t *ret)
+{
+        uint64_t start, bytes, disk = fh->flash->num_pages, done = 0;
+        uint32_t crc = 0;
+        uint8_t buf[4096];
+        int r = sf_firehose_eval_sector(expr, disk, ret);
+
+        if (r != -EOPNOTSUPP)
+                return r;
+        r = sf_firehose_parse_crc32(expr, disk, &start, &bytes);
+        if (r < 0)
+                return r;
+        if (start > disk || bytes > (disk - start) * fh->flash->page_size)
+                return -ERANGE;
+        while (done < bytes) {
+                size_t n = (size_t)(bytes - done < sizeof(buf) ? bytes - done : sizeof(buf));
+                r = sim_flash_read(fh->flash, start * fh->flash->page_size + done, buf, n);
+                if (r < 0)
+                        return r;
+                crc = sf_firehose_crc32_update(crc, buf, n);
+                done += n;
+        }
+        *ret = crc;
+        return 0;
+}
+
+static int on_patch(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        const char *file = sf_firehose_attr_get(&c->attrs, "filename");
+        const char *value = sf_firehose_attr_get(&c->attrs, "value");
+        uint64_t off = 0, size = 0, v = 0;
+        uint8_t le[8];
+        struct range rg;
+        int r;
+
+        if (file && strcmp(file, "DISK") != 0)
+                return ack_raw(fh, true, false); /* patches host files: nothing to do here */
+        r = parse_range(fh, c, false, &rg);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (sf_firehose_attr_u64(&c->attrs, "byte_offset", &off) < 0 ||
+            sf_firehose_attr_u64(&c->attrs, "size_in_bytes", &size) < 0 || size == 0 || size > 8 ||
+            !value || patch_value(fh, value, &v) < 0)
+                return nak(fh, "ERROR: Invalid patch");
+        if (off > fh->flash->page_size * (rg.count ? rg.count : 1) ||
+            rg.start * fh->flash->page_size + off + size > sim_flash_size(fh->flash))
+                return nak(fh, "ERROR: Patch beyond the end of the device");
+        for (unsigned i = 0; i < size; i++)
+                le[i] = (uint8_t)(v >> (8 * i));
+        if (sim_flash_write_raw(fh->flash, rg.start * fh->flash->page_size + off, le, size) < 0)
+                return nak(fh, "ERROR: Failed to write the patch");
+        return ack_raw(fh, true, false);
+}
+
+static int on_storage_info(struct sim_firehose *fh)
+{
+        const struct sim_flash *f = fh->flash;
+        int r;
+
+        r = logf_(fh,
+                  "INFO: {\"storage_info\": {\"total_blocks\":%" PRIu64 ", \"block_size\":%u, "
+                  "\"page_size\":%u, \"num_physical\":1, \"manufacturer_id\":152, "
+                  "\"serial_num\":%" PRIu32 ", \"fw_version\":\"1\",\"mem_type\":\"%s\","
+                  "\"prod_name\":\"SIMNAND4G\"}}",
+                  f->num_pages / f->pages_per_block, f->pages_per_block * f->page_size,
+                  f->page_size, fh->cfg->chip_serial, fh->cfg->memory_name);
+        if (r >= 0)
+                r = logf_(fh, "INFO: Block size: %u", f->pages_per_block * f->page_size);
+        return r < 0 ? r : ack_raw(fh, true, false);
+}
+
+static int on_power(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        const char *v = sf_firehose_attr_get(&c->attrs, "value");
+        int r;
+
+        if (!v)
+                v = "reset";
+        if (strcasecmp(v, "reset") == 0)
+                fh->outcome = SIM_FIREHOSE_POWER_RESET;
+        else if (strcasecmp(v, "off") == 0)
+                fh->outcome = SIM_FIREHOSE_POWER_OFF;
+        else if (strcasecmp(v, "edl") == 0)
+                fh->outcome = SIM_FIREHOSE_POWER_EDL;
+        else
+                return nak(fh, "ERROR: Unknown power value '%s'", v);
+        r = ack_raw(fh, true, false);
+        return r < 0 ? r
+                     : logf_(fh, "INFO: Will issue reset/power off 100 useconds, if this hangs "
+                                 "check if watchdog is enabled");
+}
+
+static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        fh->commands++;
+        switch (c->cmd) {
+        case SF_FIREHOSE_CMD_CONFIGURE:
+                return on_configure(fh, c);
+        case SF_FIREHOSE_CMD_NOP:
+                return logf_(fh, "INFO: Binary build date: Mar 11 2021 @ 10:02:44") < 0
+                               ? -EIO
+                               : ack_raw(fh, true, false);
+        case SF_FIREHOSE_CMD_PROGRAM:
+                return on_program(fh, c);
+        case SF_FIREHOSE_CMD_READ:
+                return on_read(fh, c);
+        case SF_FIREHOSE_CMD_ERASE:
+                return on_erase(fh, c);
+        case SF_FIREHOSE_CMD_PATCH:
+                return on_patch(fh, c);
+        case SF_FIREHOSE_CMD_GETSTORAGEINFO:
+                return on_storage_info(fh);
+        case SF_FIREHOSE_CMD_GETSHA256DIGEST:
+                return on_digest(fh, c);
+        case SF_FIREHOSE_CMD_SETBOOTABLESTORAGEDRIVE:
+                return ack_raw(fh, true, false);
+        case SF_FIREHOSE_CMD_POWER:
+                return on_power(fh, c);
+        default:
+                return nak(fh, "ERROR: Unrecognized command '%s'", c->element);
+        }
+}
+
+/* Raw program data: collected a page at a time, each page programmed when complete. */
+static size_t take_raw(struct sim_firehose *fh, const uint8_t *buf, size_t len)
+{
+        size_t used = 0;
+
+        while (used < len && fh->raw_pages_left > 0) {
+                size_t n = fh->flash->page_size - fh->page_fill;
+                n = n < len - used ? n : len - used;
+                memcpy(fh->page + fh->page_fill, buf + used, n);
+                fh->page_fill += n;
+                used += n;
+                if (fh->page_fill < fh->flash->page_size)
+                        break;
+                if (!fh->raw_error)
+                        fh->raw_error = sim_flash_program(fh->flash, fh->raw_page, fh->page, 1);
+                fh->raw_page++;
+                fh->raw_pages_left--;
+                fh->page_fill = 0;
+        }
+        return used;
+}
+
+static int end_raw(struct sim_firehose *fh)
+{
+        fh->raw = false;
+        if (fh->raw_error)
+                return nak(fh, "ERROR: Failed to program page %" PRIu64 " (not erased)",
+                           fh->raw_page - 1);
+        return ack_raw(fh, true, false);
+}
+
+static int take_xml(struct sim_firehose *fh, const uint8_t *buf, size_t len)
+{
+        struct sf_firehose_command *c;
+        int r;
+
+        if (len > SF_FIREHOSE_MAX_XML - fh->xml_len) {
+                fh->xml_len = 0;
+                return nak(fh, "ERROR: XML larger than MaxXMLSizeInBytes 4096");
+        }
+        memcpy(fh->xml + fh->xml_len, buf, len);
+        fh->xml_len += len;
+        fh->xml[fh->xml_len] = '\0';
+        if (fh->xml[strspn(fh->xml, " \t\r\n")] != '<' || memchr(fh->xml, '\0', fh->xml_len)) {
+                /* Not XML at all (a Sahara packet from a host that thinks this is the boot ROM):
+                 * a real programmer answers with a log and a NAK. */
+                fh->xml_len = 0;
+                return nak(fh, "ERROR: XML not formed correctly. Expected a < character");
+        }
+        if (!strstr(fh->xml, "</data>"))
+                return 0; /* the rest of the document is still coming */
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        r = sf_firehose_parse_command(fh->xml, fh->xml_len, c);
+        fh->xml_len = 0;
+        r = r < 0 ? nak(fh, "ERROR: XML not formed correctly") : dispatch(fh, c);
+        free(c);
+        return r;
+}
+
+int sim_firehose_input(struct sim_firehose *fh, const uint8_t *buf, size_t len)
+{
+        int r;
+
+        if (len == 0 || fh->outcome != SIM_FIREHOSE_RUNNING)
+                return 0; /* ZLPs separate nothing in a byte stream */
+        if (!fh->raw)
+                return take_xml(fh, buf, len);
+        while (len > 0 && fh->raw) {
+                size_t n = take_raw(fh, buf, len);
+                buf += n;
+                len -= n;
+                if (fh->raw_pages_left == 0) {
+                        r = end_raw(fh);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return len > 0 ? take_xml(fh, buf, len) : 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The programmer's side of Firehose, on the simulated flash: one XML document per IN transfer
+ * in the exact framing of real programmers, configure negotiation with the NAND payload limit,
+ * program/read/erase/patch/getstorageinfo/getsha256digest/nop/power/setbootablestoragedrive, raw
+ * data phases, and the refusal texts hosts key on. No I/O: see sim_send_fn. */
+#ifndef SIM_FIREHOSE_DEV_H
+#define SIM_FIREHOSE_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash.h"
+#include "proto/firehose.h"
+#include "sahara_dev.h"
+
+enum sim_firehose_outcome {
+        SIM_FIREHOSE_RUNNING = 0,
+        SIM_FIREHOSE_POWER_RESET, /* <power value="reset"/> answered: the module restarts */
+        SIM_FIREHOSE_POWER_OFF,
+        SIM_FIREHOSE_POWER_EDL, /* back to a fresh 9008 */
+};
+
+struct sim_firehose_config {
+        const char *memory_name;        /* "nand" */
+        uint64_t max_payload_to_target; /* 8192 on Quectel NAND programmers */
+        uint64_t max_payload_from_target;
+        const char *target_name; /* "9x07" */
+        uint32_t chip_serial;
+        bool quiet_boot; /* no start-up banner (edl over serial needs this) */
+};
+
+struct sim_firehose {
+        struct sim_flash *flash;
+        const struct sim_firehose_config *cfg;
+        sim_send_fn send;
+        void *ctx;
+        enum sim_firehose_outcome outcome;
+        bool configured;
+        uint64_t payload_to_target;
+        /* XML being received */
+        char xml[SF_FIREHOSE_MAX_XML + 1];
+        size_t xml_len;
+        /* a program's raw phase */
+        bool raw;
+        uint64_t raw_page, raw_pages_left;
+        uint8_t *page;
+        size_t page_fill;
+        int raw_error;     /* the first flash error of this program */
+        uint64_t commands; /* statistics */
+};
+
+int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,
+                      const struct sim_firehose_config *cfg, sim_send_fn send, void *ctx);
+void sim_firehose_done(struct sim_firehose *fh);
+/* The programmer has started: its banner (unless quiet). */
+int sim_firehose_start(struct sim_firehose *fh);
+/* One host OUT transfer. */
+int sim_firehose_input(struct sim_firehose *fh, const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* safeflash-sim: a simulated Qualcomm-based module that real flashing tools accept. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "module.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        stop = 1;
+}
+
+static void usage(FILE *f)
+{
+        fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n\n"
+              "Runs a simulated module until SIGINT/SIGTERM. It appears under DIR:\n"
+              "  DIR/sys   a sysfs-like tree: SAFEFLASH_SYSFS_ROOT=DIR/sys\n"
+              "  DIR/dev   its tty nodes:      SAFEFLASH_DEV_ROOT=DIR/dev\n"
+              "  DIR/usb   bulk endpoints, reached by any libusb program through\n"
+              "            LD_PRELOAD=libsafeflash-sim-usb.so\n"
+              "Its flash persists in DIR/flash.img across restarts.\n\nPersonas:\n",
+              f);
+        for (const struct sim_persona *const *p = sim_persona_all(); *p; p++)
+                fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->description);
+}
+
+struct options {
+        const char *dir, *persona, *log;
+        uint64_t flash_mb;
+};
+
+static int parse(int argc, char **argv, struct options *o)
+{
+        static const struct option longs[] = {
+                {"dir", required_argument, NULL, 'd'},
+                {"persona", required_argument, NULL, 'p'},
+                {"flash-mb", required_argument, NULL, 'm'},
+                {"log", required_argument, NULL, 'l'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "d:p:m:l:h", longs, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        o->dir = optarg;
+                        break;
+                case 'p':
+                        o->persona = optarg;
+                        break;
+                case 'm':
+                        o->flash_mb = strtoull(optarg, NULL, 10);
+                        break;
+                case 'l':
+                        o->log = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        exit(0);
+                default:
+                        return -EINVAL;
+                }
+        }
+        return o->dir ? 0 : -EINVAL;
+}
+
+static int run(const struct options *o)
+{
+        const struct sim_persona *p = sim_persona_find(o->persona ? o->persona : "ec25e");
+        static struct sim_module m;
+        struct pollfd fds[16];
+        uint64_t pages;
+        int r;
+
+        if (!p) {
+                fprintf(stderr, "safeflash-sim: unknown persona '%s'\n", o->persona);
+                return 2;
+        }
+        pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
+        pages = pages / p->pages_per_block * p->pages_per_block;
+        r = sim_module_init(&m, p, o->dir, pages);
+        if (r >= 0 && o->log)
+                m.log = fopen(o->log, "ae");
+        if (r >= 0)
+                r = sim_module_power_on(&m);
+        if (r < 0) {
+                fprintf(stderr, "safeflash-sim: %s: %s\n", o->dir, strerror(-r));
+                sim_module_done(&m);
+                return 1;
+        }
+        printf("safeflash-sim: %s ready in %s mode under %s\n", p->name, sim_mode_to_string(m.mode),
+               o->dir);
+        fflush(stdout);
+        while (!stop) {
+                int n = sim_module_fill_poll(&m, fds, 16);
+                if (poll(fds, (nfds_t)n, 200) < 0 && errno != EINTR)
+                        break;
+                r = sim_module_dispatch(&m, fds, n);
+                if (r < 0)
+                        fprintf(stderr, "safeflash-sim: %s\n", strerror(-r));
+        }
+        sim_module_done(&m);
+        if (m.log)
+                fclose(m.log);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct options o = {0};
+        struct sigaction sa = {.sa_handler = on_signal};
+
+        if (argc < 2 || strcmp(argv[1], "run") != 0) {
+                usage(argc < 2 ? stderr : (strcmp(argv[1], "--help") == 0 ? stdout : stderr));
+                return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+        }
+        optind = 2;
+        if (parse(argc, argv, &o) < 0) {
+                usage(stderr);
+                return 2;
+        }
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        return run(&o);
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "module.h"
+
+const char *sim_mode_to_string(enum sim_mode mode)
+{
+        switch (mode) {
+        case SIM_MODE_OFF:
+                return "off";
+        case SIM_MODE_EDL:
+                return "edl";
+        case SIM_MODE_FIREHOSE:
+                return "firehose";
+        case SIM_MODE_HUNG:
+                return "hung";
+        case SIM_MODE_NORMAL:
+                return "normal";
+        case SIM_MODE_DUMP:
+                return "memory-debug";
+        }
+        return "invalid";
+}
+
+static int mkdir_p(const char *path)
+{
+        char buf[PATH_MAX];
+        size_t len = strlen(path);
+
+        if (len >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, len + 1);
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+static void log_traffic(struct sim_module *m, const char *dir, const uint8_t *buf, size_t len)
+{
+        bool text = len > 0 && buf[0] == '<';
+
+        if (!m->log)
+                return;
+        fprintf(m->log, "%s %s %zu", dir, sim_mode_to_string(m->mode), len);
+        if (text)
+                fprintf(m->log, " %.*s", (int)(len > 600 ? 600 : len), (const char *)buf);
+        else
+                for (size_t i = 0; i < len && i < 48; i++)
+                        fprintf(m->log, "%s%02x", i ? " " : " ", buf[i]);
+        fputc('\n', m->log);
+        fflush(m->log);
+}
+
+static int send_in(void *ctx, const uint8_t *buf, size_t len)
+{
+        struct sim_module *m = ctx;
+
+        log_traffic(m, "<-", buf, len);
+        return sim_usb_send(&m->ep, buf, len);
+}
+
+int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
+                    uint64_t num_pages)
+{
+        char path[PATH_MAX];
+        int r;
+
+        memset(m, 0, sizeof(*m));
+        m->persona = p;
+        m->chip = p->chip;
+        m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
+        m->ep.listen_fd = m->ep.conn_fd = -1;
+        m->flash.fd = -1;
+        if (strlen(dir) >= sizeof(m->dir))
+                return -ENAMETOOLONG;
+        strcpy(m->dir, dir);
+        snprintf(m->sysroot, sizeof(m->sysroot), "%s/sys", dir);
+        snprintf(path, sizeof(path), "%s/bus/usb/devices", m->sysroot);
+        if ((r = mkdir_p(path)) < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/dev", dir);
+        if ((r = mkdir_p(path)) < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/usb", dir);
+        if ((r = mkdir_p(path)) < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/flash.img", dir);
+        return sim_flash_open(&m->flash, path, p->page_size, p->pages_per_block,
+                              num_pages ? num_pages : p->num_pages, true);
+}
+
+static void leave_bus(struct sim_module *m)
+{
+        if (m->usb.name[0])
+                sim_sysfs_remove(m->sysroot, m->usb.name);
+        if (m->mode == SIM_MODE_NORMAL) {
+                sim_at_stop(&m->at[0]);
+                sim_at_stop(&m->at[1]);
+                sim_diag_stop(&m->diag);
+                sim_pty_close(&m->nmea);
+        }
+        sim_usb_close(&m->ep);
+        sim_sahara_done(&m->sahara);
+        sim_firehose_done(&m->fh);
+        m->mode = SIM_MODE_OFF;
+}
+
+void sim_module_done(struct sim_module *m)
+{
+        leave_bus(m);
+        sim_flash_close(&m->flash);
+}
+
+int sim_module_enter_edl(struct sim_module *m)
+{
+        struct sim_usb_desc *d = &m->usb;
+        int r;
+
+        leave_bus(m);
+        m->devnum = m->devnum % 120 + 2; /* a new address at every enumeration */
+        if (snprintf(m->socket_path, sizeof(m->socket_path), "%.80s/usb/1-%u.sock", m->dir,
+                     m->devnum) >= (int)sizeof(m->socket_path) ||
+            strlen(m->dir) > 80)
+                return -ENAMETOOLONG; /* AF_UNIX paths are short: keep DIR under 80 bytes */
+        r = sim_usb_listen(&m->ep, m->socket_path);
+        if (r < 0)
+                return r;
+        *d = (struct sim_usb_desc){.vid = 0x05c6,
+                                   .pid = m->chip.memory_debug ? 0x900e : 0x9008,
+                                   .busnum = 1,
+                                   .devnum = m->devnum,
+                                   .speed = 480,
+                                   .manufacturer = "Qualcomm CDMA Technologies MSM",
+                                   .product = "QUSB__BULK",
+                                   .n_ifaces = 1,
+                                   .socket_path = m->socket_path};
+        snprintf(d->name, sizeof(d->name), "1-1");
+        d->ifaces[0] = (struct sim_usb_iface){.number = 0,
+                                              .cls = 0xff,
+                                              .subcls = 0xff,
+                                              .proto = 0x11,
+                                              .ep_in = 0x81,
+                                              .ep_out = 0x01,
+                                              .max_packet = 512};
+        sim_sahara_init(&m->sahara, &m->chip, send_in, m);
+        m->mode = m->chip.memory_debug ? SIM_MODE_DUMP : SIM_MODE_EDL;
+        return sim_sysfs_add(m->sysroot, d);
+}
+
+static int start_firehose(struct sim_module *m)
+{
+        int r = sim_firehose_init(&m->fh, &m->flash, &m->persona->firehose, send_in, m);
+
+        if (r < 0)
+                return r;
+        m->mode = SIM_MODE_FIREHOSE;
+        return sim_firehose_start(&m->fh);
+}
+
+static int open_ports(struct sim_module *m)
+{
+        const struct sim_persona *p = m->persona;
+        struct sim_at_identity id = {.model = p->model,
+                                     .version = m->boot.version,
+                                     .imei = m->boot.imei,
+                                     .secure_boot = m->chip.secure_boot,
+                                     .calibrated = m->boot.calibrated,
+                                     .vid = p->normal_vid,
+                                     .pid = p->normal_pid,
+                                     .transient_reads = 2};
+        char path[PATH_MAX], rev[64];
+        int r;
+
+        snprintf(rev, sizeof(rev), "%.*s", (int)strcspn(m->boot.version, "_"), m->boot.version);
+        snprintf(path, sizeof(path), "%s/dev/ttyUSB0", m->dir);
+        r = sim_diag_start(&m->diag, path, rev);
+        snprintf(path, sizeof(path), "%s/dev/ttyUSB1", m->dir);
+        if (r >= 0)
+                r = sim_pty_open(&m->nmea, path);
+        for (int i = 0; r >= 0 && i < 2; i++) {
+                snprintf(path, sizeof(path), "%s/dev/ttyUSB%d", m->dir, 2 + i);
+                r = sim_at_start(&m->at[i], path, &id);
+        }
+        /* The firmware announces itself on its AT port as it starts. */
+        if (r >= 0)
+                r = sim_pty_write(&m->at[0].pty, "\r\nRDY\r\n", 7);
+        return r;
+}
+
+static int enter_normal(struct sim_module *m)
+{
+        static const char *const ttys[] = {"ttyUSB0", "ttyUSB1", "ttyUSB2", "ttyUSB3", NULL};
+        struct sim_usb_desc *d = &m->usb;
+        int r;
+
+        leave_bus(m);
+        m->mode = SIM_MODE_NORMAL;
+        m->devnum = m->devnum % 120 + 2;
+        *d = (struct sim_usb_desc){.vid = m->persona->normal_vid,
+                                   .pid = m->persona->normal_pid,
+                                   .bcd = m->persona->normal_bcd,
+                                   .busnum = 1,
+                                   .devnum = m->devnum,
+                                   .speed = 480,
+                                   .manufacturer = "Quectel",
+                                   .product = "EG25-G/EC25",
+                                   .n_ifaces = 5};
+        snprintf(d->name, sizeof(d->name), "1-1");
+        /* DM ff/ff/ff, NMEA ff/00/00, AT ff/00/00, modem ff/00/00, QMI ff/ff/ff (quectel.md 5.3) */
+        for (uint8_t i = 0; i < 5; i++)
+                d->ifaces[i] = (struct sim_usb_iface){.number = i,
+                                                      .cls = 0xff,
+                                                      .subcls = (i == 0 || i == 4) ? 0xff : 0,
+                                                      .proto = (i == 0 || i == 4) ? 0xff : 0,
+                                                      .ep_in = (uint8_t)(0x81 + i),
+                                                      .ep_out = (uint8_t)(0x01 + i),
+                                                      .max_packet = 512,
+                                                      .tty = ttys[i]};
+        r = open_ports(m);
+        return r < 0 ? r : sim_sysfs_add(m->sysroot, d);
+}
+
+int sim_module_power_on(struct sim_module *m)
+{
+        sim_boot(&m->flash, m->persona, &m->boot);
+        if (m->log) {
+                fprintf(m->log, "boot: %s: %s\n", sim_boot_result_to_string(m->boot.result),
+                        m->boot.reason);
+                fflush(m->log);
+        }
+        m->chip = m->persona->chip;
+        m->chip.memory_debug = m->boot.result == SIM_BOOT_CRASH;
+        if (m->boot.result == SIM_BOOT_NORMAL)
+                return enter_normal(m);
+        return sim_module_enter_edl(m);
+}
+
+/* After a power command or a Sahara reset: boot from what is on the flash now. */
+static int restart(struct sim_module *m)
+{
+        return sim_module_power_on(m);
+}
+
+static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
+{
+        int r = 0;
+
+        log_traffic(m, "->", buf, len);
+        switch (m->mode) {
+        case SIM_MODE_EDL:
+        case SIM_MODE_DUMP:
+                r = sim_sahara_input(&m->sahara, buf, len);
+                if (r < 0)
+                        return r;
+                if (m->sahara.outcome == SIM_SAHARA_PROGRAMMER_STARTED)
+                        return start_firehose(m);
+                if (m->sahara.outcome == SIM_SAHARA_PROGRAMMER_HUNG)
+                        m->mode = SIM_MODE_HUNG;
+                else if (m->sahara.outcome == SIM_SAHARA_RESET)
+                        return restart(m);
+                return 0;
+        case SIM_MODE_FIREHOSE:
+                r = sim_firehose_input(&m->fh, buf, len);
+                if (r < 0 || m->fh.outcome == SIM_FIREHOSE_RUNNING)
+                        return r;
+                if (m->fh.outcome == SIM_FIREHOSE_POWER_OFF) {
+                        leave_bus(m);
+                        return 0;
+                }
+                return restart(m);
+        default:
+                return 0; /* a hung programmer swallows everything */
+        }
+}
+
+int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max)
+{
+        int n = 0;
+
+        if (max < 2)
+                return -ENOBUFS;
+        if (m->ep.listen_fd >= 0)
+                fds[n++] = (struct pollfd){.fd = m->ep.listen_fd, .events = POLLIN};
+        if (m->ep.conn_fd >= 0)
+                fds[n++] = (struct pollfd){.fd = m->ep.conn_fd, .events = POLLIN};
+        if (m->mode == SIM_MODE_NORMAL && max >= n + 3) {
+                fds[n++] = (struct pollfd){.fd = m->diag.pty.master, .events = POLLIN};
+                fds[n++] = (struct pollfd){.fd = m->at[0].pty.master, .events = POLLIN};
+                fds[n++] = (struct pollfd){.fd = m->at[1].pty.master, .events = POLLIN};
+        }
+        return n;
+}
+
+static int on_connect(struct sim_module *m)
+{
+        /* A boot ROM that has not been answered yet still has its HELLO queued for whoever
+         * opens the device; a session aborted later stays where it was. */
+        if (m->mode == SIM_MODE_EDL && m->sahara.state == 0 && m->sahara.pkt_len == 0)
+                return sim_sahara_start(&m->sahara);
+        return 0;
+}
+
+int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
+{
+        static uint8_t buf[SIM_USB_TUNNEL_MAX];
+        int r = 0;
+
+        for (int i = 0; i < n && r >= 0; i++) {
+                size_t len = 0;
+                if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                        continue;
+                if (m->mode == SIM_MODE_NORMAL && fds[i].fd == m->diag.pty.master) {
+                        enum sim_diag_event ev;
+                        r = sim_diag_service(&m->diag, &ev);
+                        if (ev == SIM_DIAG_SWITCH_TO_EDL) {
+                                m->chip.memory_debug = false;
+                                return sim_module_enter_edl(m);
+                        }
+                        continue;
+                }
+                if (m->mode == SIM_MODE_NORMAL) {
+                        for (int k = 0; k < 2; k++)
+                                if (fds[i].fd == m->at[k].pty.master)
+                                        r = sim_at_service(&m->at[k]);
+                        continue;
+                }
+                if (fds[i].fd == m->ep.listen_fd) {
+                        r = sim_usb_accept(&m->ep);
+                        if (r == 1)
+                                r = on_connect(m);
+                        continue;
+                }
+                if (fds[i].fd != m->ep.conn_fd)
+                        continue;
+                r = sim_usb_recv(&m->ep, buf, sizeof(buf), &len);
+                if (r == 0 || r == -EPROTO) { /* the host closed its handle, or spoke nonsense */
+                        sim_usb_disconnect(&m->ep);
+                        r = 0;
+                } else if (r == 1) {
+                        r = on_host_data(m, buf, len);
+                }
+        }
+        return r == -EAGAIN ? 0 : r;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One simulated module: its flash, the mode it is in, and how it appears on the bus. */
+#ifndef SIM_MODULE_H
+#define SIM_MODULE_H
+
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+
+#include "firehose_dev.h"
+#include "flash.h"
+#include "persona.h"
+#include "boot.h"
+#include "sahara_dev.h"
+#include "serial.h"
+#include "usb.h"
+
+enum sim_mode {
+        SIM_MODE_OFF = 0,
+        SIM_MODE_EDL,      /* 05c6:9008, the boot ROM speaks Sahara */
+        SIM_MODE_FIREHOSE, /* 05c6:9008, a programmer speaks Firehose */
+        SIM_MODE_HUNG,     /* 05c6:9008, a programmer for another chip: silence */
+        SIM_MODE_NORMAL,   /* 2c7c:0125, the firmware runs: DM, NMEA, AT ports */
+        SIM_MODE_DUMP,     /* 05c6:900e, the modem crashed: Sahara memory debug */
+};
+
+const char *sim_mode_to_string(enum sim_mode mode);
+
+struct sim_module {
+        const struct sim_persona *persona;
+        struct sim_chip chip; /* the persona's, plus what the boot model decided (dump) */
+        struct sim_boot_report boot;
+        struct sim_at at[2];  /* ttyUSB2 and ttyUSB3 */
+        struct sim_diag diag; /* ttyUSB0 */
+        struct sim_pty nmea;  /* ttyUSB1: silent */
+        char dir[PATH_MAX / 2];
+        char sysroot[PATH_MAX / 2 + 8];
+        char socket_path[108];
+        struct sim_flash flash;
+        enum sim_mode mode;
+        struct sim_usb_ep ep;
+        struct sim_usb_desc usb;
+        struct sim_sahara sahara;
+        struct sim_firehose fh;
+        unsigned devnum;
+        FILE *log; /* traffic log, NULL for none */
+};
+
+/* Set up the state directory (sys/, dev/, usb/, flash.img) and open the flash. */
+int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
+                    uint64_t num_pages);
+void sim_module_done(struct sim_module *m);
+
+/* Appear on the bus in emergency download mode. */
+int sim_module_enter_edl(struct sim_module *m);
+/* Power on: boot from flash (boot.h) and appear accordingly. */
+int sim_module_power_on(struct sim_module *m);
+
+/* The descriptors to poll, and what to do when they are ready. */
+int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max);
+int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The running module's serial ports (AT, DM/DIAG), as ptys that stand where the kernel's
+ * ttyUSBn nodes would (DIR/dev/ttyUSBn -> /dev/pts/N). */
+#ifndef SIM_SERIAL_H
+#define SIM_SERIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/diag.h"
+
+struct sim_pty {
+        int master;
+        int slave_keep; /* held open so the master never sees a hang-up between clients */
+        char link[256]; /* DIR/dev/ttyUSBn */
+};
+
+int sim_pty_open(struct sim_pty *t, const char *link_path);
+void sim_pty_close(struct sim_pty *t);
+int sim_pty_write(struct sim_pty *t, const void *buf, size_t len);
+
+/* What the firmware answers on its AT port. */
+struct sim_at_identity {
+        const char *model;   /* "EC25" */
+        const char *version; /* full, "EC25EFAR06A17M4G_20.200.20.200" */
+        const char *imei;    /* "" when EFS holds none */
+        bool secure_boot;
+        bool calibrated;
+        uint16_t vid, pid;
+        unsigned transient_reads; /* AT+QGMR answers "…00.000" this many times after boot */
+};
+
+struct sim_at {
+        struct sim_pty pty;
+        struct sim_at_identity id;
+        bool echo;
+        char line[512];
+        size_t len;
+        bool overflow;
+        unsigned qgmr_count;
+};
+
+int sim_at_start(struct sim_at *a, const char *link_path, const struct sim_at_identity *id);
+void sim_at_stop(struct sim_at *a);
+/* Bytes are waiting on the pty: answer complete commands. */
+int sim_at_service(struct sim_at *a);
+/* One command line (without CR), answer appended to out; exposed for tests. */
+size_t sim_at_answer(struct sim_at *a, const char *cmd, char *out, size_t size);
+
+enum sim_diag_event {
+        SIM_DIAG_NONE = 0,
+        SIM_DIAG_SWITCH_TO_EDL, /* the EDL-reboot command was echoed: re-enumerate as 9008 */
+};
+
+struct sim_diag {
+        struct sim_pty pty;
+        struct sf_diag_reader reader;
+        char revision[64];
+};
+
+int sim_diag_start(struct sim_diag *d, const char *link_path, const char *revision);
+void sim_diag_stop(struct sim_diag *d);
+/* Frames are waiting: answer them; *event says when the module must switch to EDL. */
+int sim_diag_service(struct sim_diag *d, enum sim_diag_event *event);
+/* One request payload; the framed answer into out (exposed for tests). */
+int sim_diag_answer(struct sim_diag *d, const uint8_t *req, size_t len, uint8_t *out, size_t size,
+                    size_t *ret_len, enum sim_diag_event *event);
+
+#endif
