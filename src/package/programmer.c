@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "package/programmer.h"
+#include "proto/mbn.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#define PROGRAMMER_MAX  (16u * 1024 * 1024)
+#define HASH_SEG_MAX    (1u * 1024 * 1024)
+
+static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len)
+{
+        size_t got = 0;
+
+        while (got < len) {
+                ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+                if (n <= 0)
+                        return n < 0 ? -errno : -EPROTO;
+                got += (size_t)n;
+        }
+        return 0;
+}
+
+static void identity(struct sf_programmer_info *p, const uint8_t *seg,
+                     const struct sf_mbn_header *m)
+{
+        struct sf_mbn_cert certs[SF_MBN_MAX_CERTS];
+        struct sf_mbn_identity id;
+        unsigned len = 32;
+        size_t n = 0;
+
+        if (sf_mbn_split_certs(seg + m->cert_chain_off, m->cert_chain_size, certs, &n) < 0 || !n)
+                return;
+        p->n_certs = (unsigned)n;
+        p->has_root = EVP_Digest(certs[n - 1].der, certs[n - 1].len, p->root_hash, &len,
+                                 EVP_sha256(), NULL) == 1;
+        if (sf_mbn_cert_identity(certs[0].der, certs[0].len, &id) == 0) {
+                p->has_identity = true;
+                p->msm_id = id.msm_id;
+                p->oem_id = id.oem_id;
+                p->model_id = id.model_id;
+        }
+}
+
+int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, struct sf_error *err)
+{
+        struct sf_programmer_info p = {0};
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ uint8_t *seg = NULL;
+        struct sf_elf_phdr ph[SF_ELF_MAX_PHDRS];
+        uint8_t head[SF_ELF64_EHDR_LEN], table[SF_ELF_MAX_PHDRS * SF_ELF64_PHDR_LEN];
+        struct sf_elf_header eh;
+        struct sf_mbn_header m;
+        struct stat st;
+        int hi;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        if ((uint64_t)st.st_size > PROGRAMMER_MAX)
+                return sf_error_set(err, -EFBIG, "%s: too large for a programmer", path);
+        p.size = (uint64_t)st.st_size;
+        if (read_at(fd, 0, head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head)) < 0 ||
+            sf_elf_parse_header(head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head),
+                                p.size, &eh) < 0 ||
+            read_at(fd, eh.phoff, table, sf_elf_phdrs_size(&eh)) < 0 ||
+            sf_elf_parse_phdrs(&eh, table, sf_elf_phdrs_size(&eh), p.size, ph) < 0)
+                return sf_error_set(err, -EPROTO, "%s: not an ELF programmer image", path);
+        p.is64 = eh.is64;
+        hi = sf_elf_find_hash_segment(ph, eh.phnum);
+        if (hi < 0 || ph[hi].filesz > HASH_SEG_MAX)
+                return sf_error_set(err, -EPROTO, "%s: no hash segment: not a signed image", path);
+        seg = malloc(ph[hi].filesz);
+        if (!seg)
+                return -ENOMEM;
+        if (read_at(fd, ph[hi].offset, seg, ph[hi].filesz) < 0 ||
+            sf_mbn_parse_header(seg, ph[hi].filesz, &m) < 0)
+                return sf_error_set(err, -EPROTO, "%s: malformed MBN header", path);
+        p.mbn_version = m.version;
+        identity(&p, seg, &m);
+        *ret = p;
+        return 0;
+}
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (b[i])
+                        return false;
+        return true;
+}
+
+int sf_programmer_check(const struct sf_programmer_info *p, const struct sf_chip_identity *chip,
+                        bool secure, struct sf_error *err)
+{
+        if (chip->has_hwid && p->has_identity && p->msm_id != chip->msm_id)
+                return sf_error_set(err, -EPERM,
+                                    "the programmer is built for chip MSM_ID 0x%08x, this module "
+                                    "is 0x%08x: it would be refused or never answer",
+                                    p->msm_id, chip->msm_id);
+        if (chip->has_hwid && p->has_identity && p->oem_id && p->oem_id != chip->oem_id)
+                return sf_error_set(err, -EPERM,
+                                    "the programmer is signed for OEM 0x%04x, this module belongs "
+                                    "to OEM 0x%04x",
+                                    p->oem_id, chip->oem_id);
+        if (secure && chip->pk_hash_len >= 32 && !all_zero(chip->pk_hash, 32) &&
+            (!p->has_root || memcmp(p->root_hash, chip->pk_hash, 32) != 0))
+                return sf_error_set(err, -EPERM,
+                                    "secure boot is on and the programmer is signed by another "
+                                    "root key than the one fused in this module");
+        if (chip->has_hwid && !p->has_identity)
+                return sf_error_set(err, -EPERM,
+                                    "the programmer carries no chip identity to check against "
+                                    "this module");
+        return 0;
+}

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/firehose_host.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t)
+{
+        memset(h, 0, sizeof(*h));
+        h->t = t;
+        h->max_payload = 8192;
+        h->max_xml = SF_FIREHOSE_MAX_XML;
+        sf_firehose_functions_init(&h->functions);
+}
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_log(struct sf_firehose_host *h, const char *text)
+{
+        enum sf_firehose_log_hint hint = sf_firehose_log_classify(text);
+
+        sf_firehose_log_supported_functions(&h->functions, text);
+        if (hint == SF_FIREHOSE_LOG_VIP)
+                h->vip = true;
+        if (hint != SF_FIREHOSE_LOG_OTHER && hint != SF_FIREHOSE_LOG_VIP)
+                snprintf(h->last_error, sizeof(h->last_error), "%s", text);
+        if (h->on_log)
+                h->on_log(h->log_userdata, text);
+}
+
+/* The next document from the device: from what is buffered, else from new reads. */
+static int next_doc(struct sf_firehose_host *h, struct sf_firehose_reply *rep, long long deadline)
+{
+        for (;;) {
+                size_t doc = 0, n = 0;
+                int r = h->rx_len ? sf_firehose_split(h->rx, h->rx_len, &doc) : -EAGAIN;
+                if (r == 0) {
+                        r = sf_firehose_parse_reply((const char *)h->rx, doc, rep);
+                        memmove(h->rx, h->rx + doc, h->rx_len - doc);
+                        h->rx_len -= doc;
+                        return r;
+                }
+                if (r != -EAGAIN) {
+                        h->rx_len = 0; /* garbage: drop it, and say so */
+                        return r;
+                }
+                if (now_ms() >= deadline)
+                        return -ETIMEDOUT;
+                if (h->rx_len == sizeof(h->rx))
+                        return -E2BIG;
+                r = sf_transport_read(h->t, h->rx + h->rx_len, sizeof(h->rx) - h->rx_len, &n,
+                                      (int)(deadline - now_ms()));
+                if (r < 0)
+                        return r;
+                h->rx_len += n;
+        }
+}
+
+/* Logs until the response; the response's attributes in *rep. */
+static int wait_response(struct sf_firehose_host *h, struct sf_firehose_reply *rep, int timeout_ms)
+{
+        long long deadline = now_ms() + timeout_ms;
+
+        for (;;) {
+                int r = next_doc(h, rep, deadline);
+                if (r < 0)
+                        return r;
+                if (rep->kind == SF_FIREHOSE_REPLY_LOG) {
+                        on_log(h, rep->text);
+                        continue;
+                }
+                return 0;
+        }
+}
+
+static int send_cmd(struct sf_firehose_host *h, const char *element,
+                    const struct sf_firehose_attr *a, size_t n)
+{
+        char doc[SF_FIREHOSE_MAX_XML + 1];
+        int len = sf_firehose_build_command(doc, sizeof(doc), element, a, n, h->max_xml);
+
+        if (len < 0)
+                return len;
+        h->last_error[0] = '\0';
+        return sf_transport_write(h->t, (const uint8_t *)doc, (size_t)len, 1000);
+}
+
+/* Send, wait, and turn a NAK into an error carrying the device's own words. */
+static int command(struct sf_firehose_host *h, const char *element,
+                   const struct sf_firehose_attr *a, size_t n, int timeout_ms,
+                   struct sf_firehose_reply *rep, struct sf_error *err)
+{
+        int r = send_cmd(h, element, a, n);
+
+        if (r >= 0)
+                r = wait_response(h, rep, timeout_ms);
+        if (r < 0)
+                return sf_error_set(err, r, "<%s>: %s%s%s", element,
+                                    r == -ETIMEDOUT ? "no answer from the programmer"
+                                                    : strerror(-r),
+                                    h->last_error[0] ? "; device said: " : "", h->last_error);
+        if (!rep->ack)
+                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s",
+                                    element, h->last_error[0] ? ": " : "", h->last_error);
+        return 0;
+}
+
+int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+
+        return command(h, "nop", NULL, 0, SF_FH_TIMEOUT_CONFIGURE_MS, &rep, err);
+}
+
+int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+        long long deadline = now_ms() + SF_FH_TIMEOUT_BANNER_MS;
+        int r;
+
+        /* The banner ends with "End of supported functions"; a quiet programmer sends none. */
+        while (h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
+                r = next_doc(h, &rep, deadline);
+                if (r == -ETIMEDOUT)
+                        break;
+                if (r < 0)
+                        return sf_error_set(err, r, "reading the programmer's start-up: %s",
+                                            strerror(-r));
+                if (rep.kind == SF_FIREHOSE_REPLY_LOG)
+                        on_log(h, rep.text);
+        }
+        if (h->vip)
+                return sf_error_set(err, -EOPNOTSUPP,
+                                    "the programmer requires validated image programming (VIP): "
+                                    "a signed digest table, which this package does not have");
+        if (h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE)
+                return 0;
+        r = sf_fh_nop(h, err);
+        if (r == -ETIMEDOUT)
+                return sf_error_set(err, r,
+                                    "the programmer was accepted but never answered: it is built "
+                                    "for another chip or board, or the boot ROM's session is "
+                                    "stuck (Firehose timeout after Sahara)");
+        return r;
+}
+
+int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
+                    struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+        char size[24];
+        struct sf_firehose_attr a[] = {
+                {"MemoryName", memory}, {"Verbose", "0"}, {"AlwaysValidate", "0"},
+                {"MaxDigestTableSizeInBytes", "2048"}, {"MaxPayloadSizeToTargetInBytes", size},
+                {"ZlpAwareHost", h->t->zlp ? "1" : "0"}, {"SkipStorageInit", "0"},
+        };
+        uint64_t dev = 0;
+        int r;
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+                snprintf(size, sizeof(size), "%" PRIu64, payload);
+                r = send_cmd(h, "configure", a, sizeof(a) / sizeof(*a));
+                if (r >= 0)
+                        r = wait_response(h, &rep, SF_FH_TIMEOUT_CONFIGURE_MS);
+                if (r < 0)
+                        return sf_error_set(err, r, "<configure>: %s", strerror(-r));
+                if (sf_firehose_attr_u64(&rep.attrs, "MaxPayloadSizeToTargetInBytesSupported",
+                                         &dev) < 0)
+                        sf_firehose_attr_u64(&rep.attrs, "MaxPayloadSizeToTargetInBytes", &dev);
+                if (rep.ack) {
+                        h->max_payload = dev && dev < payload ? dev : payload;
+                        sf_firehose_attr_u64(&rep.attrs, "MaxXMLSizeInBytes", &h->max_xml);
+                        if (h->max_xml < 512 || h->max_xml > SF_FIREHOSE_MAX_XML)
+                                h->max_xml = SF_FIREHOSE_MAX_XML;
+                        h->configured = true;
+                        return 0;
+                }
+                /* NAK with the size the programmer supports: propose that once more. */
+                if (!dev || dev >= payload)
+                        break;
+                payload = dev;
+        }
+        return sf_error_set(err, -EREMOTEIO, "<configure> refused%s%s",
+                            h->last_error[0] ? ": " : "", h->last_error);
+}
+
+/* The attributes of a range, into a (at least 8 entries); numbers formatted into bufs. */
+static size_t range_attrs(const struct sf_fh_range *r, struct sf_firehose_attr *a,
+                          char bufs[4][24])
+{
+        size_t n = 0;
+
+        snprintf(bufs[0], 24, "%u", r->sector_size);
+        snprintf(bufs[1], 24, "%" PRIu64, r->num_sectors);
+        snprintf(bufs[2], 24, "%u", r->lun);
+        snprintf(bufs[3], 24, "%u", r->pages_per_block);
+        if (r->pages_per_block)
+                a[n++] = (struct sf_firehose_attr){"PAGES_PER_BLOCK", bufs[3]};
+        a[n++] = (struct sf_firehose_attr){"SECTOR_SIZE_IN_BYTES", bufs[0]};
+        if (r->label)
+                a[n++] = (struct sf_firehose_attr){"label", r->label};
+        if (r->last_sector)
+                a[n++] = (struct sf_firehose_attr){"last_sector", r->last_sector};
+        a[n++] = (struct sf_firehose_attr){"num_partition_sectors", bufs[1]};
+        a[n++] = (struct sf_firehose_attr){"physical_partition_number", bufs[2]};
+        a[n++] = (struct sf_firehose_attr){"start_sector", r->start_sector};
+        return n;
+}
+
+int sf_fh_erase(struct sf_firehose_host *h, const struct sf_fh_range *r, struct sf_error *err)
+{
+        struct sf_firehose_attr a[8];
+        struct sf_firehose_reply rep;
+        char bufs[4][24];
+        size_t n = range_attrs(r, a, bufs);
+
+        return command(h, "erase", a, n, SF_FH_TIMEOUT_ERASE_MS, &rep, err);
+}
+
+static int expect_rawmode(struct sf_firehose_host *h, const char *element, bool want,
+                          int timeout_ms, struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+        int r = wait_response(h, &rep, timeout_ms);
+
+        if (r < 0)
+                return sf_error_set(err, r, "<%s>: %s%s%s", element,
+                                    r == -ETIMEDOUT ? "no answer from the programmer"
+                                                    : strerror(-r),
+                                    h->last_error[0] ? "; device said: " : "", h->last_error);
+        if (!rep.ack)
+                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s",
+                                    element, h->last_error[0] ? ": " : "", h->last_error);
+        if ((rep.rawmode == SF_FIREHOSE_RAWMODE_TRUE) != want)
+                return sf_error_set(err, -EPROTO, "<%s>: the programmer %s raw mode", element,
+                                    want ? "did not enter" : "did not leave");
+        return 0;
+}
+
+/* Bytes [done, done+n) of the program's data: file bytes, then padding. */
+static int fill(int fd, uint64_t file_offset, uint64_t file_bytes, uint8_t pad, uint64_t done,
+                uint8_t *buf, size_t n)
+{
+        size_t from_file = done >= file_bytes ? 0
+                           : file_bytes - done < n ? (size_t)(file_bytes - done)
+                                                   : n;
+        size_t got = 0;
+
+        while (got < from_file) {
+                ssize_t k = pread(fd, buf + got, from_file - got, (off_t)(file_offset + done + got));
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO; /* the file shrank under us */
+                got += (size_t)k;
+        }
+        memset(buf + from_file, pad, n - from_file);
+        return 0;
+}
+
+int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, int fd,
+                  uint64_t file_offset, uint64_t file_bytes, uint8_t pad,
+                  sf_fh_progress_fn progress, void *userdata, struct sf_error *err)
+{
+        uint64_t total = r->num_sectors * r->sector_size, done = 0, chunk;
+        struct sf_firehose_attr a[8];
+        _cleanup_free_ uint8_t *buf = NULL;
+        char bufs[4][24];
+        size_t n = range_attrs(r, a, bufs);
+        int ret;
+
+        if (r->sector_size == 0 || file_bytes > total)
+                return sf_error_set(err, -EFBIG, "image larger than its partition");
+        chunk = h->max_payload / r->sector_size * r->sector_size;
+        if (chunk == 0)
+                chunk = r->sector_size;
+        buf = malloc(chunk);
+        if (!buf)
+                return -ENOMEM;
+        ret = send_cmd(h, "program", a, n);
+        if (ret >= 0)
+                ret = expect_rawmode(h, "program", true, SF_FH_TIMEOUT_SETUP_MS, err);
+        if (ret < 0)
+                return ret;
+        while (done < total) {
+                size_t k = (size_t)(total - done < chunk ? total - done : chunk);
+                ret = fill(fd, file_offset, file_bytes, pad, done, buf, k);
+                if (ret < 0)
+                        return sf_error_set(err, ret, "reading the image: %s", strerror(-ret));
+                ret = sf_transport_write(h->t, buf, k, SF_FH_TIMEOUT_CHUNK_MS);
+                if (ret < 0)
+                        return sf_error_set(err, ret, "sending data at byte %" PRIu64 ": %s", done,
+                                            strerror(-ret));
+                done += k;
+                if (progress)
+                        progress(userdata, k);
+        }
+        return expect_rawmode(h, "program", false, SF_FH_TIMEOUT_FINAL_MS, err);
+}
+
+int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
+               struct sf_error *err)
+{
+        uint64_t total = r->num_sectors * r->sector_size;
+        struct sf_firehose_attr a[8];
+        char bufs[4][24];
+        size_t n = range_attrs(r, a, bufs);
+        int ret;
+
+        ret = send_cmd(h, "read", a, n);
+        if (ret >= 0)
+                ret = expect_rawmode(h, "read", true, SF_FH_TIMEOUT_SETUP_MS, err);
+        if (ret < 0)
+                return ret;
+        /* Raw bytes may already sit behind the ACK in the receive buffer. */
+        if (h->rx_len) {
+                size_t k = h->rx_len < total ? h->rx_len : (size_t)total;
+                memcpy(out, h->rx, k);
+                memmove(h->rx, h->rx + k, h->rx_len - k);
+                h->rx_len -= k;
+                out += k;
+                total -= k;
+        }
+        ret = sf_transport_read_full(h->t, out, (size_t)total, SF_FH_TIMEOUT_FINAL_MS);
+        if (ret < 0)
+                return sf_error_set(err, ret, "<read>: %s", strerror(-ret));
+        return expect_rawmode(h, "read", false, SF_FH_TIMEOUT_SETUP_MS, err);
+}
+
+int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t out[32],
+                 struct sf_error *err)
+{
+        struct sf_firehose_attr a[8];
+        struct sf_firehose_reply rep;
+        char bufs[4][24];
+        size_t n = range_attrs(r, a, bufs);
+        int ret;
+
+        if (h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE &&
+            !sf_firehose_functions_has(&h->functions, "getsha256digest"))
+                return -EOPNOTSUPP;
+        ret = send_cmd(h, "getsha256digest", a, n);
+        if (ret < 0)
+                return sf_error_set(err, ret, "<getsha256digest>: %s", strerror(-ret));
+        /* The digest arrives as a log before the ACK. */
+        for (bool found = false;;) {
+                ret = next_doc(h, &rep, now_ms() + SF_FH_TIMEOUT_DIGEST_MS);
+                if (ret < 0)
+                        return sf_error_set(err, ret, "<getsha256digest>: %s", strerror(-ret));
+                if (rep.kind == SF_FIREHOSE_REPLY_LOG) {
+                        on_log(h, rep.text);
+                        found = found || sf_firehose_log_digest(rep.text, out) == 0;
+                        continue;
+                }
+                if (!rep.ack || !found)
+                        return sf_error_set(err, rep.ack ? -EPROTO : -EREMOTEIO,
+                                            "<getsha256digest> gave no digest%s%s",
+                                            h->last_error[0] ? ": " : "", h->last_error);
+                return 0;
+        }
+}
+
+int sf_fh_patch(struct sf_firehose_host *h, const struct sf_firehose_attr *attrs, size_t n,
+                struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+
+        return command(h, "patch", attrs, n, 15000, &rep, err);
+}
+
+int sf_fh_power(struct sf_firehose_host *h, const char *value, struct sf_error *err)
+{
+        const struct sf_firehose_attr a[] = {{"value", value}};
+        struct sf_firehose_reply rep;
+
+        /* After the ACK the device resets: a read error then is expected, not a failure. */
+        return command(h, "power", a, 1, SF_FH_TIMEOUT_POWER_MS, &rep, err);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host side of Firehose over a transport. Timeouts are per operation, from the reference's
+ * table, not a user setting. */
+#ifndef SF_SESSION_FIREHOSE_HOST_H
+#define SF_SESSION_FIREHOSE_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto/firehose.h"
+#include "transport/transport.h"
+
+#define SF_FH_TIMEOUT_BANNER_MS    2000
+#define SF_FH_TIMEOUT_CONFIGURE_MS 3000
+#define SF_FH_TIMEOUT_SETUP_MS     10000
+#define SF_FH_TIMEOUT_CHUNK_MS     15000
+#define SF_FH_TIMEOUT_FINAL_MS     120000
+#define SF_FH_TIMEOUT_ERASE_MS     30000
+#define SF_FH_TIMEOUT_DIGEST_MS    30000
+#define SF_FH_TIMEOUT_POWER_MS     5000
+
+typedef void (*sf_fh_log_fn)(void *userdata, const char *text);
+typedef void (*sf_fh_progress_fn)(void *userdata, uint64_t bytes);
+
+struct sf_firehose_host {
+        struct sf_transport *t;
+        uint64_t max_payload; /* negotiated MaxPayloadSizeToTargetInBytes */
+        uint64_t max_xml;
+        bool configured;
+        bool vip;
+        struct sf_firehose_functions functions;
+        char last_error[SF_FIREHOSE_VALUE_MAX + 1]; /* the device's last ERROR/WARN log */
+        sf_fh_log_fn on_log;
+        void *log_userdata;
+        uint8_t rx[SF_FIREHOSE_MAX_XML * 2 + 64];
+        size_t rx_len;
+};
+
+/* One partition-style operation, as rawprogram XML states it. */
+struct sf_fh_range {
+        uint32_t sector_size;
+        uint32_t lun;
+        const char *start_sector; /* number or expression, sent verbatim */
+        uint64_t num_sectors;
+        uint32_t pages_per_block; /* NAND, 0 when absent */
+        const char *last_sector;  /* NAND, NULL when absent */
+        const char *label;        /* NULL when absent */
+};
+
+void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t);
+/* After the programmer started: take its banner (or ask with <nop/> when it is quiet).
+ * -ETIMEDOUT when it never speaks: the message says what that usually means. */
+int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err);
+int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
+                    struct sf_error *err);
+int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);
+int sf_fh_erase(struct sf_firehose_host *h, const struct sf_fh_range *r, struct sf_error *err);
+/* Program r->num_sectors sectors from fd at file_offset: file_bytes of file, then padding with
+ * pad (0xFF on NAND) up to the sectors' end. */
+int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, int fd,
+                  uint64_t file_offset, uint64_t file_bytes, uint8_t pad,
+                  sf_fh_progress_fn progress, void *userdata, struct sf_error *err);
+/* Read sectors into out (size num_sectors*sector_size). */
+int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
+               struct sf_error *err);
+/* The device's SHA-256 of the sectors: -EOPNOTSUPP when it has no getsha256digest. */
+int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t out[32],
+                 struct sf_error *err);
+int sf_fh_patch(struct sf_firehose_host *h, const struct sf_firehose_attr *attrs, size_t n,
+                struct sf_error *err);
+/* <power value="reset|off|edl"/>: ACK, then the device leaves the bus. */
+int sf_fh_power(struct sf_firehose_host *h, const char *value, struct sf_error *err);
+
+#endif

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "session/sahara_host.h"
+#include "util/cleanup.h"
+#include "util/endian.h"
+#include "util/strutil.h"
+
+#define PROGRAMMER_IMAGE_ID 13
+#define SERVE_CHUNK         (64 * 1024)
+
+void sf_sahara_host_init(struct sf_sahara_host *h, struct sf_transport *t)
+{
+        memset(h, 0, sizeof(*h));
+        h->t = t;
+}
+
+static int send_packet(struct sf_sahara_host *h, const struct sf_sahara_packet *p)
+{
+        uint8_t buf[SF_SAHARA_MAX_PACKET];
+        int n = sf_sahara_build(p, buf, sizeof(buf));
+
+        if (n < 0)
+                return n;
+        sf_transport_note(h->t, "sahara: send %s", sf_sahara_cmd_to_string(p->cmd));
+        return sf_transport_write(h->t, buf, (size_t)n, SF_SAHARA_PACKET_TIMEOUT_MS);
+}
+
+/* One packet: on USB one transfer; on a stream the header, then the rest. */
+static int recv_packet(struct sf_sahara_host *h, struct sf_sahara_packet *p, uint8_t *raw,
+                       size_t *raw_len, int timeout_ms)
+{
+        size_t n = 0, want;
+        int r;
+
+        if (!h->t->stream) {
+                r = sf_transport_read(h->t, raw, 4096, &n, timeout_ms);
+                if (r == 0 && n == 0) /* a ZLP carries nothing: read again */
+                        r = sf_transport_read(h->t, raw, 4096, &n, timeout_ms);
+        } else {
+                r = sf_transport_read_full(h->t, raw, SF_SAHARA_HEADER_LEN, timeout_ms);
+                n = SF_SAHARA_HEADER_LEN;
+                want = sf_le32(raw + 4);
+                if (r == 0 && raw[0] != '<' && want > n && want <= SF_SAHARA_MAX_PACKET) {
+                        r = sf_transport_read_full(h->t, raw + n, want - n, timeout_ms);
+                        n = want;
+                }
+        }
+        if (r < 0)
+                return r;
+        *raw_len = n;
+        return sf_sahara_parse(raw, n, p);
+}
+
+static bool looks_like_xml(const uint8_t *b, size_t n)
+{
+        return n >= 5 && memcmp(b, "<?xml", 5) == 0;
+}
+
+int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
+{
+        struct sf_sahara_packet p, poke = {.cmd = SF_SAHARA_HELLO_RESP};
+        uint8_t raw[4096];
+        size_t n = 0;
+        int r;
+
+        if (h->have_hello)
+                return 0;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+                if (r == -EPROTO && looks_like_xml(raw, n)) {
+                        sf_transport_unread(h->t, raw, n);
+                        return sf_error_set(err, -EALREADY,
+                                            "the device already runs a Firehose programmer");
+                }
+                if (r == 0 && p.cmd == SF_SAHARA_HELLO) {
+                        h->hello = p;
+                        h->have_hello = true;
+                        return 0;
+                }
+                if (r < 0 && r != -ETIMEDOUT && r != -EPROTO)
+                        return sf_error_set(err, r, "reading the boot ROM's HELLO: %s",
+                                            strerror(-r));
+                /* No HELLO: a boot ROM that was left mid-protocol may answer a HELLO_RESP. */
+                poke.u.hello.version = 2;
+                poke.u.hello.version_compatible = 1;
+                send_packet(h, &poke);
+        }
+        return sf_error_set(err, -ETIMEDOUT,
+                            "the device in EDL does not speak Sahara (no HELLO): its boot ROM is "
+                            "stuck after an aborted session; it needs a power cycle");
+}
+
+static int hello_resp(struct sf_sahara_host *h, uint32_t mode)
+{
+        struct sf_sahara_packet r = {.cmd = SF_SAHARA_HELLO_RESP};
+
+        r.u.hello.version = 2;
+        r.u.hello.version_compatible = 1;
+        r.u.hello.mode = mode;
+        h->have_hello = false;
+        return send_packet(h, &r);
+}
+
+/* One EXECUTE: its data into out (at most size bytes). -EOPNOTSUPP when the device refuses. */
+static int execute(struct sf_sahara_host *h, uint32_t cmd, uint8_t *out, size_t size,
+                   size_t *ret_len)
+{
+        struct sf_sahara_packet p = {.cmd = SF_SAHARA_EXECUTE}, rp;
+        uint8_t raw[4096];
+        size_t n;
+        int r;
+
+        p.u.execute.client_command = cmd;
+        r = send_packet(h, &p);
+        if (r >= 0)
+                r = recv_packet(h, &rp, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return r;
+        if (rp.cmd == SF_SAHARA_END_OF_IMAGE)
+                return -EOPNOTSUPP; /* "not available" (0x1F): carry on */
+        if (rp.cmd != SF_SAHARA_EXECUTE_RESP || rp.u.execute.client_command != cmd)
+                return -EPROTO;
+        if (rp.u.execute.data_length > size)
+                return -EPROTO; /* more than any known reply: a lying device */
+        p.cmd = SF_SAHARA_EXECUTE_DATA;
+        r = send_packet(h, &p);
+        if (r >= 0)
+                r = sf_transport_read_full(h->t, out, rp.u.execute.data_length,
+                                           SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return r;
+        *ret_len = rp.u.execute.data_length;
+        return 0;
+}
+
+/* A PK-hash reply may repeat the digest per root-certificate slot: keep one. */
+static size_t trim_pk_hash(const uint8_t *b, size_t n)
+{
+        if (n >= 64 && n % 32 == 0 && memcmp(b, b + 32, 32) == 0)
+                return 32;
+        if (n >= 96 && n % 48 == 0 && memcmp(b, b + 48, 48) == 0)
+                return 48;
+        return n > 48 ? 48 : n;
+}
+
+static void read_identity(struct sf_sahara_host *h, struct sf_chip_identity *id)
+{
+        uint8_t d[128];
+        size_t n;
+
+        if (execute(h, SF_SAHARA_EXEC_SERIAL_NUM_READ, d, sizeof(d), &n) == 0 && n >= 4) {
+                id->serial = sf_le32(d);
+                id->has_serial = true;
+        }
+        if (id->sahara_version < 3 &&
+            execute(h, SF_SAHARA_EXEC_MSM_HW_ID_READ, d, sizeof(d), &n) == 0 && n >= 8) {
+                uint64_t hw = sf_le64(d);
+                id->msm_id = (uint32_t)(hw >> 32);
+                id->oem_id = (uint16_t)(hw >> 16);
+                id->model_id = (uint16_t)hw;
+                id->has_hwid = true;
+        } else if (execute(h, SF_SAHARA_EXEC_CHIP_ID_V3, d, sizeof(d), &n) == 0 && n >= 44) {
+                id->msm_id = sf_le32(d + 36);
+                id->oem_id = sf_le16(d + 40) ? sf_le16(d + 40) : (n >= 46 ? sf_le16(d + 44) : 0);
+                id->model_id = sf_le16(d + 42);
+                id->has_hwid = true;
+        }
+        if (execute(h, SF_SAHARA_EXEC_OEM_PK_HASH_READ, d, sizeof(d), &n) == 0 && n >= 32) {
+                id->pk_hash_len = trim_pk_hash(d, n);
+                memcpy(id->pk_hash, d, id->pk_hash_len);
+        }
+        if (execute(h, SF_SAHARA_EXEC_SBL_VERSION, d, sizeof(d), &n) == 0 && n >= 4) {
+                id->sbl_version = sf_le32(d);
+                id->has_sbl_version = true;
+        }
+}
+
+int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, struct sf_error *err)
+{
+        struct sf_chip_identity id = {0};
+        struct sf_sahara_packet p, sw = {.cmd = SF_SAHARA_SWITCH_MODE};
+        uint8_t raw[4096];
+        size_t n;
+        int r;
+
+        r = sf_sahara_wait_hello(h, err);
+        if (r < 0)
+                return r;
+        id.sahara_version = h->hello.u.hello.version;
+        id.hello_mode = h->hello.u.hello.mode;
+        if (id.hello_mode == SF_SAHARA_MODE_MEMORY_DEBUG) {
+                *ret = id; /* a crashed module: asking it anything else would lose the dump */
+                return 0;
+        }
+        r = hello_resp(h, SF_SAHARA_MODE_COMMAND);
+        if (r >= 0)
+                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0 || p.cmd != SF_SAHARA_CMD_READY)
+                return sf_error_set(err, r < 0 ? r : -EOPNOTSUPP,
+                                    "the boot ROM refused command mode");
+        read_identity(h, &id);
+        /* Back to image transfer: the device restarts with a fresh HELLO. */
+        sw.u.switch_mode.mode = SF_SAHARA_MODE_IMAGE_TX_PENDING;
+        r = send_packet(h, &sw);
+        if (r >= 0)
+                r = sf_sahara_wait_hello(h, err);
+        if (r < 0)
+                return r;
+        *ret = id;
+        return 0;
+}
+
+/* Serve [off, off+len) of the programmer, refusing any range outside it. */
+static int serve(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t off, uint64_t len,
+                 struct sf_error *err)
+{
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint64_t done = 0;
+
+        if (off > size || len > size - off || len == 0)
+                return sf_error_set(err, -EPROTO,
+                                    "the boot ROM asked for bytes %llu+%llu of a %llu-byte "
+                                    "programmer",
+                                    (unsigned long long)off, (unsigned long long)len,
+                                    (unsigned long long)size);
+        buf = malloc(SERVE_CHUNK);
+        if (!buf)
+                return -ENOMEM;
+        while (done < len) {
+                size_t n = len - done < SERVE_CHUNK ? (size_t)(len - done) : SERVE_CHUNK;
+                ssize_t got = pread(fd, buf, n, (off_t)(off + done));
+                int r;
+                if (got != (ssize_t)n)
+                        return sf_error_set(err, -EIO, "reading the programmer failed");
+                r = sf_transport_write(h->t, buf, n, SF_SAHARA_PACKET_TIMEOUT_MS);
+                if (r < 0)
+                        return sf_error_set(err, r, "sending the programmer: %s", strerror(-r));
+                done += n;
+        }
+        return 0;
+}
+
+static int on_end_of_image(struct sf_sahara_host *h, const struct sf_sahara_packet *p,
+                           struct sf_error *err)
+{
+        struct sf_sahara_packet done = {.cmd = SF_SAHARA_DONE};
+        uint32_t st = p->u.end_of_image.status;
+
+        if (st != SF_SAHARA_STATUS_SUCCESS)
+                return sf_error_set(err, st >= 0x21 && st <= 0x26 ? -EACCES : -EPROTO,
+                                    "the boot ROM refused the programmer: status 0x%02x %s", st,
+                                    sf_sahara_status_to_string(st));
+        return send_packet(h, &done);
+}
+
+/* The upload loop; 1 when DONE_RESP(complete) arrived. */
+static int upload_step(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t *served,
+                       struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+        uint8_t raw[4096];
+        size_t n = 0;
+        int r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+
+        if (r < 0)
+                return sf_error_set(err, r, "%s during the programmer upload",
+                                    r == -EPROTO ? "a malformed Sahara packet"
+                                    : r == -ETIMEDOUT ? "the boot ROM stopped answering"
+                                                      : strerror(-r));
+        switch (p.cmd) {
+        case SF_SAHARA_READ_DATA:
+        case SF_SAHARA_READ_DATA_64:
+                if (p.u.read.image_id != PROGRAMMER_IMAGE_ID)
+                        return sf_error_set(err, -ENOENT,
+                                            "the device asked for image %llu: a multi-image "
+                                            "target that needs more than the programmer",
+                                            (unsigned long long)p.u.read.image_id);
+                r = serve(h, fd, size, p.u.read.offset, p.u.read.length, err);
+                *served += p.u.read.length;
+                return r;
+        case SF_SAHARA_END_OF_IMAGE:
+                return on_end_of_image(h, &p, err);
+        case SF_SAHARA_DONE_RESP:
+                if (p.u.done_resp.status == 1)
+                        return 1;
+                return 0; /* pending: another HELLO follows */
+        case SF_SAHARA_HELLO:
+                return hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        default:
+                return sf_error_set(err, -EPROTO, "unexpected Sahara %s during the upload",
+                                    sf_sahara_cmd_to_string(p.cmd));
+        }
+}
+
+int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
+                     void *userdata, struct sf_error *err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        uint64_t served = 0;
+        struct stat st;
+        int r;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        r = sf_sahara_wait_hello(h, err);
+        if (r < 0)
+                return r;
+        if (h->hello.u.hello.mode == SF_SAHARA_MODE_MEMORY_DEBUG)
+                return sf_error_set(err, -EOPNOTSUPP,
+                                    "the module is in memory-debug mode (05c6:900e): it crashed; "
+                                    "collect the dump or reset it before flashing");
+        r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        while (r == 0) {
+                r = upload_step(h, fd, (uint64_t)st.st_size, &served, err);
+                if (progress)
+                        progress(userdata, served < (uint64_t)st.st_size ? served : (uint64_t)st.st_size,
+                                 (uint64_t)st.st_size);
+        }
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* EDL (05c6:9008) and memory-debug (05c6:900e) devices through libusb: the vendor-specific
+ * interface ff/ff/{ff,10,11,13} with one bulk IN and one bulk OUT endpoint. */
+#include <errno.h>
+#include <libusb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/transport.h"
+#include "util/strutil.h"
+
+#define QUALCOMM_VID 0x05c6
+
+struct usb_priv {
+        libusb_context *ctx;
+        libusb_device_handle *h;
+        int iface;
+        uint8_t ep_in, ep_out;
+};
+
+static int map_error(int e)
+{
+        switch (e) {
+        case LIBUSB_ERROR_TIMEOUT:
+                return -ETIMEDOUT;
+        case LIBUSB_ERROR_NO_DEVICE:
+        case LIBUSB_ERROR_NOT_FOUND:
+                return -ENODEV;
+        case LIBUSB_ERROR_BUSY:
+                return -EBUSY;
+        case LIBUSB_ERROR_ACCESS:
+                return -EACCES;
+        case LIBUSB_ERROR_OVERFLOW:
+                return -EOVERFLOW;
+        case LIBUSB_ERROR_PIPE:
+                return -EPIPE;
+        default:
+                return -EIO;
+        }
+}
+
+static int usb_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t *ret_len,
+                    int timeout_ms)
+{
+        struct usb_priv *p = t->priv;
+        int got = 0, r;
+
+        if (size > INT32_MAX)
+                size = INT32_MAX;
+        r = libusb_bulk_transfer(p->h, p->ep_in, buf, (int)size, &got, (unsigned)timeout_ms);
+        if (r < 0 && !(r == LIBUSB_ERROR_TIMEOUT && got > 0))
+                return map_error(r);
+        *ret_len = (size_t)got;
+        return 0;
+}
+
+static int usb_write(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
+{
+        struct usb_priv *p = t->priv;
+        uint8_t dummy = 0;
+        int sent = 0, r;
+
+        if (len > INT32_MAX)
+                return -E2BIG;
+        r = libusb_bulk_transfer(p->h, p->ep_out, len ? (uint8_t *)buf : &dummy, (int)len, &sent,
+                                 (unsigned)timeout_ms);
+        if (r < 0)
+                return map_error(r);
+        return (size_t)sent == len ? 0 : -EIO;
+}
+
+static void usb_close(struct sf_transport *t)
+{
+        struct usb_priv *p = t->priv;
+
+        if (p) {
+                if (p->h) {
+                        libusb_release_interface(p->h, p->iface);
+                        libusb_close(p->h);
+                }
+                if (p->ctx)
+                        libusb_exit(p->ctx);
+                free(p);
+        }
+        free(t);
+}
+
+static const struct sf_transport_ops usb_ops = {
+        .name = "usb",
+        .read = usb_read,
+        .write = usb_write,
+        .close = usb_close,
+};
+
+/* The EDL interface of dev: ff/ff/{ff,10,11,13} with a bulk IN and a bulk OUT endpoint. */
+static int find_interface(libusb_device *dev, struct usb_priv *p, uint16_t *ret_mps)
+{
+        struct libusb_config_descriptor *cfg;
+        int found = -ENODEV;
+
+        if (libusb_get_active_config_descriptor(dev, &cfg) < 0 &&
+            libusb_get_config_descriptor(dev, 0, &cfg) < 0)
+                return -ENODEV;
+        for (int i = 0; i < cfg->bNumInterfaces && found < 0; i++) {
+                const struct libusb_interface_descriptor *d;
+                if (cfg->interface[i].num_altsetting < 1)
+                        continue;
+                d = &cfg->interface[i].altsetting[0];
+                if (d->bInterfaceClass != 0xff || d->bInterfaceSubClass != 0xff ||
+                    (d->bInterfaceProtocol != 0xff && d->bInterfaceProtocol != 0x10 &&
+                     d->bInterfaceProtocol != 0x11 && d->bInterfaceProtocol != 0x13))
+                        continue;
+                p->ep_in = p->ep_out = 0;
+                for (int e = 0; e < d->bNumEndpoints; e++) {
+                        const struct libusb_endpoint_descriptor *ep = &d->endpoint[e];
+                        if ((ep->bmAttributes & 3) != LIBUSB_TRANSFER_TYPE_BULK)
+                                continue;
+                        if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN)
+                                p->ep_in = ep->bEndpointAddress;
+                        else {
+                                p->ep_out = ep->bEndpointAddress;
+                                *ret_mps = ep->wMaxPacketSize;
+                        }
+                }
+                if (p->ep_in && p->ep_out) {
+                        p->iface = d->bInterfaceNumber;
+                        found = 0;
+                }
+        }
+        libusb_free_config_descriptor(cfg);
+        return found;
+}
+
+static bool matches(libusb_device *dev, const struct sf_usb_match *m)
+{
+        struct libusb_device_descriptor d;
+
+        if (libusb_get_device_descriptor(dev, &d) < 0)
+                return false;
+        if (m->bus >= 0 && libusb_get_bus_number(dev) != m->bus)
+                return false;
+        if (m->address >= 0 && libusb_get_device_address(dev) != m->address)
+                return false;
+        if (m->vid)
+                return d.idVendor == m->vid && (!m->pid || d.idProduct == m->pid);
+        return d.idVendor == QUALCOMM_VID && (d.idProduct == 0x9008 || d.idProduct == 0x900e);
+}
+
+static int open_matching(struct usb_priv *p, const struct sf_usb_match *m, uint16_t *mps,
+                         char *desc, size_t desc_size, struct sf_error *err)
+{
+        libusb_device **list;
+        ssize_t n = libusb_get_device_list(p->ctx, &list);
+        int r = -ENODEV, seen = 0;
+
+        for (ssize_t i = 0; i < n && !p->h; i++) {
+                if (!matches(list[i], m) || find_interface(list[i], p, mps) < 0)
+                        continue;
+                seen++;
+                r = libusb_open(list[i], &p->h);
+                if (r < 0) {
+                        r = map_error(r);
+                        continue;
+                }
+                libusb_set_auto_detach_kernel_driver(p->h, 1);
+                r = libusb_claim_interface(p->h, p->iface);
+                if (r < 0) {
+                        libusb_close(p->h);
+                        p->h = NULL;
+                        r = map_error(r);
+                        continue;
+                }
+                snprintf(desc, desc_size, "usb %d:%d", libusb_get_bus_number(list[i]),
+                         libusb_get_device_address(list[i]));
+        }
+        if (n >= 0)
+                libusb_free_device_list(list, 1);
+        if (p->h)
+                return 0;
+        if (seen)
+                return sf_error_set(err, r,
+                                    "%d EDL device(s) found but none could be opened (%s): is "
+                                    "another program (ModemManager, qcserial) holding it, or "
+                                    "are permissions missing?",
+                                    seen, strerror(-r));
+        return sf_error_set(err, -ENODEV, "no device in emergency download mode (05c6:9008)");
+}
+
+int sf_transport_open_usb(const struct sf_usb_match *m, struct sf_transport **ret,
+                          struct sf_error *err)
+{
+        struct sf_transport *t = calloc(1, sizeof(*t));
+        struct usb_priv *p = calloc(1, sizeof(*p));
+        uint16_t mps = 512;
+        int r;
+
+        if (!t || !p) {
+                free(t);
+                free(p);
+                return -ENOMEM;
+        }
+        t->ops = &usb_ops;
+        t->priv = p;
+        r = libusb_init(&p->ctx);
+        if (r < 0) {
+                sf_transport_close(t);
+                return sf_error_set(err, map_error(r), "libusb: %s", libusb_strerror(r));
+        }
+        r = open_matching(p, m, &mps, t->description, sizeof(t->description), err);
+        if (r < 0) {
+                sf_transport_close(t);
+                return r;
+        }
+        t->max_packet = mps;
+        *ret = t;
+        return 0;
+}
