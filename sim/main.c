@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "factory.h"
+#include "mkpkg.h"
 #include "module.h"
 
 static volatile sig_atomic_t stop;
@@ -19,8 +21,13 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-        fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n\n"
-              "Runs a simulated module until SIGINT/SIGTERM. It appears under DIR:\n"
+        fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n"
+              "                         [--small-images] [--install VERSION]\n"
+              "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
+              "                         [--msm-id HEX] [--foreign-root]\n\n"
+              "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
+              "gets its persona's factory firmware, or VERSION with --install. It appears under "
+              "DIR:\n"
               "  DIR/sys   a sysfs-like tree: SAFEFLASH_SYSFS_ROOT=DIR/sys\n"
               "  DIR/dev   its tty nodes:      SAFEFLASH_DEV_ROOT=DIR/dev\n"
               "  DIR/usb   bulk endpoints, reached by any libusb program through\n"
@@ -32,8 +39,9 @@ static void usage(FILE *f)
 }
 
 struct options {
-        const char *dir, *persona, *log;
+        const char *dir, *persona, *log, *install;
         uint64_t flash_mb;
+        bool small;
 };
 
 static int parse(int argc, char **argv, struct options *o)
@@ -43,13 +51,21 @@ static int parse(int argc, char **argv, struct options *o)
                 {"persona", required_argument, NULL, 'p'},
                 {"flash-mb", required_argument, NULL, 'm'},
                 {"log", required_argument, NULL, 'l'},
+                {"small-images", no_argument, NULL, 's'},
+                {"install", required_argument, NULL, 'i'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "d:p:m:l:h", longs, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:p:m:l:si:h", longs, NULL)) != -1) {
                 switch (c) {
+                case 's':
+                        o->small = true;
+                        break;
+                case 'i':
+                        o->install = optarg;
+                        break;
                 case 'd':
                         o->dir = optarg;
                         break;
@@ -89,6 +105,12 @@ static int run(const struct options *o)
         r = sim_module_init(&m, p, o->dir, pages);
         if (r >= 0 && o->log)
                 m.log = fopen(o->log, "ae");
+        if (r >= 0 && (o->install || sim_flash_is_blank(&m.flash))) {
+                struct sf_error err = {0};
+                r = sim_factory_install(&m.flash, p, o->install, o->small, o->dir, &err);
+                if (r < 0)
+                        fprintf(stderr, "safeflash-sim: %s\n", err.message);
+        }
         if (r >= 0)
                 r = sim_module_power_on(&m);
         if (r < 0) {
@@ -113,11 +135,57 @@ static int run(const struct options *o)
         return 0;
 }
 
+static int mkpkg(int argc, char **argv)
+{
+        static const struct option longs[] = {
+                {"out", required_argument, NULL, 'o'},
+                {"small", no_argument, NULL, 's'},
+                {"factory", no_argument, NULL, 'f'},
+                {"scale", required_argument, NULL, 'S'},
+                {"msm-id", required_argument, NULL, 'M'},
+                {"foreign-root", no_argument, NULL, 'F'},
+                {0},
+        };
+        struct sim_mkpkg_options o = {0};
+        struct sf_error err = {0};
+        int c;
+
+        optind = 2;
+        while ((c = getopt_long(argc, argv, "o:sfS:M:F", longs, NULL)) != -1) {
+                if (c == 'o')
+                        o.out = optarg;
+                else if (c == 's')
+                        o.small = true;
+                else if (c == 'f')
+                        o.factory = true;
+                else if (c == 'S')
+                        o.scale_percent = (uint32_t)strtoul(optarg, NULL, 10);
+                else if (c == 'M')
+                        o.msm_id = (uint32_t)strtoul(optarg, NULL, 16);
+                else if (c == 'F')
+                        o.foreign_root = true;
+                else
+                        return 2;
+        }
+        if (optind != argc - 1 || !o.out) {
+                usage(stderr);
+                return 2;
+        }
+        o.version = argv[optind];
+        if (sim_mkpkg(&o, &err) < 0) {
+                fprintf(stderr, "safeflash-sim mkpkg: %s\n", err.message);
+                return err.message[0] && strstr(err.message, "exist") ? 1 : 2;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         struct options o = {0};
         struct sigaction sa = {.sa_handler = on_signal};
 
+        if (argc >= 2 && strcmp(argv[1], "mkpkg") == 0)
+                return mkpkg(argc, argv);
         if (argc < 2 || strcmp(argv[1], "run") != 0) {
                 usage(argc < 2 ? stderr : (strcmp(argv[1], "--help") == 0 ? stdout : stderr));
                 return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mkpkg.h"
 #include "module.h"
 
 const char *sim_mode_to_string(enum sim_mode mode)
@@ -24,6 +25,17 @@ const char *sim_mode_to_string(enum sim_mode mode)
                 return "memory-debug";
         }
         return "invalid";
+}
+
+/* The persona's fuses; a secure part is fused with the simulated OEM root the package generator
+ * signs with. */
+static void load_chip(struct sim_module *m)
+{
+        static const uint8_t zero[32];
+
+        m->chip = m->persona->chip;
+        if (m->chip.secure_boot && memcmp(m->chip.pk_hash, zero, 32) == 0)
+                sim_oem_root_hash(m->chip.pk_hash);
 }
 
 static int mkdir_p(const char *path)
@@ -77,7 +89,7 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
 
         memset(m, 0, sizeof(*m));
         m->persona = p;
-        m->chip = p->chip;
+        load_chip(m);
         m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
         m->ep.listen_fd = m->ep.conn_fd = -1;
         m->flash.fd = -1;
@@ -238,7 +250,7 @@ int sim_module_power_on(struct sim_module *m)
                         m->boot.reason);
                 fflush(m->log);
         }
-        m->chip = m->persona->chip;
+        load_chip(m);
         m->chip.memory_debug = m->boot.result == SIM_BOOT_CRASH;
         if (m->boot.result == SIM_BOOT_NORMAL)
                 return enter_normal(m);

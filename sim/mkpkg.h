@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The package generator: a synthetic but realistic Quectel MDM9x07 (EC25/EG25) NAND firmware
+ * package, since real vendor firmware cannot be shipped. It is what the test suite, the demo and
+ * the benchmarks flash onto the simulated module, and what the module then boots from.
+ *
+ * sim_mkpkg() writes, into o->out (quectel.md section 4.1):
+ *
+ *   contents.xml   Qualcomm build manifest: product_name MDM9607.LE.1.0 (a platform, not the
+ *                  Quectel version), the programmer and the storage type "nand"
+ *   md5.txt        one line per file under update/, recursively, sorted by byte value of the
+ *                  path:  D:\update\firehose\patch_p4K_b256K.xml:<32 lowercase hex MD5>\n
+ *                  (a Windows drive-style prefix "D:", backslash-separated path relative to
+ *                  the package root, ':', the digest; LF line ends)
+ *   update/
+ *     sbl1.mbn tz.mbn rpm.mbn appsboot.mbn     boot chain            (sbl tz rpm aboot)
+ *     mdm9607-perf-boot.img                    kernel                (boot, and recovery)
+ *     NON-HLOS.ubi                             modem, full version   (modem)
+ *     mdm-perf-recovery-image-mdm9607-perf.ubi recovery root fs      (recoveryfs)
+ *     mdm9607-perf-sysfs.ubi                   root fs               (system)
+ *     oemapp.ubi                               shipped, not programmed (no such partition)
+ *     NPRG9x07.mbn ENPRG9x07.mbn               legacy streaming-download programmers (signed
+ *                                              ELFs like the Firehose one)
+ *     partition.mbn                            the MIBIB blob again (legacy path)
+ *     partition_nand.xml                       the layout, as Qualcomm's <nandboot> description
+ *     cefs.mbn                                 factory only: an EFS image with no IMEI and no
+ *                                              calibration (what a factory package wipes)
+ *     firehose/
+ *       prog_nand_firehose_9x07.mbn            the Firehose programmer (below)
+ *       partition_complete_p4K_b256K.mbn       sim_mibib_encode() padded with 0xFF to 4 KiB pages
+ *       rawprogram_nand_p4K_b256K_update.xml   <erase> + <program> per partition written
+ *       rawprogram_nand_p4K_b256K_factory.xml  factory only: the same plus efs2 (..\cefs.mbn)
+ *       patch_p4K_b256K.xml                    <patches> with no DISK patch
+ *
+ * Every image (not the programmers, not the MIBIB) starts with a sim_image_header (image.h) for
+ * the version's baseline, memory code and prefix, the layout the baseline uses
+ * (sim_layout_for_baseline(baseline, o->total_pages)), and the CRC of its payload; the payload
+ * is sim_fill() filler seeded by the file name and the canonical version. Output is a pure
+ * function of the options: no timestamps, no randomness. Images are streamed in small chunks,
+ * so peak memory stays well under a megabyte whatever the sizes.
+ *
+ * The programmers are ELF32 (ARM) files: phdr 0 PT_NULL over the headers, phdr 1 the hash
+ * segment (MBN v3 header, SHA-256 table, a 256-byte filler signature, a real X.509 chain
+ * attestation <- attestation CA <- "Quectel OEM Root CA (simulated)", Ed25519 keys from fixed
+ * seeds, so the chain and its root hash never change), then PT_LOAD code/rodata/data and a bss.
+ * The attestation certificate carries the OUs "01 0000000000000003 SW_ID",
+ * "02 <msm_id><oem_id><model_id> HW_ID", "03 0000000000000000 DEBUG", "04 <oem> OEM_ID",
+ * "05 <hash segment size> SW_SIZE", "06 <model> MODEL_ID", "07 0001 SHA256".
+ *
+ * Options, the version and the sizes are checked, and the certificates made, before anything
+ * is written; a later failure (a file operation) may leave part of a package in o->out. */
+#ifndef SIM_MKPKG_H
+#define SIM_MKPKG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "safeflash/common.h"
+
+#define SIM_MKPKG_DEFAULT_MSM_ID      0x000480E1u  /* MDM9207 (EC25, EG25) */
+#define SIM_MKPKG_DEFAULT_TOTAL_PAGES (2048u * 64) /* 512 MiB of 4 KiB pages, as on the EC25-E */
+
+struct sim_mkpkg_options {
+        const char *version; /* "EC25EFAR06A19M4G_20.201.20.201": required */
+        const char *out;     /* package directory: created, or an existing empty one */
+        bool factory;        /* add cefs.mbn and rawprogram_nand_p4K_b256K_factory.xml */
+        /* Image sizes. Default: realistic (about 80 MB in all: NON-HLOS.ubi 28 MiB, sysfs
+         * 30 MiB, …). small: a few pages each (about 200 KB in all) for fast tests. */
+        bool small;
+        /* Percentage applied to the three large UBI images (NON-HLOS, sysfs, recovery fs),
+         * 0 meaning 100. A scaled image is rounded up to whole pages and capped at its
+         * partition's size, so a scaled package always fits the flash. */
+        uint32_t scale_percent;
+        /* Exact size of NON-HLOS.ubi in bytes (header included), overriding the above; 0 for
+         * none. -EINVAL under one page, -EFBIG when it does not fit the modem partition. */
+        uint64_t modem_bytes;
+        /* Flash size the layout is computed for (it sizes system and usrdata); 0 for
+         * SIM_MKPKG_DEFAULT_TOTAL_PAGES. */
+        uint64_t total_pages;
+        /* The programmer's identity (HW_ID = msm_id << 32 | oem_id << 16 | model_id), also
+         * written as msm_id into every image header. msm_id 0 means
+         * SIM_MKPKG_DEFAULT_MSM_ID. */
+        uint32_t msm_id;
+        uint16_t oem_id, model_id;
+        /* Sign the programmers with another root ("Foreign OEM Root CA (simulated)", other key
+         * seeds), which a chip fused with sim_oem_root_hash() refuses (Sahara status 0x21). */
+        bool foreign_root;
+};
+
+/* Write the package. -EINVAL (with a message) for a missing option or a version that does not
+ * parse or does not fit the image header (prefix <= 15, memory code <= 7, canonical form <= 63
+ * characters); -EEXIST when o->out exists and is not an empty directory; -EFBIG when an image
+ * would not fit its partition; -EIO for a certificate that OpenSSL could not make; otherwise the
+ * negative errno of a failed file operation. */
+int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err);
+
+/* Only the Firehose programmer, as sim_mkpkg() writes it for the same options (o->out,
+ * o->factory, o->total_pages are ignored; o->version may be NULL, which only changes the filler),
+ * to path, which must not exist. */
+int sim_mkpkg_programmer(const struct sim_mkpkg_options *o, const char *path, struct sf_error *err);
+
+/* SHA-256 of the DER of the simulated OEM root certificate: the PK hash a secure-boot persona
+ * fuses. The same on every run. -EIO when OpenSSL fails. */
+int sim_oem_root_hash(uint8_t ret[32]);
+
+#endif
