@@ -44,6 +44,7 @@ struct cli_command {
 
 extern const struct cli_command cmd_decode;
 extern const struct cli_command cmd_check;
+extern const struct cli_command cmd_flash;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help
@@ -71,6 +72,15 @@ void json_int(struct json *j, const char *key, long long value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 void json_end(struct json *j);
+/* A JSON string literal, escaped. */
+void json_write_string(FILE *f, const char *s);
+
+/* Progress and log callbacks of the engine (cli/progress.c). */
+#include "safeflash/flash.h"
+void cli_progress_init(void);
+void cli_progress_end(void);
+void cli_on_progress(void *userdata, const struct sf_progress *p);
+void cli_on_log(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_version;
 /* A decoded version as a JSON object under key, and as indented text lines. */

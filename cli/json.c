@@ -9,7 +9,7 @@ void json_begin(struct json *j, FILE *f)
         j->f = f;
 }
 
-static void put_string(FILE *f, const char *s)
+void json_write_string(FILE *f, const char *s)
 {
         fputc('"', f);
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -50,7 +50,7 @@ static void prelude(struct json *j, const char *key)
                         fputs("  ", j->f);
         }
         if (key) {
-                put_string(j->f, key);
+                json_write_string(j->f, key);
                 fputs(": ", j->f);
         }
         if (j->depth > 0)
@@ -103,7 +103,7 @@ void json_str(struct json *j, const char *key, const char *value)
 {
         prelude(j, key);
         if (value)
-                put_string(j->f, value);
+                json_write_string(j->f, value);
         else
                 fputs("null", j->f);
 }

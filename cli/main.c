@@ -13,6 +13,7 @@ struct cli_globals cli;
 static const struct cli_command *const commands[] = {
         &cmd_decode,
         &cmd_check,
+        &cmd_flash,
 };
 
 #define N_COMMANDS  (sizeof(commands) / sizeof(*commands))

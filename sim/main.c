@@ -22,7 +22,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
         fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n"
-              "                         [--small-images] [--install VERSION]\n"
+              "                         [--small-images] [--install VERSION] [--timing real|none]\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
@@ -39,7 +39,7 @@ static void usage(FILE *f)
 }
 
 struct options {
-        const char *dir, *persona, *log, *install;
+        const char *dir, *persona, *log, *install, *timing;
         uint64_t flash_mb;
         bool small;
 };
@@ -53,18 +53,24 @@ static int parse(int argc, char **argv, struct options *o)
                 {"log", required_argument, NULL, 'l'},
                 {"small-images", no_argument, NULL, 's'},
                 {"install", required_argument, NULL, 'i'},
+                {"timing", required_argument, NULL, 't'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "d:p:m:l:si:h", longs, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:p:m:l:si:t:h", longs, NULL)) != -1) {
                 switch (c) {
                 case 's':
                         o->small = true;
                         break;
                 case 'i':
                         o->install = optarg;
+                        break;
+                case 't':
+                        o->timing = optarg;
+                        if (strcmp(optarg, "real") != 0 && strcmp(optarg, "none") != 0)
+                                return -EINVAL;
                         break;
                 case 'd':
                         o->dir = optarg;
@@ -105,6 +111,8 @@ static int run(const struct options *o)
         r = sim_module_init(&m, p, o->dir, pages);
         if (r >= 0 && o->log)
                 m.log = fopen(o->log, "ae");
+        if (!o->timing || strcmp(o->timing, "real") == 0)
+                m.timing = sim_timing_real;
         if (r >= 0 && (o->install || sim_flash_is_blank(&m.flash))) {
                 struct sf_error err = {0};
                 r = sim_factory_install(&m.flash, p, o->install, o->small, o->dir, &err);
@@ -122,8 +130,8 @@ static int run(const struct options *o)
                o->dir);
         fflush(stdout);
         while (!stop) {
-                int n = sim_module_fill_poll(&m, fds, 16);
-                if (poll(fds, (nfds_t)n, 200) < 0 && errno != EINTR)
+                int n = sim_module_fill_poll(&m, fds, 16), wait = sim_module_tick(&m);
+                if (poll(fds, (nfds_t)n, wait < 0 || wait > 200 ? 200 : wait) < 0 && errno != EINTR)
                         break;
                 r = sim_module_dispatch(&m, fds, n);
                 if (r < 0)

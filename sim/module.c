@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mkpkg.h"
@@ -73,11 +74,78 @@ static void log_traffic(struct sim_module *m, const char *dir, const uint8_t *bu
         fflush(m->log);
 }
 
+const struct sim_timing sim_timing_real = {
+        .enabled = true,
+        .usb_bytes_per_s = 40e6,
+        .program_bytes_per_s = 4e6,
+        .erase_block_s = 0.002,
+        .turnaround_s = 0.0005,
+};
+
+static double now_s(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double max_d(double a, double b)
+{
+        return a > b ? a : b;
+}
+
+/* Bytes crossed the link (either way): it is busy that much longer. */
+static void account_link(struct sim_module *m, size_t bytes)
+{
+        if (m->timing.enabled)
+                m->link_free_at =
+                        max_d(now_s(), m->link_free_at) + (double)bytes / m->timing.usb_bytes_per_s;
+}
+
+/* NAND work done since last time starts once its data has arrived and the NAND is free. */
+static void account_flash(struct sim_module *m)
+{
+        uint64_t prog = m->flash.bytes_programmed - m->accounted_programmed;
+        uint64_t erased = m->flash.bytes_erased - m->accounted_erased;
+        double block = (double)m->flash.page_size * m->flash.pages_per_block;
+
+        m->accounted_programmed = m->flash.bytes_programmed;
+        m->accounted_erased = m->flash.bytes_erased;
+        if (!m->timing.enabled || (!prog && !erased))
+                return;
+        m->nand_free_at = max_d(m->nand_free_at, m->link_free_at) +
+                          (double)prog / m->timing.program_bytes_per_s +
+                          (double)erased / block * m->timing.erase_block_s;
+}
+
+/* A device answers when it is done, not before. */
+static void wait_until_ready(struct sim_module *m)
+{
+        double ready, left;
+        struct timespec ts;
+
+        if (!m->timing.enabled)
+                return;
+        account_flash(m);
+        ready = max_d(m->link_free_at, m->nand_free_at) + m->timing.turnaround_s;
+        left = ready - now_s();
+        if (left <= 0)
+                return;
+        ts.tv_sec = (time_t)left;
+        ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+}
+
 static int send_in(void *ctx, const uint8_t *buf, size_t len)
 {
         struct sim_module *m = ctx;
 
+        wait_until_ready(m);
+        account_link(m, len);
         log_traffic(m, "<-", buf, len);
+        if (m->host_on_tty || m->ep.conn_fd < 0)
+                return sim_pty_write(&m->edl_tty, buf, len);
         return sim_usb_send(&m->ep, buf, len);
 }
 
@@ -91,6 +159,7 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         m->persona = p;
         load_chip(m);
         m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
+        m->edl_tty.master = m->edl_tty.slave_keep = -1;
         m->ep.listen_fd = m->ep.conn_fd = -1;
         m->flash.fd = -1;
         if (strlen(dir) >= sizeof(m->dir))
@@ -122,6 +191,8 @@ static void leave_bus(struct sim_module *m)
                 sim_pty_close(&m->nmea);
         }
         sim_usb_close(&m->ep);
+        sim_pty_close(&m->edl_tty);
+        m->host_on_tty = false;
         sim_sahara_done(&m->sahara);
         sim_firehose_done(&m->fh);
         m->mode = SIM_MODE_OFF;
@@ -136,6 +207,7 @@ void sim_module_done(struct sim_module *m)
 int sim_module_enter_edl(struct sim_module *m)
 {
         struct sim_usb_desc *d = &m->usb;
+        char path[PATH_MAX];
         int r;
 
         leave_bus(m);
@@ -164,9 +236,16 @@ int sim_module_enter_edl(struct sim_module *m)
                                               .ep_in = 0x81,
                                               .ep_out = 0x01,
                                               .max_packet = 512};
+        d->ifaces[0].tty = "ttyUSB0";
+        snprintf(path, sizeof(path), "%s/dev/ttyUSB0", m->dir);
+        r = sim_pty_open(&m->edl_tty, path);
+        if (r < 0)
+                return r;
         sim_sahara_init(&m->sahara, &m->chip, send_in, m);
         m->mode = m->chip.memory_debug ? SIM_MODE_DUMP : SIM_MODE_EDL;
-        return sim_sysfs_add(m->sysroot, d);
+        r = sim_sysfs_add(m->sysroot, d);
+        /* The boot ROM speaks first; on a tty its HELLO waits in the port's buffer. */
+        return r < 0 ? r : sim_sahara_start(&m->sahara);
 }
 
 static int start_firehose(struct sim_module *m)
@@ -267,6 +346,8 @@ static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
 {
         int r = 0;
 
+        account_link(m, len);
+
         log_traffic(m, "->", buf, len);
         switch (m->mode) {
         case SIM_MODE_EDL:
@@ -283,7 +364,9 @@ static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                 return 0;
         case SIM_MODE_FIREHOSE:
                 r = sim_firehose_input(&m->fh, buf, len);
-                if (r < 0 || m->fh.outcome == SIM_FIREHOSE_RUNNING)
+                account_flash(m);
+                /* A host may hang up right after the power ACK: the reset happens anyway. */
+                if (m->fh.outcome == SIM_FIREHOSE_RUNNING)
                         return r;
                 if (m->fh.outcome == SIM_FIREHOSE_POWER_OFF) {
                         leave_bus(m);
@@ -305,6 +388,8 @@ int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max)
                 fds[n++] = (struct pollfd){.fd = m->ep.listen_fd, .events = POLLIN};
         if (m->ep.conn_fd >= 0)
                 fds[n++] = (struct pollfd){.fd = m->ep.conn_fd, .events = POLLIN};
+        if (m->edl_tty.master >= 0 && max > n)
+                fds[n++] = (struct pollfd){.fd = m->edl_tty.master, .events = POLLIN};
         if (m->mode == SIM_MODE_NORMAL && max >= n + 3) {
                 fds[n++] = (struct pollfd){.fd = m->diag.pty.master, .events = POLLIN};
                 fds[n++] = (struct pollfd){.fd = m->at[0].pty.master, .events = POLLIN};
@@ -317,9 +402,44 @@ static int on_connect(struct sim_module *m)
 {
         /* A boot ROM that has not been answered yet still has its HELLO queued for whoever
          * opens the device; a session aborted later stays where it was. */
+        m->host_on_tty = false;
         if (m->mode == SIM_MODE_EDL && m->sahara.state == 0 && m->sahara.pkt_len == 0)
                 return sim_sahara_start(&m->sahara);
         return 0;
+}
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sim_module_tick(struct sim_module *m)
+{
+        long long left;
+
+        if (!m->reenumerate_at)
+                return -1;
+        left = m->reenumerate_at - now_ms();
+        if (left > 0)
+                return (int)left;
+        m->reenumerate_at = 0;
+        m->chip.memory_debug = false;
+        sim_module_enter_edl(m);
+        return -1;
+}
+
+static int on_tty_data(struct sim_module *m)
+{
+        static uint8_t buf[65536];
+        ssize_t n = read(m->edl_tty.master, buf, sizeof(buf));
+
+        if (n <= 0)
+                return 0;
+        m->host_on_tty = true;
+        return on_host_data(m, buf, (size_t)n);
 }
 
 int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
@@ -334,16 +454,19 @@ int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
                 if (m->mode == SIM_MODE_NORMAL && fds[i].fd == m->diag.pty.master) {
                         enum sim_diag_event ev;
                         r = sim_diag_service(&m->diag, &ev);
-                        if (ev == SIM_DIAG_SWITCH_TO_EDL) {
-                                m->chip.memory_debug = false;
-                                return sim_module_enter_edl(m);
-                        }
+                        /* The echo is out; the module reboots and reappears as 9008 shortly. */
+                        if (ev == SIM_DIAG_SWITCH_TO_EDL && !m->reenumerate_at)
+                                m->reenumerate_at = now_ms() + 300;
                         continue;
                 }
                 if (m->mode == SIM_MODE_NORMAL) {
                         for (int k = 0; k < 2; k++)
                                 if (fds[i].fd == m->at[k].pty.master)
                                         r = sim_at_service(&m->at[k]);
+                        continue;
+                }
+                if (fds[i].fd == m->edl_tty.master) {
+                        r = on_tty_data(m);
                         continue;
                 }
                 if (fds[i].fd == m->ep.listen_fd) {

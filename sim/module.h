@@ -15,6 +15,20 @@
 #include "serial.h"
 #include "usb.h"
 
+/* How long things take on a real module (landscape.md): a USB 2.0 high-speed link moves about
+ * 40 MB/s of bulk data, MDM9x07 NAND programs about 4 MB/s and erases a 256 KiB block in about
+ * 2 ms, and the programmer needs a little time per command. The link and the NAND work in
+ * parallel (the programmer buffers), so a well-driven flash is bound by the NAND. */
+struct sim_timing {
+        bool enabled;
+        double usb_bytes_per_s;
+        double program_bytes_per_s;
+        double erase_block_s;
+        double turnaround_s;
+};
+
+extern const struct sim_timing sim_timing_real;
+
 enum sim_mode {
         SIM_MODE_OFF = 0,
         SIM_MODE_EDL,      /* 05c6:9008, the boot ROM speaks Sahara */
@@ -30,9 +44,12 @@ struct sim_module {
         const struct sim_persona *persona;
         struct sim_chip chip; /* the persona's, plus what the boot model decided (dump) */
         struct sim_boot_report boot;
-        struct sim_at at[2];  /* ttyUSB2 and ttyUSB3 */
-        struct sim_diag diag; /* ttyUSB0 */
-        struct sim_pty nmea;  /* ttyUSB1: silent */
+        struct sim_at at[2];      /* ttyUSB2 and ttyUSB3 */
+        struct sim_diag diag;     /* ttyUSB0 */
+        struct sim_pty nmea;      /* ttyUSB1: silent */
+        struct sim_pty edl_tty;   /* in EDL: ttyUSB0, as qcserial would present 9008 */
+        bool host_on_tty;         /* the host speaks through edl_tty, not the USB endpoint */
+        long long reenumerate_at; /* ms (monotonic): the module reboots into EDL then; 0 none */
         char dir[PATH_MAX / 2];
         char sysroot[PATH_MAX / 2 + 8];
         char socket_path[108];
@@ -44,6 +61,9 @@ struct sim_module {
         struct sim_firehose fh;
         unsigned devnum;
         FILE *log; /* traffic log, NULL for none */
+        struct sim_timing timing;
+        double link_free_at, nand_free_at; /* seconds, monotonic */
+        uint64_t accounted_programmed, accounted_erased;
 };
 
 /* Set up the state directory (sys/, dev/, usb/, flash.img) and open the flash. */
@@ -59,5 +79,7 @@ int sim_module_power_on(struct sim_module *m);
 /* The descriptors to poll, and what to do when they are ready. */
 int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max);
 int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n);
+/* Timed events (a reboot in progress); returns the ms until the next one, or -1. */
+int sim_module_tick(struct sim_module *m);
 
 #endif

@@ -12,8 +12,8 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#define PROGRAMMER_MAX  (16u * 1024 * 1024)
-#define HASH_SEG_MAX    (1u * 1024 * 1024)
+#define PROGRAMMER_MAX (16u * 1024 * 1024)
+#define HASH_SEG_MAX   (1u * 1024 * 1024)
 
 static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len)
 {
@@ -67,8 +67,8 @@ int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, stru
                 return sf_error_set(err, -EFBIG, "%s: too large for a programmer", path);
         p.size = (uint64_t)st.st_size;
         if (read_at(fd, 0, head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head)) < 0 ||
-            sf_elf_parse_header(head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head),
-                                p.size, &eh) < 0 ||
+            sf_elf_parse_header(head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head), p.size,
+                                &eh) < 0 ||
             read_at(fd, eh.phoff, table, sf_elf_phdrs_size(&eh)) < 0 ||
             sf_elf_parse_phdrs(&eh, table, sf_elf_phdrs_size(&eh), p.size, ph) < 0)
                 return sf_error_set(err, -EPROTO, "%s: not an ELF programmer image", path);
@@ -86,6 +86,26 @@ int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, stru
         identity(&p, seg, &m);
         *ret = p;
         return 0;
+}
+
+/* PK hashes that unfused parts report: the chip then runs any programmer that fits it. The one
+ * known here is the EC25-E's with secure boot disabled (the project's protocol reference). */
+static const uint8_t unfused_pk_hashes[][32] = {
+        {0xcc, 0x31, 0x53, 0xa8, 0x02, 0x93, 0x93, 0x9b, 0x90, 0xd0, 0x2d,
+         0x3b, 0xf8, 0xb2, 0x3e, 0x02, 0x92, 0xe4, 0x52, 0xfe, 0xf6, 0x62,
+         0xc7, 0x49, 0x98, 0x42, 0x1a, 0xda, 0xd4, 0x2a, 0x38, 0x0f},
+};
+
+bool sf_programmer_chip_is_unfused(const struct sf_chip_identity *chip)
+{
+        static const uint8_t zero[32];
+
+        if (chip->pk_hash_len < 32 || memcmp(chip->pk_hash, zero, 32) == 0)
+                return true;
+        for (size_t i = 0; i < sizeof(unfused_pk_hashes) / sizeof(*unfused_pk_hashes); i++)
+                if (memcmp(chip->pk_hash, unfused_pk_hashes[i], 32) == 0)
+                        return true;
+        return false;
 }
 
 static bool all_zero(const uint8_t *b, size_t n)

@@ -29,6 +29,9 @@ int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, stru
 /* 0 when the programmer may be sent to this chip; -EPERM with the reason otherwise: another
  * MSM ID, another OEM, or (secure boot on, i.e. a PK hash that is not all zero reported)
  * signed by another root. `secure` says whether the chip enforces signatures, when known. */
+/* Does the chip's PK hash say it is not fused (secure boot off)? */
+bool sf_programmer_chip_is_unfused(const struct sf_chip_identity *chip);
+
 int sf_programmer_check(const struct sf_programmer_info *p, const struct sf_chip_identity *chip,
                         bool secure, struct sf_error *err);
 

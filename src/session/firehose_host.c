@@ -113,8 +113,8 @@ static int command(struct sf_firehose_host *h, const char *element,
                                                     : strerror(-r),
                                     h->last_error[0] ? "; device said: " : "", h->last_error);
         if (!rep->ack)
-                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s",
-                                    element, h->last_error[0] ? ": " : "", h->last_error);
+                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s", element,
+                                    h->last_error[0] ? ": " : "", h->last_error);
         return 0;
 }
 
@@ -163,9 +163,13 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
         struct sf_firehose_reply rep;
         char size[24];
         struct sf_firehose_attr a[] = {
-                {"MemoryName", memory}, {"Verbose", "0"}, {"AlwaysValidate", "0"},
-                {"MaxDigestTableSizeInBytes", "2048"}, {"MaxPayloadSizeToTargetInBytes", size},
-                {"ZlpAwareHost", h->t->zlp ? "1" : "0"}, {"SkipStorageInit", "0"},
+                {"MemoryName", memory},
+                {"Verbose", "0"},
+                {"AlwaysValidate", "0"},
+                {"MaxDigestTableSizeInBytes", "2048"},
+                {"MaxPayloadSizeToTargetInBytes", size},
+                {"ZlpAwareHost", h->t->zlp ? "1" : "0"},
+                {"SkipStorageInit", "0"},
         };
         uint64_t dev = 0;
         int r;
@@ -198,8 +202,7 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
 }
 
 /* The attributes of a range, into a (at least 8 entries); numbers formatted into bufs. */
-static size_t range_attrs(const struct sf_fh_range *r, struct sf_firehose_attr *a,
-                          char bufs[4][24])
+static size_t range_attrs(const struct sf_fh_range *r, struct sf_firehose_attr *a, char bufs[4][24])
 {
         size_t n = 0;
 
@@ -242,8 +245,8 @@ static int expect_rawmode(struct sf_firehose_host *h, const char *element, bool 
                                                     : strerror(-r),
                                     h->last_error[0] ? "; device said: " : "", h->last_error);
         if (!rep.ack)
-                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s",
-                                    element, h->last_error[0] ? ": " : "", h->last_error);
+                return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s", element,
+                                    h->last_error[0] ? ": " : "", h->last_error);
         if ((rep.rawmode == SF_FIREHOSE_RAWMODE_TRUE) != want)
                 return sf_error_set(err, -EPROTO, "<%s>: the programmer %s raw mode", element,
                                     want ? "did not enter" : "did not leave");
@@ -254,13 +257,14 @@ static int expect_rawmode(struct sf_firehose_host *h, const char *element, bool 
 static int fill(int fd, uint64_t file_offset, uint64_t file_bytes, uint8_t pad, uint64_t done,
                 uint8_t *buf, size_t n)
 {
-        size_t from_file = done >= file_bytes ? 0
+        size_t from_file = done >= file_bytes      ? 0
                            : file_bytes - done < n ? (size_t)(file_bytes - done)
                                                    : n;
         size_t got = 0;
 
         while (got < from_file) {
-                ssize_t k = pread(fd, buf + got, from_file - got, (off_t)(file_offset + done + got));
+                ssize_t k =
+                        pread(fd, buf + got, from_file - got, (off_t)(file_offset + done + got));
                 if (k <= 0)
                         return k < 0 ? -errno : -EIO; /* the file shrank under us */
                 got += (size_t)k;

@@ -270,7 +270,7 @@ static int upload_step(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t
 
         if (r < 0)
                 return sf_error_set(err, r, "%s during the programmer upload",
-                                    r == -EPROTO ? "a malformed Sahara packet"
+                                    r == -EPROTO      ? "a malformed Sahara packet"
                                     : r == -ETIMEDOUT ? "the boot ROM stopped answering"
                                                       : strerror(-r));
         switch (p.cmd) {
@@ -319,7 +319,8 @@ int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progr
         while (r == 0) {
                 r = upload_step(h, fd, (uint64_t)st.st_size, &served, err);
                 if (progress)
-                        progress(userdata, served < (uint64_t)st.st_size ? served : (uint64_t)st.st_size,
+                        progress(userdata,
+                                 served < (uint64_t)st.st_size ? served : (uint64_t)st.st_size,
                                  (uint64_t)st.st_size);
         }
         return r < 0 ? r : 0;

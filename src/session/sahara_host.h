@@ -43,7 +43,8 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err);
 
 /* Command mode: serial, HW ID (or chip ID v3), PK hash, SBL version; commands the device does
  * not support are skipped. Leaves the device ready for an upload (fresh HELLO read). */
-int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, struct sf_error *err);
+int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret,
+                       struct sf_error *err);
 
 /* Upload the programmer at path. -EACCES when the boot ROM refuses it (the status names why),
  * -EPROTO for a device that breaks the protocol (bad lengths, ranges outside the image). */

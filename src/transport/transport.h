@@ -30,20 +30,20 @@ struct sf_transport_ops {
 struct sf_transport {
         const struct sf_transport_ops *ops;
         void *priv;
-        bool stream;          /* tty: no transfer boundaries */
-        size_t max_packet;    /* wMaxPacketSize of the OUT endpoint, 0 when not USB */
-        size_t max_write;     /* split writes into pieces of at most this (0: no limit) */
-        bool zlp;             /* follow writes that are a multiple of max_packet with a ZLP */
+        bool stream;       /* tty: no transfer boundaries */
+        size_t max_packet; /* wMaxPacketSize of the OUT endpoint, 0 when not USB */
+        size_t max_write;  /* split writes into pieces of at most this (0: no limit) */
+        bool zlp;          /* follow writes that are a multiple of max_packet with a ZLP */
         uint8_t pushback[SF_TRANSPORT_PUSHBACK_MAX];
         size_t pb_len;
-        FILE *record;         /* session log, NULL for none */
+        FILE *record;          /* session log, NULL for none */
         char description[128]; /* "usb 1-1 (05c6:9008)" */
         uint64_t bytes_in, bytes_out;
 };
 
 /* What to open. */
 struct sf_usb_match {
-        uint16_t vid;     /* 0: any of the EDL identities */
+        uint16_t vid; /* 0: any of the EDL identities */
         uint16_t pid;
         int bus, address; /* -1: any */
 };

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Writing a firmware package to a module that is in emergency download mode (05c6:9008):
+ * package integrity, programmer ↔ chip check, Sahara upload, Firehose erase/program, verify,
+ * reset. This is the expert path ("safeflash flash"); the safe update (identify, policy, backup,
+ * switch to EDL, flash, confirm the new version) builds on it. */
+#ifndef SAFEFLASH_FLASH_H
+#define SAFEFLASH_FLASH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "safeflash/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sf_phase {
+        SF_PHASE_PACKAGE = 0, /* reading and checking the package (md5) */
+        SF_PHASE_IDENTIFY,    /* Sahara command mode: who is this chip? */
+        SF_PHASE_UPLOAD,      /* the programmer, over Sahara */
+        SF_PHASE_PREPARE,     /* configure, compare what is already on the flash */
+        SF_PHASE_ERASE,
+        SF_PHASE_PROGRAM,
+        SF_PHASE_VERIFY,
+        SF_PHASE_RESET,
+        SF_PHASE_DONE,
+};
+
+SF_EXPORT const char *sf_phase_to_string(enum sf_phase p);
+
+struct sf_progress {
+        enum sf_phase phase;
+        const char *item;     /* partition label or file, NULL when none */
+        uint64_t done, total; /* bytes of this phase */
+        double overall;       /* 0..1, phases weighted by the time they take */
+};
+
+enum sf_log_level {
+        SF_LOG_DEBUG = 0,
+        SF_LOG_INFO,
+        SF_LOG_WARNING,
+};
+
+typedef void (*sf_progress_cb)(void *userdata, const struct sf_progress *p);
+typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
+
+struct sf_flash_options {
+        const char *package;     /* package folder */
+        const char *device;      /* NULL or "usb" (the only EDL device), "usb:BUS:ADDR",
+                                  * or a serial node path (/dev/ttyUSB0, /dev/wwan0firehose0) */
+        bool no_verify;          /* do not check md5.txt (dangerous; said loudly) */
+        bool write_all;          /* do not skip partitions whose content already matches */
+        bool no_reset;           /* stay in the programmer after writing */
+        bool allow_factory;      /* accept factory content (wipes calibration): never by default */
+        const char *session_log; /* write the session's traffic there (NULL: none) */
+        sf_progress_cb progress;
+        sf_log_cb log;
+        void *userdata;
+};
+
+struct sf_flash_result {
+        bool identified;
+        uint32_t chip_serial, msm_id;
+        uint16_t oem_id;
+        bool programmer_was_running; /* Firehose answered without Sahara (loaded before) */
+        unsigned partitions_written, partitions_skipped, partitions_verified;
+        uint64_t bytes_written;
+        bool reset;
+};
+
+/* Flash. *ret is filled in either case: it says what was done. On failure err says what
+ * happened and what it means; the return value maps to the
+ * CLI's exit codes: -EINVAL/-EBADMSG/-ENOENT invalid package (2), -EPERM refused before
+ * writing (3), -ENODEV no device (4), anything else failed (1). */
+SF_EXPORT int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
+                           struct sf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The flashing engine: package → chip check → programmer → Firehose plan → verify → reset. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "package/layout.h"
+#include "package/programmer.h"
+#include "safeflash/flash.h"
+#include "session/firehose_host.h"
+#include "session/sahara_host.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+/* Share of the whole run each phase takes, for one progress figure. */
+static const double weights[] = {
+        [SF_PHASE_PACKAGE] = 0.05, [SF_PHASE_IDENTIFY] = 0.01, [SF_PHASE_UPLOAD] = 0.02,
+        [SF_PHASE_PREPARE] = 0.04, [SF_PHASE_ERASE] = 0.06,    [SF_PHASE_PROGRAM] = 0.70,
+        [SF_PHASE_VERIFY] = 0.10,  [SF_PHASE_RESET] = 0.02,    [SF_PHASE_DONE] = 0.0,
+};
+
+struct job {
+        const struct sf_flash_options *o;
+        struct sf_flash_result res;
+        struct sf_layout *layout;
+        struct sf_transport *t;
+        struct sf_firehose_host fh;
+        struct sf_chip_identity chip;
+        bool *skip;          /* per op: content already on the flash */
+        uint8_t (*want)[32]; /* per program op: SHA-256 of what it writes */
+        uint64_t phase_done, phase_total;
+        enum sf_phase phase;
+        const char *item;
+        FILE *session;
+};
+
+const char *sf_phase_to_string(enum sf_phase p)
+{
+        static const char *const names[] = {"package", "identify", "upload", "prepare", "erase",
+                                            "program", "verify",   "reset",  "done"};
+        return (unsigned)p < sizeof(names) / sizeof(*names) ? names[p] : "invalid";
+}
+
+static void say(struct job *j, enum sf_log_level lvl, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void say(struct job *j, enum sf_log_level lvl, const char *fmt, ...)
+{
+        char text[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        if (j->t)
+                sf_transport_note(j->t, "%s", text);
+        if (j->o->log)
+                j->o->log(j->o->userdata, lvl, text);
+}
+
+static void report(struct job *j)
+{
+        struct sf_progress p = {
+                .phase = j->phase, .item = j->item, .done = j->phase_done, .total = j->phase_total};
+        double before = 0;
+
+        if (!j->o->progress)
+                return;
+        for (int i = 0; i < (int)j->phase; i++)
+                before += weights[i];
+        p.overall = before + (j->phase_total ? weights[j->phase] * (double)j->phase_done /
+                                                       (double)j->phase_total
+                                             : 0);
+        j->o->progress(j->o->userdata, &p);
+}
+
+static void enter(struct job *j, enum sf_phase ph, uint64_t total)
+{
+        j->phase = ph;
+        j->phase_done = 0;
+        j->phase_total = total;
+        j->item = NULL;
+        report(j);
+}
+
+static void advance(void *userdata, uint64_t bytes)
+{
+        struct job *j = userdata;
+
+        j->phase_done += bytes;
+        report(j);
+}
+
+static void package_progress(void *userdata, uint64_t done, uint64_t total)
+{
+        struct job *j = userdata;
+
+        j->phase_done = done;
+        j->phase_total = total;
+        report(j);
+}
+
+static void upload_progress(void *userdata, uint64_t done, uint64_t total)
+{
+        package_progress(userdata, done, total);
+}
+
+static void device_log(void *userdata, const char *text)
+{
+        struct job *j = userdata;
+
+        say(j, SF_LOG_DEBUG, "device: %s", text);
+}
+
+static int load_package(struct job *j, struct sf_error *err)
+{
+        struct sf_layout_options lo = {.allow_factory = j->o->allow_factory,
+                                       .no_verify = j->o->no_verify};
+        int r;
+
+        enter(j, SF_PHASE_PACKAGE, 0);
+        r = sf_layout_load(j->o->package, &lo, &j->layout, err);
+        if (r < 0)
+                return r;
+        if (sf_layout_factory_reason_count(j->layout) && !j->o->allow_factory)
+                return sf_error_set(err, -EPERM,
+                                    "%s is factory content (%s): it would erase the module's "
+                                    "calibration and IMEI",
+                                    j->o->package, sf_layout_factory_reason(j->layout, 0));
+        if (j->o->no_verify) {
+                say(j, SF_LOG_WARNING,
+                    "md5.txt NOT checked (--no-verify): a damaged package "
+                    "would be written as it is");
+                return 0;
+        }
+        return sf_layout_verify(j->layout, package_progress, j, err);
+}
+
+static int open_device(struct job *j, struct sf_error *err)
+{
+        const char *d = j->o->device;
+        struct sf_usb_match m = {.bus = -1, .address = -1};
+        int r;
+
+        if (d && d[0] == '/')
+                r = sf_transport_open_tty(d, &j->t, err);
+        else {
+                if (d && strncmp(d, "usb:", 4) == 0 &&
+                    sscanf(d + 4, "%d:%d", &m.bus, &m.address) != 2)
+                        return sf_error_set(err, -EINVAL, "device '%s': expected usb:BUS:ADDR", d);
+                r = sf_transport_open_usb(&m, &j->t, err);
+        }
+        if (r < 0)
+                return r == -ENOENT ? -ENODEV : r;
+        j->t->record = j->session;
+        return 0;
+}
+
+/* Sahara: who is the chip, does the programmer fit it, then the upload. */
+static int boot_programmer(struct job *j, struct sf_error *err)
+{
+        struct sf_programmer_info prog;
+        struct sf_sahara_host sh;
+        int r;
+
+        r = sf_programmer_inspect(sf_layout_programmer(j->layout), &prog, err);
+        if (r < 0)
+                return r == -EPROTO || r == -EFBIG ? -EBADMSG : r;
+        enter(j, SF_PHASE_IDENTIFY, 0);
+        sf_sahara_host_init(&sh, j->t);
+        r = sf_sahara_identify(&sh, &j->chip, err);
+        if (r == -EALREADY) {
+                /* A programmer is running already (a "Sahara only" session, an earlier run). */
+                say(j, SF_LOG_WARNING,
+                    "a Firehose programmer is already running on the device: "
+                    "the chip cannot be identified, its programmer not checked");
+                j->res.programmer_was_running = true;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        j->res.identified = true;
+        j->res.chip_serial = j->chip.serial;
+        j->res.msm_id = j->chip.msm_id;
+        j->res.oem_id = j->chip.oem_id;
+        say(j, SF_LOG_INFO, "chip: serial 0x%08x, MSM_ID 0x%08x, OEM_ID 0x%04x, Sahara v%u",
+            j->chip.serial, j->chip.msm_id, j->chip.oem_id, j->chip.sahara_version);
+        /* Refuse before a byte goes out, instead of a Firehose timeout later. */
+        r = sf_programmer_check(&prog, &j->chip, !sf_programmer_chip_is_unfused(&j->chip), err);
+        if (r < 0)
+                return r;
+        enter(j, SF_PHASE_UPLOAD, prog.size);
+        return sf_sahara_upload(&sh, sf_layout_programmer(j->layout), upload_progress, j, err);
+}
+
+static int start_firehose(struct job *j, struct sf_error *err)
+{
+        bool nand = sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND;
+        int r;
+
+        sf_fh_init(&j->fh, j->t);
+        j->fh.on_log = device_log;
+        j->fh.log_userdata = j;
+        /* ZLPs mark the end of bulk writes in Firehose (never during Sahara). */
+        j->t->zlp = !j->t->stream;
+        r = sf_fh_start(&j->fh, err);
+        if (r < 0)
+                return r;
+        return sf_fh_configure(&j->fh, sf_layout_storage_to_string(sf_layout_storage(j->layout)),
+                               nand ? 8192 : 1024 * 1024, err);
+}
+
+static struct sf_fh_range range_of(const struct sf_layout_op *op, char *count, size_t size)
+{
+        struct sf_fh_range r = {.sector_size = op->sector_size,
+                                .lun = op->lun,
+                                .start_sector = op->start_text ? op->start_text : "0",
+                                .num_sectors = op->num_sectors,
+                                .pages_per_block =
+                                        op->has_pages_per_block ? op->pages_per_block : 0,
+                                .label = op->label && *op->label ? op->label : NULL};
+
+        if (op->has_last_sector) {
+                snprintf(count, size, "%" PRIu64, op->last_sector);
+                r.last_sector = count;
+        }
+        return r;
+}
+
+static uint8_t pad_byte(const struct job *j)
+{
+        return sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND ? 0xff : 0x00;
+}
+
+/* SHA-256 of exactly what a program op writes: the file's bytes, then the padding. */
+static int expected_digest(const struct job *j, const struct sf_layout_op *op, uint8_t out[32])
+{
+        _cleanup_close_ int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+        uint64_t total = op->num_sectors * op->sector_size, done = 0;
+        _cleanup_free_ uint8_t *buf = malloc(1 << 20);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned len = 32;
+        int r = fd < 0 ? -errno : (!buf || !ctx) ? -ENOMEM : 0;
+
+        if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+                r = -EIO;
+        while (r == 0 && done < total) {
+                size_t n = total - done < (1 << 20) ? (size_t)(total - done) : (1 << 20);
+                size_t from_file = done >= op->data_bytes      ? 0
+                                   : op->data_bytes - done < n ? (size_t)(op->data_bytes - done)
+                                                               : n;
+                ssize_t got =
+                        from_file ? pread(fd, buf, from_file,
+                                          (off_t)(op->file_sector_offset * op->sector_size + done))
+                                  : 0;
+                if (got != (ssize_t)from_file)
+                        r = -EIO;
+                memset(buf + from_file, pad_byte(j), n - from_file);
+                EVP_DigestUpdate(ctx, buf, n);
+                done += n;
+        }
+        if (r == 0)
+                EVP_DigestFinal_ex(ctx, out, &len);
+        EVP_MD_CTX_free(ctx);
+        return r;
+}
+
+static bool same_place(const struct sf_layout_op *a, const struct sf_layout_op *b)
+{
+        return a->lun == b->lun && a->start_text && b->start_text &&
+               strcmp(a->start_text, b->start_text) == 0;
+}
+
+/* The boot chain's first stage (NAND page 0): erased first, programmed last, so that an
+ * interrupted flash leaves a module that falls back to EDL instead of half-booting. */
+static bool is_sbl(const struct job *j, const struct sf_layout_op *op)
+{
+        return sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND && op->has_start &&
+               op->start == 0 && op->lun == 0;
+}
+
+/* What each program will write, and which partitions already hold exactly that. */
+static int plan(struct job *j, struct sf_error *err)
+{
+        size_t n = sf_layout_op_count(j->layout);
+        int r;
+
+        enter(j, SF_PHASE_PREPARE, n);
+        j->skip = calloc(n ? n : 1, sizeof(*j->skip));
+        j->want = calloc(n ? n : 1, sizeof(*j->want));
+        if (!j->skip || !j->want)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                uint8_t have[32];
+                char last[24];
+                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
+                        continue;
+                r = expected_digest(j, op, j->want[i]);
+                if (r < 0)
+                        return sf_error_set(err, r, "%s: %s", op->path, strerror(-r));
+                if (j->o->write_all)
+                        continue;
+                r = sf_fh_digest(&j->fh, &rg, have, err);
+                if (r == -EOPNOTSUPP)
+                        break; /* no digests: write everything */
+                if (r < 0)
+                        return r;
+                j->skip[i] = memcmp(have, j->want[i], 32) == 0;
+                j->item = op->label;
+                advance(j, 1);
+        }
+        /* An erase goes with the program at the same place: skipped together. */
+        for (size_t i = 0; i < n; i++)
+                for (size_t k = 0; k < n; k++)
+                        if (j->skip[k] && sf_layout_op(j->layout, i)->kind == SF_LAYOUT_OP_ERASE &&
+                            same_place(sf_layout_op(j->layout, i), sf_layout_op(j->layout, k)))
+                                j->skip[i] = true;
+        return 0;
+}
+
+static int erase_one(struct job *j, const struct sf_layout_op *op, struct sf_error *err)
+{
+        char last[24];
+        struct sf_fh_range rg = range_of(op, last, sizeof(last));
+
+        j->item = op->label;
+        if (!op->has_num_sectors)
+                rg.num_sectors = 0;
+        return sf_fh_erase(&j->fh, &rg, err);
+}
+
+static int erase_all(struct job *j, struct sf_error *err)
+{
+        size_t n = sf_layout_op_count(j->layout);
+        int r;
+
+        enter(j, SF_PHASE_ERASE, n);
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                        if (op->kind != SF_LAYOUT_OP_ERASE || j->skip[i] ||
+                            is_sbl(j, op) != (pass == 0))
+                                continue;
+                        r = erase_one(j, op, err);
+                        if (r < 0)
+                                return r;
+                        advance(j, 1);
+                }
+        return 0;
+}
+
+static int program_one(struct job *j, size_t i, struct sf_error *err)
+{
+        const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+        _cleanup_close_ int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+        char last[24];
+        struct sf_fh_range rg = range_of(op, last, sizeof(last));
+        int r;
+
+        if (fd < 0)
+                return sf_error_set(err, -errno, "%s: %s", op->path, strerror(errno));
+        j->item = op->label && *op->label ? op->label : op->filename;
+        say(j, SF_LOG_INFO, "writing %s (%" PRIu64 " bytes at sector %s)", j->item, op->data_bytes,
+            rg.start_sector);
+        r = sf_fh_program(&j->fh, &rg, fd, op->file_sector_offset * op->sector_size, op->data_bytes,
+                          pad_byte(j), advance, j, err);
+        if (r < 0)
+                return r;
+        j->res.partitions_written++;
+        j->res.bytes_written += op->num_sectors * op->sector_size;
+        return 0;
+}
+
+static uint64_t bytes_to_write(const struct job *j)
+{
+        uint64_t total = 0;
+
+        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                if (op->kind == SF_LAYOUT_OP_PROGRAM && op->path && !j->skip[i])
+                        total += op->num_sectors * op->sector_size;
+        }
+        return total;
+}
+
+static int program_all(struct job *j, struct sf_error *err)
+{
+        size_t n = sf_layout_op_count(j->layout);
+        int r;
+
+        enter(j, SF_PHASE_PROGRAM, bytes_to_write(j));
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                        if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path ||
+                            is_sbl(j, op) != (pass == 1))
+                                continue;
+                        if (j->skip[i]) {
+                                j->res.partitions_skipped++;
+                                continue;
+                        }
+                        r = program_one(j, i, err);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+/* Read back in bounded pieces and hash, for programmers without getsha256digest. */
+static int readback_digest(struct job *j, const struct sf_layout_op *op, uint8_t out[32],
+                           struct sf_error *err)
+{
+        const uint64_t per = (1 << 20) / op->sector_size;
+        _cleanup_free_ uint8_t *buf = malloc(1 << 20);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned len = 32;
+        int r = !buf || !ctx ? -ENOMEM : 0;
+
+        if (!op->has_start)
+                r = sf_error_set(err, -EOPNOTSUPP,
+                                 "cannot read back %s: its start is an "
+                                 "expression",
+                                 op->label);
+        if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+                r = -EIO;
+        for (uint64_t s = 0; r == 0 && s < op->num_sectors; s += per) {
+                char start[24], last[24];
+                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                snprintf(start, sizeof(start), "%" PRIu64, op->start + s);
+                rg.start_sector = start;
+                rg.num_sectors = op->num_sectors - s < per ? op->num_sectors - s : per;
+                r = sf_fh_read(&j->fh, &rg, buf, err);
+                if (r == 0)
+                        EVP_DigestUpdate(ctx, buf, rg.num_sectors * op->sector_size);
+        }
+        if (r == 0)
+                EVP_DigestFinal_ex(ctx, out, &len);
+        EVP_MD_CTX_free(ctx);
+        return r;
+}
+
+static int verify_all(struct job *j, struct sf_error *err)
+{
+        size_t n = sf_layout_op_count(j->layout);
+        int r;
+
+        enter(j, SF_PHASE_VERIFY, j->res.partitions_written);
+        for (size_t i = 0; i < n; i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                char last[24];
+                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                uint8_t have[32];
+                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || j->skip[i])
+                        continue;
+                j->item = op->label;
+                r = sf_fh_digest(&j->fh, &rg, have, err);
+                if (r == -EOPNOTSUPP)
+                        r = readback_digest(j, op, have, err);
+                if (r < 0)
+                        return r;
+                if (memcmp(have, j->want[i], 32) != 0)
+                        return sf_error_set(err, -EIO,
+                                            "%s: what the flash holds is not what was written "
+                                            "(digest mismatch)",
+                                            op->label && *op->label ? op->label : op->filename);
+                j->res.partitions_verified++;
+                advance(j, 1);
+        }
+        return 0;
+}
+
+static int finish(struct job *j, struct sf_error *err)
+{
+        int r;
+
+        if (j->o->no_reset)
+                return 0;
+        enter(j, SF_PHASE_RESET, 1);
+        r = sf_fh_power(&j->fh, "reset", err);
+        if (r < 0)
+                return r;
+        j->res.reset = true;
+        advance(j, 1);
+        return 0;
+}
+
+int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
+                 struct sf_error *err)
+{
+        struct job j = {.o = o};
+        int r;
+
+        if (!o || !o->package)
+                return sf_error_set(err, -EINVAL, "no package given");
+        if (o->session_log) {
+                j.session = fopen(o->session_log, "ae");
+                if (!j.session)
+                        return sf_error_set(err, -errno, "%s: %s", o->session_log, strerror(errno));
+        }
+        r = load_package(&j, err);
+        if (r >= 0)
+                r = open_device(&j, err);
+        if (r >= 0)
+                r = boot_programmer(&j, err);
+        if (r >= 0)
+                r = start_firehose(&j, err);
+        if (r >= 0)
+                r = plan(&j, err);
+        if (r >= 0)
+                r = erase_all(&j, err);
+        if (r >= 0)
+                r = program_all(&j, err);
+        if (r >= 0)
+                r = verify_all(&j, err);
+        if (r >= 0)
+                r = finish(&j, err);
+        if (r >= 0)
+                enter(&j, SF_PHASE_DONE, 0);
+        if (r < 0 && j.t)
+                sf_transport_note(j.t, "failed: %s", err ? err->message : strerror(-r));
+        sf_transport_close(j.t);
+        sf_layout_free(j.layout);
+        free(j.skip);
+        free(j.want);
+        if (j.session)
+                fclose(j.session);
+        if (ret)
+                *ret = j.res;
+        return r < 0 ? r : 0;
+}

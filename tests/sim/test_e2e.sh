@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# End to end: the real safeflash binary against safeflash-sim, reached the way a real module is
+# (libusb through the preloaded shim, or the tty), on packages from the simulator's generator.
+# Prints TAP. Usage: test_e2e.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+set -u
+SF=$1
+SIM=$2
+SHIM=$3
+WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
+SIMPID=
+n=0
+failed=0
+# A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
+cleanup() {
+        stop_sim
+        rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() {
+        n=$((n + 1))
+        if [ "$1" -eq 0 ]; then
+                echo "ok $n - $2"
+        else
+                failed=$((failed + 1))
+                echo "not ok $n - $2"
+                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
+                [ -f "$WORK/sim.log" ] && grep -a '^boot' "$WORK/sim.log" | sed 's/^/#   sim /' | tail -3
+        fi
+}
+
+# start_sim [--install VERSION] [--persona P]: its log covers this run only
+start_sim() {
+        : >"$WORK/sim.log"
+        "$SIM" run --dir "$WORK/m" --small-images --timing none --log "$WORK/sim.log" "$@" >"$WORK/sim.out" 2>&1 &
+        SIMPID=$!
+        for _ in $(seq 1 100); do
+                grep -q ready "$WORK/sim.out" 2>/dev/null && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+stop_sim() {
+        if [ -n "$SIMPID" ]; then
+                kill "$SIMPID" 2>/dev/null
+                wait "$SIMPID" 2>/dev/null
+                SIMPID=
+        fi
+}
+
+# The module's USB product id once it has settled (it re-enumerates after a reset).
+pid_is() {
+        for _ in $(seq 1 100); do
+                [ "$(cat "$WORK/m/sys/bus/usb/devices/1-1/idProduct" 2>/dev/null)" = "$1" ] && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+# What the running firmware says on its AT port.
+at() {
+        python3 - "$WORK/m/dev/ttyUSB2" "$1" <<'PY'
+import os, sys, time, termios
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+attr = termios.tcgetattr(fd); attr[3] &= ~(termios.ECHO | termios.ICANON); termios.tcsetattr(fd, termios.TCSANOW, attr)
+def ask(cmd):
+    os.write(fd, cmd.encode() + b"\r")
+    out, end = b"", time.time() + 2
+    while time.time() < end and b"OK\r\n" not in out and b"ERROR" not in out:
+        try: out += os.read(fd, 4096)
+        except BlockingIOError: time.sleep(0.01)
+    return out.decode(errors="replace")
+for _ in range(4):            # a version read right after boot may be transient: ask again
+    a = ask(sys.argv[2])
+    if "00.000" not in a: break
+print(a)
+PY
+}
+
+flash() {
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$@" >"$WORK/out" 2>&1
+}
+
+mkpkg() { # VERSION [options]: a small package named after its version
+        local v=$1
+        shift
+        mkdir -p "$WORK/pkgs"
+        "$SIM" mkpkg "$v" -o "$WORK/pkgs/$v$SUFFIX" --small "$@" >/dev/null
+}
+
+R06A17=EC25EFAR06A17M4G_20.200.20.200
+R06A19=EC25EFAR06A19M4G_20.201.20.201
+R08A01=EC25EFAR08A01M4G_01.001.01.001
+SUFFIX=
+mkpkg $R06A19
+mkpkg $R08A01
+SUFFIX=-othermsm mkpkg $R06A19 --msm-id 009600E1
+SUFFIX=-factory mkpkg $R06A19 --factory
+SUFFIX=-foreign mkpkg EG25GGBR07A08M2G_01.004.01.004 --foreign-root
+SUFFIX=-signed mkpkg EG25GGBR07A08M2G_01.004.01.004
+
+# 1. A module bricked by an R08 package stays in EDL, across a simulator restart too.
+start_sim --install $R08A01
+pid_is 9008
+ok $? "an R06-generation EC25-E carrying R08 firmware sits in EDL (05c6:9008)"
+stop_sim
+start_sim
+pid_is 9008 && grep -aq "cannot bring up this board" "$WORK/sim.log"
+ok $? "it is still in EDL after a restart of the simulator (the bytes on flash decide)"
+
+# 2. Flashing the right package over libusb revives it with the new version on AT.
+flash "$WORK/pkgs/$R06A19" --session-log "$WORK/session1.log"
+r=$?
+[ $r -eq 0 ] && grep -q "Written 10 partition" "$WORK/out" && pid_is 0125
+ok $? "safeflash flash over libusb writes, verifies and resets; the module comes back as 2c7c:0125"
+at AT+QGMR | grep -q "$R06A19"
+ok $? "the module reports $R06A19 on AT+QGMR"
+at AT+CGSN | grep -q 866758043398336
+ok $? "it still has its IMEI"
+grep -q '<configure' "$WORK/session1.log" && grep -q 'sahara: send HELLO_RESP' "$WORK/session1.log"
+ok $? "the session log records the Sahara and Firehose traffic"
+
+# 3. A flash that stays in the programmer, then a second one: the programmer is already running
+#    (as after a "Sahara only" session), and everything on the flash already matches.
+stop_sim
+start_sim --install $R08A01
+flash "$WORK/pkgs/$R06A19" --no-reset && flash "$WORK/pkgs/$R06A19"
+ok $? "a second flash on a module whose programmer is still running works"
+grep -q "already running" "$WORK/out"
+ok $? "it notices that a Firehose programmer was already running"
+grep -q "0 partition(s), 10 already up to date" "$WORK/out"
+ok $? "re-flashing an identical package writes nothing (every partition already matches)"
+stop_sim
+
+# 4. The same through the tty (as qcserial presents 9008).
+start_sim --install $R08A01
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" >"$WORK/out" 2>&1 &&
+        pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
+ok $? "flashing through the EDL tty works as well"
+stop_sim
+
+# 5. Refusals before anything is written.
+start_sim --install $R08A01
+flash "$WORK/pkgs/$R06A19-othermsm"
+[ $? -eq 3 ] && grep -q "MSM_ID 0x009600e1" "$WORK/out" && ! grep -aq "7f 45 4c 46" "$WORK/sim.log"
+ok $? "a programmer for another chip is refused (exit 3) before it is sent"
+rm "$WORK/pkgs/$R06A19-factory/update/firehose/rawprogram_nand_p4K_b256K_update.xml"
+flash "$WORK/pkgs/$R06A19-factory"
+[ $? -eq 3 ] && grep -qi "factory" "$WORK/out"
+ok $? "a factory-only package (it would wipe the calibration) is refused (exit 3)"
+cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/damaged"
+printf 'x' | dd of="$WORK/pkgs/damaged/update/NON-HLOS.ubi" bs=1 seek=1000 conv=notrunc 2>/dev/null
+flash "$WORK/pkgs/damaged"
+[ $? -eq 2 ] && grep -q "NON-HLOS.ubi" "$WORK/out"
+ok $? "a package whose image does not match md5.txt is refused (exit 2)"
+rm "$WORK/pkgs/damaged/md5.txt"
+flash "$WORK/pkgs/damaged"
+[ $? -eq 2 ] && grep -q "md5.txt" "$WORK/out"
+ok $? "a package without md5.txt is refused (exit 2)"
+pid_is 9008 && ! grep -aq "<program" "$WORK/sim.log"
+ok $? "after all these refusals nothing was written to the module"
+stop_sim
+
+# 6. A secure-boot module refuses a programmer signed by another root, and safeflash says so first.
+# (its factory firmware is for other memory, so its SBL gives up and the PBL waits in EDL)
+start_sim --persona eg25g --install EG25GGBR07A07M4G_01.003.01.003
+flash "$WORK/pkgs/EG25GGBR07A08M2G_01.004.01.004-foreign" --no-reset
+[ $? -eq 3 ] && grep -q "another root key" "$WORK/out"
+ok $? "secure boot: a programmer signed by another root is refused before upload (exit 3)"
+stop_sim
+
+# 7. No device.
+mkdir -p "$WORK/empty/bus/usb/devices"
+SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
+[ $? -eq 4 ]
+ok $? "no module in EDL: exit 4"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
