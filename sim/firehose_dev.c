@@ -278,7 +278,8 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         if (r < 0)
                 return nak(fh, "ERROR: Failed to read sectors for the digest");
         for (int i = 0; i < 32; i++)
-                snprintf(hex + 2 * i, 3, "%02X", md[i]);
+                snprintf(hex + 2 * i, 3, "%02X",
+                         fh->cfg->corrupt_digest && i == 0 ? md[i] ^ 0x5a : md[i]);
         r = logf_(fh, "INFO: Digest %s", hex);
         return r < 0 ? r : ack_raw(fh, true, false);
 }
@@ -376,9 +377,38 @@ static int on_power(struct sim_firehose *fh, const struct sf_firehose_command *c
                                  "check if watchdog is enabled");
 }
 
+/* An injected fault for this command, if any: 1 when it took the command over. */
+static int inject(struct sim_firehose *fh, const struct sf_firehose_command *c, int *ret)
+{
+        unsigned k = (unsigned)c->cmd < 16 ? (unsigned)c->cmd : 0;
+        enum sim_fault_action a =
+                fh->fault ? fh->fault(fh->fault_ctx, c->element, fh->seen[k]) : SIM_FAULT_NONE;
+
+        fh->seen[k]++;
+        switch (a) {
+        case SIM_FAULT_NAK:
+                *ret = nak(fh, "ERROR: %s failed (injected fault)", c->element);
+                return 1;
+        case SIM_FAULT_STALL:
+                fh->stalled = true;
+                *ret = 0;
+                return 1;
+        case SIM_FAULT_CUT:
+                fh->outcome = SIM_FIREHOSE_POWER_LOST;
+                *ret = 0;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
 static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
+        int r;
+
         fh->commands++;
+        if (inject(fh, c, &r))
+                return r;
         switch (c->cmd) {
         case SF_FIREHOSE_CMD_CONFIGURE:
                 return on_configure(fh, c);
@@ -472,8 +502,8 @@ int sim_firehose_input(struct sim_firehose *fh, const uint8_t *buf, size_t len)
 {
         int r;
 
-        if (len == 0 || fh->outcome != SIM_FIREHOSE_RUNNING)
-                return 0; /* ZLPs separate nothing in a byte stream */
+        if (len == 0 || fh->outcome != SIM_FIREHOSE_RUNNING || fh->stalled)
+                return 0; /* ZLPs separate nothing; a stalled programmer hears nothing */
         if (!fh->raw)
                 return take_xml(fh, buf, len);
         while (len > 0 && fh->raw) {

@@ -18,8 +18,20 @@ enum sim_firehose_outcome {
         SIM_FIREHOSE_RUNNING = 0,
         SIM_FIREHOSE_POWER_RESET, /* <power value="reset"/> answered: the module restarts */
         SIM_FIREHOSE_POWER_OFF,
-        SIM_FIREHOSE_POWER_EDL, /* back to a fresh 9008 */
+        SIM_FIREHOSE_POWER_EDL,  /* back to a fresh 9008 */
+        SIM_FIREHOSE_POWER_LOST, /* an injected fault: the module loses power here */
 };
+
+/* What an injected fault makes the programmer do with a command. */
+enum sim_fault_action {
+        SIM_FAULT_NONE = 0,
+        SIM_FAULT_NAK,   /* refuse it, with an error log */
+        SIM_FAULT_STALL, /* never answer it, nor anything after it */
+        SIM_FAULT_CUT,   /* lose power on receiving it */
+};
+
+/* Asked for every command: its element name and how many came before it (0 for the first). */
+typedef enum sim_fault_action (*sim_fault_fn)(void *ctx, const char *element, unsigned seen);
 
 struct sim_firehose_config {
         const char *memory_name;        /* "nand" */
@@ -27,7 +39,8 @@ struct sim_firehose_config {
         uint64_t max_payload_from_target;
         const char *target_name; /* "9x07" */
         uint32_t chip_serial;
-        bool quiet_boot; /* no start-up banner (edl over serial needs this) */
+        bool quiet_boot;     /* no start-up banner (edl over serial needs this) */
+        bool corrupt_digest; /* fault: getsha256digest answers a wrong digest */
 };
 
 struct sim_firehose {
@@ -48,6 +61,10 @@ struct sim_firehose {
         size_t page_fill;
         int raw_error;     /* the first flash error of this program */
         uint64_t commands; /* statistics */
+        sim_fault_fn fault;
+        void *fault_ctx;
+        unsigned seen[16]; /* commands received, per sf_firehose_cmd */
+        bool stalled;      /* a fault made it stop answering */
 };
 
 int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 {
         fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n"
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
+              "                         [--fault SPEC]...\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
@@ -32,7 +33,13 @@ static void usage(FILE *f)
               "  DIR/dev   its tty nodes:      SAFEFLASH_DEV_ROOT=DIR/dev\n"
               "  DIR/usb   bulk endpoints, reached by any libusb program through\n"
               "            LD_PRELOAD=libsafeflash-sim-usb.so\n"
-              "Its flash persists in DIR/flash.img across restarts.\n\nPersonas:\n",
+              "Its flash persists in DIR/flash.img across restarts.\n\n"
+              "Faults (each fires once): nak:CMD[:N] (refuse the Nth <CMD>), stall:CMD[:N] (never\n"
+              "answer it), cut:CMD[:N] (lose power when it arrives), cut-bytes:N (lose power "
+              "after\n"
+              "N bytes of program data; what was written stays), corrupt-digest (wrong\n"
+              "getsha256digest answers), garbage (foreign bytes before the boot ROM's HELLO).\n\n"
+              "Personas:\n",
               f);
         for (const struct sim_persona *const *p = sim_persona_all(); *p; p++)
                 fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->description);
@@ -40,6 +47,8 @@ static void usage(FILE *f)
 
 struct options {
         const char *dir, *persona, *log, *install, *timing;
+        const char *faults[SIM_MAX_FAULTS];
+        unsigned n_faults;
         uint64_t flash_mb;
         bool small;
 };
@@ -54,18 +63,24 @@ static int parse(int argc, char **argv, struct options *o)
                 {"small-images", no_argument, NULL, 's'},
                 {"install", required_argument, NULL, 'i'},
                 {"timing", required_argument, NULL, 't'},
+                {"fault", required_argument, NULL, 'f'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "d:p:m:l:si:t:h", longs, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:p:m:l:si:t:f:h", longs, NULL)) != -1) {
                 switch (c) {
                 case 's':
                         o->small = true;
                         break;
                 case 'i':
                         o->install = optarg;
+                        break;
+                case 'f':
+                        if (o->n_faults == SIM_MAX_FAULTS)
+                                return -E2BIG;
+                        o->faults[o->n_faults++] = optarg;
                         break;
                 case 't':
                         o->timing = optarg;
@@ -113,6 +128,16 @@ static int run(const struct options *o)
                 m.log = fopen(o->log, "ae");
         if (!o->timing || strcmp(o->timing, "real") == 0)
                 m.timing = sim_timing_real;
+        for (unsigned i = 0; r >= 0 && i < o->n_faults; i++) {
+                int k = sim_fault_parse(o->faults[i], &m.faults[m.n_faults],
+                                        &m.fh_cfg.corrupt_digest, &m.garbage_pending);
+                if (k < 0) {
+                        fprintf(stderr, "safeflash-sim: bad --fault '%s'\n", o->faults[i]);
+                        sim_module_done(&m);
+                        return 2;
+                }
+                m.n_faults += k == 0;
+        }
         if (r >= 0 && (o->install || sim_flash_is_blank(&m.flash))) {
                 struct sf_error err = {0};
                 r = sim_factory_install(&m.flash, p, o->install, o->small, o->dir, &err);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -157,6 +158,7 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
 
         memset(m, 0, sizeof(*m));
         m->persona = p;
+        m->fh_cfg = p->firehose;
         load_chip(m);
         m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
         m->edl_tty.master = m->edl_tty.slave_keep = -1;
@@ -204,6 +206,19 @@ void sim_module_done(struct sim_module *m)
         sim_flash_close(&m->flash);
 }
 
+/* The boot ROM's HELLO, after foreign bytes when that fault is armed (another program probing
+ * the port, as ModemManager does). */
+static int hello(struct sim_module *m)
+{
+        static const uint8_t probe[] = "AT+GMR\r\n\x7e\x00\x78\xf0\x7e";
+
+        if (m->garbage_pending) {
+                m->garbage_pending = false;
+                send_in(m, probe, sizeof(probe) - 1);
+        }
+        return sim_sahara_start(&m->sahara);
+}
+
 int sim_module_enter_edl(struct sim_module *m)
 {
         struct sim_usb_desc *d = &m->usb;
@@ -245,15 +260,81 @@ int sim_module_enter_edl(struct sim_module *m)
         m->mode = m->chip.memory_debug ? SIM_MODE_DUMP : SIM_MODE_EDL;
         r = sim_sysfs_add(m->sysroot, d);
         /* The boot ROM speaks first; on a tty its HELLO waits in the port's buffer. */
-        return r < 0 ? r : sim_sahara_start(&m->sahara);
+        return r < 0 ? r : hello(m);
+}
+
+int sim_fault_parse(const char *spec, struct sim_fault *ret, bool *ret_corrupt_digest,
+                    bool *ret_garbage)
+{
+        static const struct {
+                const char *name;
+                enum sim_fault_action action;
+        } kinds[] = {{"nak:", SIM_FAULT_NAK}, {"stall:", SIM_FAULT_STALL}, {"cut:", SIM_FAULT_CUT}};
+        struct sim_fault f = {.when = SIM_FAULT_ON_COMMAND};
+        char *end;
+
+        if (strcmp(spec, "corrupt-digest") == 0 || strcmp(spec, "garbage") == 0) {
+                *(spec[0] == 'c' ? ret_corrupt_digest : ret_garbage) = true;
+                return 1; /* a flag, not an entry */
+        }
+        if (strncmp(spec, "cut-bytes:", 10) == 0) {
+                f.when = SIM_FAULT_AFTER_BYTES;
+                f.action = SIM_FAULT_CUT;
+                f.bytes = strtoull(spec + 10, &end, 10);
+                if (end == spec + 10 || *end)
+                        return -EINVAL;
+                *ret = f;
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+                size_t kl = strlen(kinds[i].name), el;
+                if (strncmp(spec, kinds[i].name, kl) != 0)
+                        continue;
+                el = strcspn(spec + kl, ":");
+                if (el == 0 || el >= sizeof(f.element))
+                        return -EINVAL;
+                memcpy(f.element, spec + kl, el);
+                f.action = kinds[i].action;
+                if (spec[kl + el] == ':') {
+                        f.nth = (unsigned)strtoul(spec + kl + el + 1, &end, 10);
+                        if (*end)
+                                return -EINVAL;
+                }
+                *ret = f;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+static enum sim_fault_action fault_for(void *ctx, const char *element, unsigned seen)
+{
+        struct sim_module *m = ctx;
+
+        for (unsigned i = 0; i < m->n_faults; i++) {
+                struct sim_fault *f = &m->faults[i];
+                if (f->fired || f->when != SIM_FAULT_ON_COMMAND || strcmp(f->element, element) ||
+                    f->nth != seen)
+                        continue;
+                f->fired = true;
+                if (m->log)
+                        fprintf(m->log, "fault: %s on <%s> #%u\n",
+                                f->action == SIM_FAULT_NAK     ? "nak"
+                                : f->action == SIM_FAULT_STALL ? "stall"
+                                                               : "power loss",
+                                element, seen);
+                return f->action;
+        }
+        return SIM_FAULT_NONE;
 }
 
 static int start_firehose(struct sim_module *m)
 {
-        int r = sim_firehose_init(&m->fh, &m->flash, &m->persona->firehose, send_in, m);
+        int r = sim_firehose_init(&m->fh, &m->flash, &m->fh_cfg, send_in, m);
 
         if (r < 0)
                 return r;
+        m->fh.fault = fault_for;
+        m->fh.fault_ctx = m;
         m->mode = SIM_MODE_FIREHOSE;
         return sim_firehose_start(&m->fh);
 }
@@ -342,6 +423,29 @@ static int restart(struct sim_module *m)
         return sim_module_power_on(m);
 }
 
+/* A pending "cut-bytes" fault: how much of this program data gets in before power is lost. */
+static size_t cut_bytes(struct sim_module *m, size_t len)
+{
+        if (!m->fh.raw)
+                return len;
+        for (unsigned i = 0; i < m->n_faults; i++) {
+                struct sim_fault *f = &m->faults[i];
+                if (f->fired || f->when != SIM_FAULT_AFTER_BYTES)
+                        continue;
+                if (m->program_bytes_seen + len < f->bytes)
+                        break;
+                f->fired = true;
+                len = (size_t)(f->bytes - m->program_bytes_seen);
+                if (m->log)
+                        fprintf(m->log, "fault: power loss after %" PRIu64 " bytes of data\n",
+                                f->bytes);
+                m->power_loss_pending = true; /* once these bytes are written */
+                break;
+        }
+        m->program_bytes_seen += len;
+        return len;
+}
+
 static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
 {
         int r = 0;
@@ -363,8 +467,15 @@ static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                         return restart(m);
                 return 0;
         case SIM_MODE_FIREHOSE:
+                len = cut_bytes(m, len);
                 r = sim_firehose_input(&m->fh, buf, len);
                 account_flash(m);
+                if (m->power_loss_pending || m->fh.outcome == SIM_FIREHOSE_POWER_LOST) {
+                        /* The cable is pulled: no answer; what reached the flash stays. */
+                        m->power_loss_pending = false;
+                        leave_bus(m);
+                        return restart(m);
+                }
                 /* A host may hang up right after the power ACK: the reset happens anyway. */
                 if (m->fh.outcome == SIM_FIREHOSE_RUNNING)
                         return r;
@@ -404,7 +515,7 @@ static int on_connect(struct sim_module *m)
          * opens the device; a session aborted later stays where it was. */
         m->host_on_tty = false;
         if (m->mode == SIM_MODE_EDL && m->sahara.state == 0 && m->sahara.pkt_len == 0)
-                return sim_sahara_start(&m->sahara);
+                return hello(m);
         return 0;
 }
 

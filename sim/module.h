@@ -29,6 +29,23 @@ struct sim_timing {
 
 extern const struct sim_timing sim_timing_real;
 
+#define SIM_MAX_FAULTS 8
+
+/* Faults injected on request (safeflash-sim run --fault SPEC); each fires once. */
+struct sim_fault {
+        enum { SIM_FAULT_ON_COMMAND, SIM_FAULT_AFTER_BYTES } when;
+        enum sim_fault_action action;
+        char element[32]; /* ON_COMMAND: which command ("program") */
+        unsigned nth;     /* ON_COMMAND: its occurrence, 0 the first */
+        uint64_t bytes;   /* AFTER_BYTES: of program data, then power is lost */
+        bool fired;
+};
+
+/* "nak:program:2", "stall:configure", "cut:erase", "cut-bytes:100000", "corrupt-digest",
+ * "garbage". -EINVAL for anything else. */
+int sim_fault_parse(const char *spec, struct sim_fault *ret, bool *ret_corrupt_digest,
+                    bool *ret_garbage);
+
 enum sim_mode {
         SIM_MODE_OFF = 0,
         SIM_MODE_EDL,      /* 05c6:9008, the boot ROM speaks Sahara */
@@ -62,6 +79,12 @@ struct sim_module {
         unsigned devnum;
         FILE *log; /* traffic log, NULL for none */
         struct sim_timing timing;
+        struct sim_fault faults[SIM_MAX_FAULTS];
+        unsigned n_faults;
+        bool garbage_pending;              /* fault: foreign bytes before the next HELLO */
+        struct sim_firehose_config fh_cfg; /* the persona's, with faults applied */
+        uint64_t program_bytes_seen;
+        bool power_loss_pending;
         double link_free_at, nand_free_at; /* seconds, monotonic */
         uint64_t accounted_programmed, accounted_erased;
 };

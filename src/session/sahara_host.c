@@ -66,12 +66,13 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
 {
         struct sf_sahara_packet p, poke = {.cmd = SF_SAHARA_HELLO_RESP};
         uint8_t raw[4096];
+        bool poked = false;
         size_t n = 0;
         int r;
 
         if (h->have_hello)
                 return 0;
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0; attempt < 6; attempt++) {
                 r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
                 if (r == -EPROTO && looks_like_xml(raw, n)) {
                         sf_transport_unread(h->t, raw, n);
@@ -83,13 +84,21 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
                         h->have_hello = true;
                         return 0;
                 }
-                if (r < 0 && r != -ETIMEDOUT && r != -EPROTO)
+                if (r == -EPROTO) {
+                        /* Foreign bytes (another program probing the port): skip them. */
+                        sf_transport_note(h->t, "sahara: skipped %zu bytes that are not Sahara", n);
+                        continue;
+                }
+                if (r < 0 && r != -ETIMEDOUT)
                         return sf_error_set(err, r, "reading the boot ROM's HELLO: %s",
                                             strerror(-r));
-                /* No HELLO: a boot ROM that was left mid-protocol may answer a HELLO_RESP. */
+                if (r == -ETIMEDOUT && poked)
+                        break;
+                /* Silence: a boot ROM left mid-protocol may answer a HELLO_RESP. */
                 poke.u.hello.version = 2;
                 poke.u.hello.version_compatible = 1;
                 send_packet(h, &poke);
+                poked = true;
         }
         return sf_error_set(err, -ETIMEDOUT,
                             "the device in EDL does not speak Sahara (no HELLO): its boot ROM is "

@@ -62,6 +62,11 @@ pid_is() {
 
 # What the running firmware says on its AT port.
 at() {
+        at_query "$1" >"$WORK/at.out" 2>&1
+        cat "$WORK/at.out"
+}
+
+at_query() {
         python3 - "$WORK/m/dev/ttyUSB2" "$1" <<'PY'
 import os, sys, time, termios
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
@@ -172,7 +177,43 @@ flash "$WORK/pkgs/EG25GGBR07A08M2G_01.004.01.004-foreign" --no-reset
 ok $? "secure boot: a programmer signed by another root is refused before upload (exit 3)"
 stop_sim
 
-# 7. No device.
+# 7. Faults: the device refuses, goes silent, loses power, lies, or someone else talks first.
+start_sim --install $R08A01 --fault nak:program:3
+flash "$WORK/pkgs/$R06A19" --session-log "$WORK/nak.log"
+[ $? -eq 1 ] && grep -q "injected fault" "$WORK/out" && grep -q "injected fault" "$WORK/nak.log"
+ok $? "a NAK in the middle of programming ends with the device's own words (exit 1) and a session log"
+flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
+ok $? "flashing again (the programmer is still running) completes the job"
+stop_sim
+
+start_sim --install $R08A01 --fault cut-bytes:40000
+flash "$WORK/pkgs/$R06A19"
+r=$?
+[ $r -ne 0 ] && pid_is 9008 && grep -aq "no valid SBL" "$WORK/sim.log"
+ok $? "power lost mid-program: the flash fails, and with its SBL erased first the module waits in EDL"
+flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+CGSN | grep -q 866758043398336
+ok $? "flashing again revives it, with its IMEI"
+stop_sim
+
+start_sim --install $R08A01 --fault stall:configure
+SECONDS=0
+flash "$WORK/pkgs/$R06A19"
+[ $? -eq 1 ] && [ $SECONDS -lt 30 ] && grep -q "configure" "$WORK/out"
+ok $? "a programmer that stops answering is reported within the operation's timeout"
+stop_sim
+
+start_sim --install $R08A01 --fault corrupt-digest
+flash "$WORK/pkgs/$R06A19"
+[ $? -eq 1 ] && grep -q "digest mismatch" "$WORK/out"
+ok $? "a flash whose read-back digest does not match fails (success is never assumed)"
+stop_sim
+
+start_sim --install $R08A01 --fault garbage
+flash "$WORK/pkgs/$R06A19" && pid_is 0125
+ok $? "foreign bytes before the HELLO (a port prober) are skipped"
+stop_sim
+
+# 8. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
 SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]
