@@ -257,6 +257,7 @@ int sim_module_enter_edl(struct sim_module *m)
         if (r < 0)
                 return r;
         sim_sahara_init(&m->sahara, &m->chip, send_in, m);
+        m->sahara.crash_log = m->boot.reason;
         m->mode = m->chip.memory_debug ? SIM_MODE_DUMP : SIM_MODE_EDL;
         r = sim_sysfs_add(m->sysroot, d);
         /* The boot ROM speaks first; on a tty its HELLO waits in the port's buffer. */
@@ -514,7 +515,8 @@ static int on_connect(struct sim_module *m)
         /* A boot ROM that has not been answered yet still has its HELLO queued for whoever
          * opens the device; a session aborted later stays where it was. */
         m->host_on_tty = false;
-        if (m->mode == SIM_MODE_EDL && m->sahara.state == 0 && m->sahara.pkt_len == 0)
+        if ((m->mode == SIM_MODE_EDL || m->mode == SIM_MODE_DUMP) && m->sahara.state == 0 &&
+            m->sahara.pkt_len == 0)
                 return hello(m);
         return 0;
 }

@@ -123,6 +123,82 @@ static int begin_image_transfer(struct sim_sahara *s)
         return request(s, 0, SF_ELF32_EHDR_LEN);
 }
 
+/* A crashed chip's memory, as its boot ROM offers it for a dump: a table of regions, one of
+ * which holds the crashed firmware's last log lines. */
+#define DUMP_TABLE_ADDR 0x08600000u
+#define DUMP_LOG_ADDR   0x08601000u
+#define DUMP_RAM_ADDR   0x80000000u
+#define DUMP_RAM_LEN    (256u * 1024)
+#define DUMP_ENTRY_LEN  52 /* 32-bit form: save_pref, base, length, desc[20], filename[20] */
+
+static size_t memory_table(uint8_t *out)
+{
+        static const struct {
+                uint32_t base, len;
+                const char *desc, *file;
+        } regions[] = {
+                {DUMP_LOG_ADDR, 4096, "Crash log", "CRASHLOG.BIN"},
+                {DUMP_RAM_ADDR, DUMP_RAM_LEN, "DDR CS0", "DDRCS0.BIN"},
+        };
+        size_t n = sizeof(regions) / sizeof(*regions);
+
+        memset(out, 0, n * DUMP_ENTRY_LEN);
+        for (size_t i = 0; i < n; i++) {
+                uint8_t *e = out + i * DUMP_ENTRY_LEN;
+                sf_put_le32(e, 1);
+                sf_put_le32(e + 4, regions[i].base);
+                sf_put_le32(e + 8, regions[i].len);
+                memcpy(e + 12, regions[i].desc, strlen(regions[i].desc));
+                memcpy(e + 32, regions[i].file, strlen(regions[i].file));
+        }
+        return n * DUMP_ENTRY_LEN;
+}
+
+static int send_memory_table_ref(struct sim_sahara *s)
+{
+        uint8_t table[4 * DUMP_ENTRY_LEN];
+        struct sf_sahara_packet r = {.cmd = s->chip->read_data_64 ? SF_SAHARA_MEMORY_DEBUG_64
+                                                                  : SF_SAHARA_MEMORY_DEBUG};
+
+        r.u.memory.addr = DUMP_TABLE_ADDR;
+        r.u.memory.length = memory_table(table);
+        s->state = ST_MEMORY_DEBUG;
+        return send_packet(s, &r);
+}
+
+/* The bytes of [addr, addr+len) of the crashed chip's memory, sent as one raw transfer per
+ * 64 KiB. Unknown ranges are refused like a real boot ROM does. */
+static int memory_read(struct sim_sahara *s, uint64_t addr, uint64_t len)
+{
+        uint8_t buf[65536];
+        size_t tlen;
+
+        if (addr == DUMP_TABLE_ADDR && len <= sizeof(buf)) {
+                tlen = memory_table(buf);
+                return s->send(s->ctx, buf, len < tlen ? (size_t)len : tlen);
+        }
+        if (addr == DUMP_LOG_ADDR && len <= 4096) {
+                memset(buf, 0, 4096);
+                snprintf((char *)buf, 4096, "modem: fatal error: %s\n",
+                         s->crash_log ? s->crash_log : "unknown");
+                return s->send(s->ctx, buf, (size_t)len);
+        }
+        if (addr >= DUMP_RAM_ADDR && len <= DUMP_RAM_LEN &&
+            addr - DUMP_RAM_ADDR <= DUMP_RAM_LEN - len) {
+                for (uint64_t done = 0; done < len;) {
+                        size_t n = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+                        for (size_t i = 0; i < n; i++)
+                                buf[i] = (uint8_t)((addr + done + i) * 2654435761u >> 24);
+                        int r = s->send(s->ctx, buf, n);
+                        if (r < 0)
+                                return r;
+                        done += n;
+                }
+                return 0;
+        }
+        return send_status(s, SF_SAHARA_STATUS_INVALID_MEMORY_READ, ST_MEMORY_DEBUG);
+}
+
 static int on_hello_resp(struct sim_sahara *s, const struct sf_sahara_packet *p)
 {
         struct sf_sahara_packet r = {0};
@@ -141,8 +217,7 @@ static int on_hello_resp(struct sim_sahara *s, const struct sf_sahara_packet *p)
         case SF_SAHARA_MODE_MEMORY_DEBUG:
                 if (!s->chip->memory_debug)
                         return send_end_of_image(s, SF_SAHARA_STATUS_MEMORY_DEBUG_NOT_SUPPORTED);
-                s->state = ST_MEMORY_DEBUG;
-                return 0;
+                return send_memory_table_ref(s);
         default:
                 return send_end_of_image(s, SF_SAHARA_STATUS_INVALID_HOST_MODE);
         }
@@ -407,6 +482,10 @@ static int on_packet(struct sim_sahara *s, const struct sf_sahara_packet *p)
         case ST_WAIT_DONE:
                 if (p->cmd == SF_SAHARA_DONE)
                         return on_done(s);
+                break;
+        case ST_MEMORY_DEBUG:
+                if (p->cmd == SF_SAHARA_MEMORY_READ || p->cmd == SF_SAHARA_MEMORY_READ_64)
+                        return memory_read(s, p->u.memory.addr, p->u.memory.length);
                 break;
         case ST_RAW:
                 /* Before the first byte of an image transfer, a mode switch restarts. */

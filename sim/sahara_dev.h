@@ -56,6 +56,7 @@ struct sim_sahara {
         uint64_t want_off, want_len, got; /* the READ_DATA being answered */
         uint32_t exec_cmd;                /* EXECUTE awaiting EXECUTE_DATA */
         struct sim_programmer_info programmer;
+        const char *crash_log; /* memory-debug mode: what the crashed firmware last logged */
         uint32_t last_status;
 };
 

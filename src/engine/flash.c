@@ -184,6 +184,11 @@ static int boot_programmer(struct job *j, struct sf_error *err)
         }
         if (r < 0)
                 return r;
+        if (j->chip.hello_mode == SF_SAHARA_MODE_MEMORY_DEBUG)
+                return sf_error_set(err, -ENODEV,
+                                    "the module is in memory-debug mode (05c6:900e): its firmware "
+                                    "crashed; collect the RAM dump first (it may be the only log "
+                                    "of what happened), then reset it into EDL to flash");
         j->res.identified = true;
         j->res.chip_serial = j->chip.serial;
         j->res.msm_id = j->chip.msm_id;
@@ -476,6 +481,31 @@ static int verify_all(struct job *j, struct sf_error *err)
         return 0;
 }
 
+/* DISK patches, in file order (GPT fix-ups depend on it), sent verbatim for the programmer to
+ * evaluate (NUM_DISK_SECTORS, CRC32). NAND packages have none. */
+static int patch_all(struct job *j, struct sf_error *err)
+{
+        for (size_t i = 0; i < sf_layout_patch_count(j->layout); i++) {
+                const struct sf_layout_patch *p = sf_layout_patch(j->layout, i);
+                char ss[24], lun[24], off[24], size[24];
+                const struct sf_firehose_attr a[] = {
+                        {"SECTOR_SIZE_IN_BYTES", ss}, {"byte_offset", off},
+                        {"filename", "DISK"},         {"physical_partition_number", lun},
+                        {"size_in_bytes", size},      {"start_sector", p->start_text},
+                        {"value", p->value},          {"what", p->what},
+                };
+                int r;
+                snprintf(ss, sizeof(ss), "%u", p->sector_size);
+                snprintf(lun, sizeof(lun), "%u", p->lun);
+                snprintf(off, sizeof(off), "%" PRIu64, p->byte_offset);
+                snprintf(size, sizeof(size), "%u", p->size_in_bytes);
+                r = sf_fh_patch(&j->fh, a, sizeof(a) / sizeof(*a), err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int finish(struct job *j, struct sf_error *err)
 {
         int r;
@@ -517,6 +547,8 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                 r = erase_all(&j, err);
         if (r >= 0)
                 r = program_all(&j, err);
+        if (r >= 0)
+                r = patch_all(&j, err);
         if (r >= 0)
                 r = verify_all(&j, err);
         if (r >= 0)

@@ -213,7 +213,21 @@ flash "$WORK/pkgs/$R06A19" && pid_is 0125
 ok $? "foreign bytes before the HELLO (a port prober) are skipped"
 stop_sim
 
-# 8. No device.
+# 8. A package whose modem image is broken (consistently with its md5.txt): the module crashes
+#    at boot and offers a RAM dump as 05c6:900e; flashing refuses that state.
+cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/badmodem"
+printf 'x' | dd of="$WORK/pkgs/badmodem/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+sum=$(md5sum "$WORK/pkgs/badmodem/update/NON-HLOS.ubi" | cut -d' ' -f1)
+sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badmodem/md5.txt"
+start_sim --install $R08A01
+flash "$WORK/pkgs/badmodem" && pid_is 900e
+ok $? "a modem image that does not check out makes the module crash into memory-debug mode (900e)"
+flash "$WORK/pkgs/$R06A19"
+[ $? -eq 4 ] && grep -q "memory-debug mode" "$WORK/out"
+ok $? "flashing a module in memory-debug mode is refused (exit 4) and says why"
+stop_sim
+
+# 9. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
 SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]

@@ -36,7 +36,7 @@ static const uint8_t RESET[8] = {0x07,0,0,0, 0x08,0,0,0};
 
 /* What the device sent: a queue of messages. */
 struct outbox {
-        uint8_t msg[64][64];
+        uint8_t msg[64][256];
         size_t len[64];
         size_t n, pos;
 };
@@ -45,7 +45,7 @@ static int capture(void *ctx, const uint8_t *buf, size_t len)
 {
         struct outbox *o = ctx;
 
-        assert_true(o->n < 64 && len <= 64);
+        assert_true(o->n < 64 && len <= 256);
         memcpy(o->msg[o->n], buf, len);
         o->len[o->n++] = len;
         return 0;
@@ -291,6 +291,53 @@ static void test_read_data_64_and_garbage(void **state)
         free(g.bytes);
 }
 
+/* A crashed chip (05c6:900e): HELLO mode 2, a memory table, regions readable, the crash log. */
+static void test_memory_debug(void **state)
+{
+        struct sim_chip chip = ec25_chip();
+        struct outbox o = {0};
+        struct sim_sahara s;
+        struct sf_sahara_packet p;
+        uint8_t req[24];
+        struct sf_sahara_packet rd = {.cmd = SF_SAHARA_MEMORY_READ};
+        static const uint8_t hello_resp_mode2[48] = {0x02, 0,    0, 0, 0x30, 0, 0, 0, 0x02, 0,   0,
+                                                     0,    0x01, 0, 0, 0,    0, 0, 0, 0,    0x02};
+        int n;
+
+        (void)state;
+        chip.memory_debug = true;
+        sim_sahara_init(&s, &chip, capture, &o);
+        s.crash_log = "the modem image is damaged";
+        sim_sahara_start(&s);
+        assert_int_equal(sf_sahara_parse(o.msg[0], o.len[0], &p), 0);
+        assert_int_equal(p.u.hello.mode, 2); /* HELLO byte 20 = 02 */
+        o.pos = 1;
+        sim_sahara_input(&s, hello_resp_mode2, 48);
+        assert_int_equal(sf_sahara_parse(o.msg[o.pos], o.len[o.pos], &p), 0);
+        assert_int_equal(p.cmd, SF_SAHARA_MEMORY_DEBUG);
+        o.pos++;
+        rd.u.memory = p.u.memory;
+        n = sf_sahara_build(&rd, req, sizeof(req));
+        sim_sahara_input(&s, req, (size_t)n);
+        assert_int_equal(o.len[o.pos], p.u.memory.length);
+        assert_int_equal(o.len[o.pos], 2 * 52); /* two 52-byte entries */
+        assert_memory_equal(o.msg[o.pos] + 12, "Crash log", 9);
+        rd.u.memory.addr = sf_le32(o.msg[o.pos] + 4);
+        rd.u.memory.length = 64;
+        o.pos++;
+        n = sf_sahara_build(&rd, req, sizeof(req));
+        sim_sahara_input(&s, req, (size_t)n);
+        assert_non_null(strstr((const char *)o.msg[o.pos], "the modem image is damaged"));
+        o.pos++;
+        /* Outside every region: refused (0x19), not a crash of the simulator. */
+        rd.u.memory.addr = 0x1000;
+        n = sf_sahara_build(&rd, req, sizeof(req));
+        sim_sahara_input(&s, req, (size_t)n);
+        assert_int_equal(sf_sahara_parse(o.msg[o.pos], o.len[o.pos], &p), 0);
+        assert_int_equal(p.u.end_of_image.status, 0x19);
+        sim_sahara_done(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -298,6 +345,7 @@ int main(void)
                 cmocka_unit_test(test_authentication_refusals),
                 cmocka_unit_test(test_command_mode),
                 cmocka_unit_test(test_read_data_64_and_garbage),
+                cmocka_unit_test(test_memory_debug),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
