@@ -40,6 +40,20 @@ flash() { # LABEL ARGS...: run safeflash flash under /usr/bin/time; wall seconds
 flash full "$W/pkgs/$V" --no-reset
 flash again "$W/pkgs/$V" --no-reset
 
+# Peak memory with large images: 100 MB and 1 GB root file systems on a 2 GiB module, flashed
+# without the timing model (memory does not depend on it).
+kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null || true
+for size in 100 1000; do
+        "$SIM" mkpkg "$V" -o "$W/big$size/$V" --flash-mb 2048 --scale $((size * 100 / 30)) >/dev/null
+        rm -rf "$W/m"
+        "$SIM" run --dir "$W/m" --flash-mb 2048 --timing none --small-images \
+                --install EC25EFAR08A01M4G_01.001.01.001 >"$W/sim.out" 2>&1 &
+        SIMPID=$!
+        until grep -q ready "$W/sim.out" 2>/dev/null; do sleep 0.1; done
+        flash big$size "$W/big$size/$V" --no-reset
+        kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null || true
+done
+
 python3 - "$W" <<'PY'
 import json, sys, os
 w = sys.argv[1]
@@ -64,4 +78,9 @@ print(f"identical re-flash: {t_again:.2f} s   ({again['partitions_skipped']} par
       f"full/re-flash {t_full/t_again:.1f}x")
 print(f"peak RSS:           {rss/1024:.1f} MiB (full flash), {rss2/1024:.1f} MiB (re-flash)")
 print(f"CPU time:           {cpu:.2f} s, {1000*cpu/mb:.1f} ms per MB written")
+for size in (100, 1000):
+    big, t, r, c = load(f"big{size}")
+    largest = max(os.path.getsize(p) for p in glob.glob(f"{w}/big{size}/*/update/*.ubi"))
+    print(f"peak RSS, {largest/1e6:6.0f} MB image: {r/1024:.1f} MiB   ({big['bytes_written']/1e6:.0f} MB written, "
+          f"{1000*c/(big['bytes_written']/1e6):.1f} ms CPU per MB)")
 PY

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "factory.h"
 #include "mkpkg.h"
@@ -25,7 +26,7 @@ static void usage(FILE *f)
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
               "                         [--fault SPEC]...\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
-              "                         [--msm-id HEX] [--foreign-root]\n\n"
+              "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
               "gets its persona's factory firmware, or VERSION with --install. It appears under "
               "DIR:\n"
@@ -177,6 +178,7 @@ static int mkpkg(int argc, char **argv)
                 {"scale", required_argument, NULL, 'S'},
                 {"msm-id", required_argument, NULL, 'M'},
                 {"foreign-root", no_argument, NULL, 'F'},
+                {"flash-mb", required_argument, NULL, 'm'},
                 {0},
         };
         struct sim_mkpkg_options o = {0};
@@ -184,7 +186,7 @@ static int mkpkg(int argc, char **argv)
         int c;
 
         optind = 2;
-        while ((c = getopt_long(argc, argv, "o:sfS:M:F", longs, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "o:sfS:M:Fm:", longs, NULL)) != -1) {
                 if (c == 'o')
                         o.out = optarg;
                 else if (c == 's')
@@ -197,6 +199,8 @@ static int mkpkg(int argc, char **argv)
                         o.msm_id = (uint32_t)strtoul(optarg, NULL, 16);
                 else if (c == 'F')
                         o.foreign_root = true;
+                else if (c == 'm') /* the flash the layout is for: sizes system and usrdata */
+                        o.total_pages = strtoull(optarg, NULL, 10) * 1024 * 1024 / 4096 / 64 * 64;
                 else
                         return 2;
         }
@@ -205,6 +209,17 @@ static int mkpkg(int argc, char **argv)
                 return 2;
         }
         o.version = argv[optind];
+        /* Create the folders above the package, like mkdir -p. */
+        {
+                char parent[4096];
+                snprintf(parent, sizeof(parent), "%s", o.out);
+                for (char *p = parent + 1; *p; p++)
+                        if (*p == '/') {
+                                *p = '\0';
+                                mkdir(parent, 0755);
+                                *p = '/';
+                        }
+        }
         if (sim_mkpkg(&o, &err) < 0) {
                 fprintf(stderr, "safeflash-sim mkpkg: %s\n", err.message);
                 return err.message[0] && strstr(err.message, "exist") ? 1 : 2;

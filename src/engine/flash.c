@@ -213,7 +213,7 @@ static int start_firehose(struct job *j, struct sf_error *err)
         j->fh.log_userdata = j;
         /* ZLPs mark the end of bulk writes in Firehose (never during Sahara). */
         j->t->zlp = !j->t->stream;
-        r = sf_fh_start(&j->fh, err);
+        r = j->res.programmer_was_running ? sf_fh_resume(&j->fh, err) : sf_fh_start(&j->fh, err);
         if (r < 0)
                 return r;
         return sf_fh_configure(&j->fh, sf_layout_storage_to_string(sf_layout_storage(j->layout)),

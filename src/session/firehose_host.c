@@ -157,6 +157,25 @@ int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
         return r;
 }
 
+int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+        long long deadline = now_ms() + 50;
+        int r;
+
+        /* Whatever the programmer still had to say (an answer to a probe, late logs) is stale. */
+        while (next_doc(h, &rep, deadline) == 0)
+                if (rep.kind == SF_FIREHOSE_REPLY_LOG)
+                        on_log(h, rep.text);
+        r = sf_fh_nop(h, err);
+
+        if (r == -ETIMEDOUT)
+                return sf_error_set(err, r,
+                                    "the programmer that was running no longer answers: "
+                                    "the module needs a power cycle");
+        return r;
+}
+
 int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
                     struct sf_error *err)
 {

@@ -51,6 +51,8 @@ void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t);
 /* After the programmer started: take its banner (or ask with <nop/> when it is quiet).
  * -ETIMEDOUT when it never speaks: the message says what that usually means. */
 int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err);
+/* For a programmer that was already running (its banner long gone): ask with <nop/> at once. */
+int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err);
 int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
                     struct sf_error *err);
 int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);

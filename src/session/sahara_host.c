@@ -73,7 +73,9 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
         if (h->have_hello)
                 return 0;
         for (int attempt = 0; attempt < 6; attempt++) {
-                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+                /* A boot ROM's HELLO is waiting as soon as the device is there: one second
+                 * of silence means it will not come by itself. */
+                r = recv_packet(h, &p, raw, &n, poked ? SF_SAHARA_PACKET_TIMEOUT_MS : 1000);
                 if (r == -EPROTO && looks_like_xml(raw, n)) {
                         sf_transport_unread(h->t, raw, n);
                         return sf_error_set(err, -EALREADY,
