@@ -14,6 +14,8 @@ static const struct cli_command *const commands[] = {
         &cmd_decode,
         &cmd_check,
         &cmd_flash,
+        &cmd_list,
+        &cmd_info,
 };
 
 #define N_COMMANDS  (sizeof(commands) / sizeof(*commands))

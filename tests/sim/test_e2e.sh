@@ -107,10 +107,30 @@ SUFFIX=-factory mkpkg $R06A19 --factory
 SUFFIX=-foreign mkpkg EG25GGBR07A08M2G_01.004.01.004 --foreign-root
 SUFFIX=-signed mkpkg EG25GGBR07A08M2G_01.004.01.004
 
+info() { # safeflash info with the module's sysfs and /dev
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                "$SF" "$@" >"$WORK/out" 2>&1
+}
+
+# 0. A new module: found, and identified over AT.
+start_sim
+info list && grep -q "1-1 *normal *2c7c:0125" "$WORK/out"
+ok $? "safeflash list finds the module in normal mode with its AT and DM ports"
+info info --json && python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert d["model"] == {"value": "EC25", "source": "at"}, d["model"]
+assert d["firmware"]["value"] == "EC25EFAR06A17M4G_20.200.20.200" and d["firmware"]["source"] == "at"
+assert d["secure_boot"]["value"] == "off"' "$WORK/out"
+ok $? "safeflash info reads model and full firmware version over AT (after the transient 00.000 readings)"
+stop_sim
+
 # 1. A module bricked by an R08 package stays in EDL, across a simulator restart too.
 start_sim --install $R08A01
 pid_is 9008
 ok $? "an R06-generation EC25-E carrying R08 firmware sits in EDL (05c6:9008)"
+info info && grep -q "Chip serial  0x0cf94c64  (sahara)" "$WORK/out" &&
+        grep -q "MSM_ID 0x000480e1" "$WORK/out" && ! grep -aq "7f 45 4c 46" "$WORK/sim.log"
+ok $? "in EDL, safeflash info reads serial, HW ID and PK hash in Sahara command mode, uploading nothing"
 stop_sim
 start_sim
 pid_is 9008 && grep -aq "cannot bring up this board" "$WORK/sim.log"

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who a module is, asked the way its state allows: AT, DIAG, or Sahara command mode. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/diag.h"
+#include "safeflash/device.h"
+#include "safeflash/version.h"
+#include "session/at_host.h"
+#include "session/sahara_host.h"
+#include "util/strutil.h"
+
+/* ModemManager re-reads a transient version up to 16 times; so do we. */
+#define QGMR_RETRIES  16
+#define QGMR_RETRY_MS 500
+
+const char *sf_identity_source_to_string(enum sf_identity_source s)
+{
+        switch (s) {
+        case SF_SOURCE_NONE:
+                return "none";
+        case SF_SOURCE_AT:
+                return "at";
+        case SF_SOURCE_DIAG:
+                return "diag";
+        case SF_SOURCE_SAHARA:
+                return "sahara";
+        }
+        return "invalid";
+}
+
+static void sleep_ms(int ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+}
+
+/* AT+QGMR until it is not the transient "…00.000" reading; the revision when it has none. */
+static void read_version(struct sf_transport *t, struct sf_identity *id)
+{
+        struct sf_at_response r;
+        struct sf_version v;
+
+        for (int i = 0; i < QGMR_RETRIES; i++) {
+                if (sf_at_command(t, "AT+QGMR", SF_AT_TIMEOUT_MS, &r, NULL) < 0 ||
+                    r.result != SF_AT_OK ||
+                    sf_at_first_line(&r, id->version, sizeof(id->version)) < 0)
+                        break;
+                sf_version_parse(id->version, &v);
+                if (v.form != SF_VERSION_FORM_TRANSIENT) {
+                        id->version_from = SF_SOURCE_AT;
+                        return;
+                }
+                sleep_ms(QGMR_RETRY_MS);
+        }
+        if (id->version[0] && id->version_from == SF_SOURCE_NONE)
+                snprintf(id->note, sizeof(id->note), "the version stayed transient (%s)",
+                         id->version);
+        /* Old firmware has no AT+QGMR: the revision is all there is. */
+        snprintf(id->version, sizeof(id->version), "%s", id->revision);
+        id->version_from = id->revision_from;
+}
+
+static int identify_at(const struct sf_device *d, struct sf_identity *id, struct sf_error *err)
+{
+        struct sf_transport *t;
+        struct sf_at_response r;
+        int k = sf_transport_open_tty(d->at_port, &t, err);
+
+        if (k < 0)
+                return k;
+        if (sf_at_command(t, "ATI", SF_AT_TIMEOUT_MS, &r, err) == 0 && r.result == SF_AT_OK &&
+            sf_at_parse_ati(&r, id->model, sizeof(id->model), id->revision, sizeof(id->revision)) ==
+                    0) {
+                id->model_from = id->revision_from = SF_SOURCE_AT;
+                read_version(t, id);
+        }
+        if (sf_at_command(t, "AT+CGSN", SF_AT_TIMEOUT_MS, &r, NULL) == 0 && r.result == SF_AT_OK &&
+            r.n_lines && sf_at_parse_imei(r.lines[0], id->imei) == 0)
+                id->imei_from = SF_SOURCE_AT;
+        else
+                snprintf(id->note, sizeof(id->note), "the module reports no valid IMEI");
+        if (sf_at_command(t, "AT+QSECBOOT=\"status\"", SF_AT_TIMEOUT_MS, &r, NULL) == 0 &&
+            (id->secure_boot = sf_at_parse_secboot(&r)) >= 0)
+                id->secure_boot_from = SF_SOURCE_AT;
+        else
+                id->secure_boot = -1;
+        sf_transport_close(t);
+        return id->model_from ? 0 : sf_error_set(err, -EIO, "%s: no answer to ATI", d->at_port);
+}
+
+/* No AT port: the DM port's extended build ID gives the revision. */
+static int identify_diag(const struct sf_device *d, struct sf_identity *id, struct sf_error *err)
+{
+        uint8_t req[16], in[1024], payload[SF_DIAG_MAX_PAYLOAD];
+        struct sf_diag_reader *rd = malloc(sizeof(*rd));
+        struct sf_diag_build_id b;
+        struct sf_transport *t;
+        size_t n, plen;
+        int r = rd ? sf_transport_open_tty(d->dm_port, &t, err) : -ENOMEM;
+
+        if (r < 0) {
+                free(rd);
+                return r;
+        }
+        sf_diag_reader_init(rd);
+        r = sf_diag_build_ext_build_id_req(true, req, sizeof(req), &n);
+        if (r >= 0)
+                r = sf_transport_write(t, req, n, 1000);
+        for (int tries = 0; r >= 0 && tries < 20; tries++) {
+                if (sf_transport_read(t, in, sizeof(in), &n, 500) < 0)
+                        break;
+                sf_diag_reader_feed(rd, in, n);
+                while ((r = sf_diag_reader_next(rd, payload, sizeof(payload), &plen)) != 0)
+                        if (r > 0 && sf_diag_parse_ext_build_id(payload, plen, &b) == 0) {
+                                snprintf(id->revision, sizeof(id->revision), "%.63s", b.revision);
+                                id->revision_from = SF_SOURCE_DIAG;
+                                tries = 20;
+                                break;
+                        }
+                r = 0;
+        }
+        sf_transport_close(t);
+        free(rd);
+        if (!id->revision_from)
+                return sf_error_set(err, -EIO, "%s: no answer to the DIAG build-ID request",
+                                    d->dm_port);
+        snprintf(id->version, sizeof(id->version), "%s", id->revision);
+        id->version_from = SF_SOURCE_DIAG;
+        return 0;
+}
+
+/* EDL: the boot ROM's command mode, without uploading anything. */
+static int identify_sahara(const struct sf_device *d, struct sf_identity *id, struct sf_error *err)
+{
+        struct sf_usb_match m = {
+                .vid = d->vid, .pid = d->pid, .bus = (int)d->bus, .address = (int)d->address};
+        struct sf_chip_identity chip;
+        struct sf_sahara_host h;
+        struct sf_transport *t;
+        int r = sf_transport_open_usb(&m, &t, err);
+
+        if (r < 0 && d->edl_port[0])
+                r = sf_transport_open_tty(d->edl_port, &t, err);
+        if (r < 0)
+                return r;
+        sf_sahara_host_init(&h, t);
+        r = sf_sahara_identify(&h, &chip, err);
+        sf_transport_close(t);
+        if (r == -EALREADY) {
+                id->firehose_running = true;
+                snprintf(id->note, sizeof(id->note),
+                         "a Firehose programmer is already running (loaded by an earlier session, "
+                         "e.g. a \"Sahara only\" run); nothing tells what it wrote");
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        id->has_chip = chip.has_serial || chip.has_hwid;
+        id->chip_serial = chip.serial;
+        id->msm_id = chip.msm_id;
+        id->oem_id = chip.oem_id;
+        id->model_id = chip.model_id;
+        memcpy(id->pk_hash, chip.pk_hash, chip.pk_hash_len < 32 ? chip.pk_hash_len : 32);
+        if (chip.hello_mode == 2)
+                snprintf(id->note, sizeof(id->note), "the module crashed and offers a RAM dump");
+        return 0;
+}
+
+int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, struct sf_error *err)
+{
+        struct sf_identity id = {.mode = dev->mode, .secure_boot = -1};
+        int r;
+
+        if (!dev || !ret)
+                return -EINVAL;
+        switch (dev->mode) {
+        case SF_DEVICE_MODE_NORMAL:
+                r = dev->at_port[0]   ? identify_at(dev, &id, err)
+                    : dev->dm_port[0] ? identify_diag(dev, &id, err)
+                                      : sf_error_set(err, -ENODEV,
+                                                     "%s has neither an AT nor a DM "
+                                                     "port",
+                                                     dev->name);
+                break;
+        case SF_DEVICE_MODE_EDL:
+        case SF_DEVICE_MODE_MEMORY_DEBUG:
+                r = identify_sahara(dev, &id, err);
+                break;
+        default:
+                r = 0;
+                snprintf(id.note, sizeof(id.note), "a module in %s mode cannot be asked",
+                         sf_device_mode_to_string(dev->mode));
+        }
+        if (r < 0)
+                return r;
+        *ret = id;
+        return 0;
+}
