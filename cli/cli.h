@@ -47,6 +47,7 @@ extern const struct cli_command cmd_check;
 extern const struct cli_command cmd_flash;
 extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_info;
+extern const struct cli_command cmd_edl;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help

@@ -16,6 +16,7 @@ static const struct cli_command *const commands[] = {
         &cmd_flash,
         &cmd_list,
         &cmd_info,
+        &cmd_edl,
 };
 
 #define N_COMMANDS  (sizeof(commands) / sizeof(*commands))

@@ -80,6 +80,12 @@ struct sf_identity {
 SF_EXPORT int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret,
                                  struct sf_error *err);
 
+/* Switch a running module to emergency download mode over its DM port (DIAG), and wait for it
+ * to come back as 05c6:9008: *ret is the module as it is then. A module already in EDL is
+ * returned as it is. */
+SF_EXPORT int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret,
+                                  struct sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include "safeflash/device.h"
 #include "safeflash/version.h"
 #include "session/at_host.h"
+#include "session/diag_host.h"
 #include "session/sahara_host.h"
 #include "util/strutil.h"
 
@@ -199,4 +200,62 @@ int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, str
                 return r;
         *ret = id;
         return 0;
+}
+
+static void sleep_poll(void)
+{
+        struct timespec ts = {.tv_nsec = 100 * 1000000};
+        nanosleep(&ts, NULL);
+}
+
+/* After the switch: the module reappears in EDL, usually on the same port (its sysfs name);
+ * on USB 3 hosts it may come back elsewhere, and then it must be the only new EDL device. */
+static int wait_edl(const struct sf_device *before, struct sf_device *ret, struct sf_error *err)
+{
+        for (int i = 0; i < 300; i++) { /* 30 s, as QFirehose allows */
+                struct sf_device *list = NULL;
+                const struct sf_device *hit = NULL;
+                size_t n = 0, edl = 0;
+                if (sf_device_list(&list, &n, NULL) == 0) {
+                        for (size_t k = 0; k < n; k++) {
+                                if (list[k].mode != SF_DEVICE_MODE_EDL)
+                                        continue;
+                                edl++;
+                                if (strcmp(list[k].name, before->name) == 0 || !hit)
+                                        hit = &list[k];
+                        }
+                        if (hit && (edl == 1 || strcmp(hit->name, before->name) == 0)) {
+                                *ret = *hit;
+                                sf_device_list_free(list);
+                                return 0;
+                        }
+                }
+                sf_device_list_free(list);
+                sleep_poll();
+        }
+        return sf_error_set(err, -ETIMEDOUT, "the module did not come back in EDL within 30 s");
+}
+
+int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, struct sf_error *err)
+{
+        struct sf_transport *t;
+        int r;
+
+        if (!dev || !ret)
+                return -EINVAL;
+        if (dev->mode == SF_DEVICE_MODE_EDL) {
+                *ret = *dev;
+                return 0;
+        }
+        if (dev->mode != SF_DEVICE_MODE_NORMAL || !dev->dm_port[0])
+                return sf_error_set(err, -ENODEV,
+                                    "%s has no DM (DIAG) port: the switch to EDL needs one "
+                                    "(AT+QCFG=\"usbcfg\" may have it disabled)",
+                                    dev->name);
+        r = sf_transport_open_tty(dev->dm_port, &t, err);
+        if (r < 0)
+                return r;
+        r = sf_diag_enter_edl(t, err);
+        sf_transport_close(t);
+        return r < 0 ? r : wait_edl(dev, ret, err);
 }

@@ -122,9 +122,14 @@ assert d["model"] == {"value": "EC25", "source": "at"}, d["model"]
 assert d["firmware"]["value"] == "EC25EFAR06A17M4G_20.200.20.200" and d["firmware"]["source"] == "at"
 assert d["secure_boot"]["value"] == "off"' "$WORK/out"
 ok $? "safeflash info reads model and full firmware version over AT (after the transient 00.000 readings)"
+info edl && grep -q "emergency download mode" "$WORK/out" && pid_is 9008
+ok $? "safeflash edl switches it to EDL over DIAG and finds it again as 05c6:9008"
+flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
+ok $? "edl then flash: the module runs the new firmware"
 stop_sim
 
 # 1. A module bricked by an R08 package stays in EDL, across a simulator restart too.
+rm -rf "$WORK/m" # a new module
 start_sim --install $R08A01
 pid_is 9008
 ok $? "an R06-generation EC25-E carrying R08 firmware sits in EDL (05c6:9008)"
