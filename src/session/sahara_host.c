@@ -160,36 +160,58 @@ static size_t trim_pk_hash(const uint8_t *b, size_t n)
         return n > 48 ? 48 : n;
 }
 
-static void read_identity(struct sf_sahara_host *h, struct sf_chip_identity *id)
+/* One command-mode query: 0 with data, 1 when the device does not offer it, negative errno for
+ * a device that breaks the protocol (then nothing more is asked of it). */
+static int query(struct sf_sahara_host *h, uint32_t cmd, uint8_t *d, size_t size, size_t *n)
+{
+        int r = execute(h, cmd, d, size, n);
+
+        return r == -EOPNOTSUPP ? 1 : r;
+}
+
+static int read_identity(struct sf_sahara_host *h, struct sf_chip_identity *id)
 {
         uint8_t d[128];
-        size_t n;
+        size_t n = 0;
+        int r;
 
-        if (execute(h, SF_SAHARA_EXEC_SERIAL_NUM_READ, d, sizeof(d), &n) == 0 && n >= 4) {
+        if ((r = query(h, SF_SAHARA_EXEC_SERIAL_NUM_READ, d, sizeof(d), &n)) < 0)
+                return r;
+        if (r == 0 && n >= 4) {
                 id->serial = sf_le32(d);
                 id->has_serial = true;
         }
-        if (id->sahara_version < 3 &&
-            execute(h, SF_SAHARA_EXEC_MSM_HW_ID_READ, d, sizeof(d), &n) == 0 && n >= 8) {
+        r = query(h,
+                  id->sahara_version < 3 ? SF_SAHARA_EXEC_MSM_HW_ID_READ
+                                         : SF_SAHARA_EXEC_CHIP_ID_V3,
+                  d, sizeof(d), &n);
+        if (r < 0)
+                return r;
+        if (r == 0 && id->sahara_version < 3 && n >= 8) {
                 uint64_t hw = sf_le64(d);
                 id->msm_id = (uint32_t)(hw >> 32);
                 id->oem_id = (uint16_t)(hw >> 16);
                 id->model_id = (uint16_t)hw;
                 id->has_hwid = true;
-        } else if (execute(h, SF_SAHARA_EXEC_CHIP_ID_V3, d, sizeof(d), &n) == 0 && n >= 44) {
+        } else if (r == 0 && n >= 44) {
                 id->msm_id = sf_le32(d + 36);
                 id->oem_id = sf_le16(d + 40) ? sf_le16(d + 40) : (n >= 46 ? sf_le16(d + 44) : 0);
                 id->model_id = sf_le16(d + 42);
                 id->has_hwid = true;
         }
-        if (execute(h, SF_SAHARA_EXEC_OEM_PK_HASH_READ, d, sizeof(d), &n) == 0 && n >= 32) {
+        if ((r = query(h, SF_SAHARA_EXEC_OEM_PK_HASH_READ, d, sizeof(d), &n)) < 0)
+                return r;
+        if (r == 0 && n >= 32) {
                 id->pk_hash_len = trim_pk_hash(d, n);
                 memcpy(id->pk_hash, d, id->pk_hash_len);
         }
-        if (execute(h, SF_SAHARA_EXEC_SBL_VERSION, d, sizeof(d), &n) == 0 && n >= 4) {
+        if ((r = query(h, SF_SAHARA_EXEC_SBL_VERSION, d, sizeof(d), &n)) < 0)
+                return r;
+        if (r == 0 && n >= 4) {
                 id->sbl_version = sf_le32(d);
                 id->has_sbl_version = true;
         }
+        return 0;
 }
 
 int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, struct sf_error *err)
@@ -215,7 +237,10 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
         if (r < 0 || p.cmd != SF_SAHARA_CMD_READY)
                 return sf_error_set(err, r < 0 ? r : -EOPNOTSUPP,
                                     "the boot ROM refused command mode");
-        read_identity(h, &id);
+        r = read_identity(h, &id);
+        if (r < 0)
+                return sf_error_set(err, r, "the boot ROM broke the command-mode protocol (%s)",
+                                    strerror(-r));
         /* Back to image transfer: the device restarts with a fresh HELLO. */
         sw.u.switch_mode.mode = SF_SAHARA_MODE_IMAGE_TX_PENDING;
         r = send_packet(h, &sw);
