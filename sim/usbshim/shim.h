@@ -73,7 +73,7 @@ struct libusb_device {
 
 struct libusb_device_handle {
         struct libusb_device *dev;
-        int fd;    /* the tunnel connection, -1 when the device has none or is gone */
+        int fd;    /* the tunnel connection, -1 until the first bulk transfer */
         bool gone; /* the device disconnected: every call fails with NO_DEVICE */
         uint32_t claimed[256 / 32];
 };
@@ -81,10 +81,6 @@ struct libusb_device_handle {
 /* sysfs.c: the tree under $SAFEFLASH_SYSFS_ROOT/bus/usb/devices. */
 int shim_sysfs_enumerate(struct libusb_device ***ret_list, size_t *ret_n);
 int shim_sysfs_device_present(const struct libusb_device *dev);
-int shim_parse_hex(const char *s, unsigned max, unsigned *ret);
-int shim_parse_dec(const char *s, unsigned max, unsigned *ret);
-int shim_parse_device_name(const char *name, unsigned *ret_bus, uint8_t ports[SHIM_MAX_PORTS],
-                           uint8_t *ret_n_ports);
 
 /* descriptors.c: libusb descriptor structures and string descriptors from a parsed device. */
 int shim_build_config(const struct libusb_device *dev, struct libusb_config_descriptor **ret);
@@ -93,7 +89,6 @@ int shim_string_descriptor(const struct libusb_device *dev, uint8_t index, uint8
 int shim_string_ascii(const struct libusb_device *dev, uint8_t index, char *buf, size_t size);
 const struct shim_endpoint *shim_find_endpoint(const struct libusb_device *dev, uint8_t address);
 const struct shim_interface *shim_find_interface(const struct libusb_device *dev, int number);
-void shim_device_unref(struct libusb_device *dev);
 
 /* tunnel.c: the SEQPACKET connection to the simulator. On failure, *transferred still says how
  * many bytes moved, as libusb reports for a timed-out or overflowing transfer. */
@@ -105,5 +100,6 @@ int shim_tunnel_recv(int fd, uint8_t endpoint, uint8_t *buf, size_t len, unsigne
 
 /* core.c */
 int shim_errno_to_libusb(int r);
+void shim_device_unref(struct libusb_device *dev);
 
 #endif

@@ -77,16 +77,6 @@ static int parse_number(const char *s, unsigned base, unsigned max, unsigned *re
         return 0;
 }
 
-int shim_parse_hex(const char *s, unsigned max, unsigned *ret)
-{
-        return parse_number(s, 16, max, ret);
-}
-
-int shim_parse_dec(const char *s, unsigned max, unsigned *ret)
-{
-        return parse_number(s, 10, max, ret);
-}
-
 /* A strict decimal token inside a name: 1 to 3 digits, nothing around them. */
 static int parse_token(const char **p, unsigned min, unsigned max, unsigned *ret)
 {
@@ -107,8 +97,8 @@ static int parse_token(const char **p, unsigned min, unsigned max, unsigned *ret
 }
 
 /* "2-1.4" is bus 2, ports 1 and 4; "usb2" is the root hub of bus 2, with no ports. */
-int shim_parse_device_name(const char *name, unsigned *ret_bus, uint8_t ports[SHIM_MAX_PORTS],
-                           uint8_t *ret_n_ports)
+static int parse_device_name(const char *name, unsigned *ret_bus, uint8_t ports[SHIM_MAX_PORTS],
+                             uint8_t *ret_n_ports)
 {
         bool root_hub = strncmp(name, "usb", 3) == 0;
         const char *p = root_hub ? name + 3 : name;
@@ -308,7 +298,7 @@ static int load_socket(int dfd, struct libusb_device *dev)
         if (buf[len] == '\n' && buf[len + 1] != '\0')
                 return -EINVAL; /* one line only */
         buf[len] = '\0';
-        if (len == 0 || len >= sizeof(dev->socket_path) || buf[0] != '/')
+        if (len == 0 || len >= sizeof(dev->socket_path))
                 return -EINVAL;
         for (size_t i = 0; i < len; i++)
                 if (iscntrl((unsigned char)buf[i]))
@@ -377,7 +367,7 @@ static int endpoint_dir_address(const char *name, unsigned *ret)
                 return -EINVAL;
         if (!isxdigit((unsigned char)name[3]) || !isxdigit((unsigned char)name[4]))
                 return -EINVAL;
-        return shim_parse_hex(name + 3, 0xff, ret);
+        return parse_number(name + 3, 16, 0xff, ret);
 }
 
 static int load_endpoints(DIR *d, struct shim_interface *intf)
@@ -443,11 +433,12 @@ static int compare_interfaces(const void *a, const void *b)
 static int interface_dir_number(const struct libusb_device *dev, const char *name, unsigned *ret)
 {
         size_t len = strlen(dev->name);
-        const char *p = name + len + 1;
         unsigned config, number;
+        const char *p;
 
         if (strncmp(name, dev->name, len) != 0 || name[len] != ':')
                 return 0;
+        p = name + len + 1;
         if (parse_token(&p, 1, 255, &config) < 0 || *p++ != '.')
                 return -EINVAL;
         if (parse_token(&p, 0, 255, &number) < 0 || *p != '\0')
@@ -498,7 +489,7 @@ static int load_device(int rootfd, const char *name, struct libusb_device **ret)
         dev = calloc(1, sizeof(*dev));
         if (!dev)
                 return -ENOMEM;
-        r = shim_parse_device_name(name, &bus, dev->ports, &dev->n_ports);
+        r = parse_device_name(name, &bus, dev->ports, &dev->n_ports);
         if (r < 0)
                 return r;
         d = opendir_at(rootfd, name);
