@@ -86,8 +86,11 @@ int sf_at_parse_response(const char *buf, size_t len, const char *cmd, struct sf
         if (len > SF_AT_REPLY_MAX)
                 return -E2BIG;
         while (pos < len) {
-                size_t n = strcspn(buf + pos, "\r\n");
+                size_t n = 0;
                 int k;
+                /* Bounded scans: the reply is not NUL-terminated. */
+                while (pos + n < len && buf[pos + n] != '\r' && buf[pos + n] != '\n')
+                        n++;
                 if (pos + n >= len)
                         return -EAGAIN; /* a line still being written */
                 if (n >= sizeof(line))
@@ -97,9 +100,11 @@ int sf_at_parse_response(const char *buf, size_t len, const char *cmd, struct sf
                                 return -EPROTO;
                 memcpy(line, buf + pos, n);
                 line[n] = '\0';
+                pos += n;
+                while (pos < len && (buf[pos] == '\r' || buf[pos] == '\n' || buf[pos] == ' '))
+                        pos++;
                 while (n > 0 && line[n - 1] == ' ') /* "FOSS-002 " has a trailing space */
                         line[--n] = '\0';
-                pos += n + strspn(buf + pos + n, " \r\n");
                 k = take_line(&r, line, cmd);
                 if (k < 0)
                         return k;
