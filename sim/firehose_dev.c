@@ -125,6 +125,17 @@ static int configure_reply(struct sim_firehose *fh, bool ack)
         return respond(fh, ack, a, sizeof(a) / sizeof(*a));
 }
 
+/* A configure for storage this programmer does not drive. A NAND programmer fails to set up its
+ * IO options; a UFS one says it does not support the memory (protocols.md 3.6: the texts edl
+ * keys on to switch to NAND, and to UFS; the reference gives the UFS wording for eMMC only). */
+static int wrong_memory(struct sim_firehose *fh, const char *mem)
+{
+        if (fh->flash->nand)
+                return nak(fh, "ERROR: Failed to set the IO options");
+        return nak(fh, "ERROR: Not support configure MemoryName %s",
+                   strcasecmp(mem, "emmc") == 0 ? "eMMC" : mem);
+}
+
 static int on_configure(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         const char *mem = sf_firehose_attr_get(&c->attrs, "MemoryName");
@@ -132,7 +143,7 @@ static int on_configure(struct sim_firehose *fh, const struct sf_firehose_comman
         int r;
 
         if (mem && strcasecmp(mem, fh->cfg->memory_name) != 0)
-                return nak(fh, "ERROR: Failed to set the IO options");
+                return wrong_memory(fh, mem);
         r = sf_firehose_attr_u64(&c->attrs, "MaxPayloadSizeToTargetInBytes", &want);
         if (r < 0 && r != -ENOENT)
                 return nak(fh, "ERROR: Invalid MaxPayloadSizeToTargetInBytes");
@@ -147,17 +158,42 @@ static int on_configure(struct sim_firehose *fh, const struct sf_firehose_comman
 }
 
 struct range {
-        uint64_t start, count; /* in sectors (pages) */
+        uint64_t start, count; /* in sectors (pages) of the LUN */
+        uint64_t disk;         /* NUM_DISK_SECTORS: the LUN's size */
+        uint64_t base;         /* the flash page of the LUN's sector 0 */
 };
 
+/* The first flash page of a range, and its first byte. */
+static uint64_t first_page(const struct range *rg)
+{
+        return rg->base + rg->start;
+}
+
+static uint64_t first_byte(const struct sim_firehose *fh, const struct range *rg)
+{
+        return first_page(rg) * fh->flash->page_size;
+}
+
+/* physical_partition_number: 0 on NAND, a LUN on UFS (0 when absent, as hosts assume). */
+static int parse_lun(struct sim_firehose *fh, const struct sf_firehose_command *c, struct range *rg)
+{
+        uint64_t lun = 0;
+        int r = sf_firehose_attr_u64(&c->attrs, "physical_partition_number", &lun);
+
+        if ((r < 0 && r != -ENOENT) || lun >= fh->flash->n_luns)
+                return -EINVAL;
+        rg->disk = sim_flash_lun_sectors(fh->flash, (unsigned)lun);
+        return sim_flash_lun_page(fh->flash, (unsigned)lun, 0, 0, &rg->base);
+}
+
 /* SECTOR_SIZE_IN_BYTES, physical_partition_number, start_sector, num_partition_sectors: checked
- * against the flash. Returns 0, or 1 after a NAK was sent, or a negative errno. */
+ * against the LUN. Returns 0, or 1 after a NAK was sent, or a negative errno. */
 static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command *c,
                        bool need_count, struct range *ret)
 {
         const char *start = sf_firehose_attr_get(&c->attrs, "start_sector");
-        uint64_t sector = 0, lun = 0, disk = fh->flash->num_pages;
-        struct range rg = {0, disk};
+        uint64_t sector = 0, disk;
+        struct range rg = {0};
         char text[160];
         int r;
 
@@ -169,9 +205,9 @@ static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command
                                                      fh->flash->page_size);
                 return nak(fh, "%s", text) < 0 ? -EIO : 1;
         }
-        r = sf_firehose_attr_u64(&c->attrs, "physical_partition_number", &lun);
-        if ((r < 0 && r != -ENOENT) || lun != 0)
+        if (parse_lun(fh, c, &rg) < 0)
                 return nak(fh, "ERROR: Invalid physical_partition_number") < 0 ? -EIO : 1;
+        disk = rg.count = rg.disk;
         if (start && sf_firehose_eval_sector(start, disk, &rg.start) < 0)
                 return nak(fh, "ERROR: Invalid start_sector '%s'", start) < 0 ? -EIO : 1;
         r = sf_firehose_attr_u64(&c->attrs, "num_partition_sectors", &rg.count);
@@ -200,7 +236,7 @@ static int on_program(struct sim_firehose *fh, const struct sf_firehose_command 
         if (rg.count == 0)
                 return ack_raw(fh, true, false);
         fh->raw = true;
-        fh->raw_page = rg.start;
+        fh->raw_page = first_page(&rg);
         fh->raw_pages_left = rg.count;
         fh->page_fill = 0;
         fh->raw_error = 0;
@@ -218,7 +254,7 @@ static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c
                   rg.count);
         if (r < 0)
                 return r;
-        if (sim_flash_erase(fh->flash, rg.start, rg.count) < 0)
+        if (sim_flash_erase(fh->flash, first_page(&rg), rg.count) < 0)
                 return nak(fh, "ERROR: Failed to erase sectors %" PRIu64 "+%" PRIu64, rg.start,
                            rg.count);
         return ack_raw(fh, true, false);
@@ -240,7 +276,7 @@ static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
                 return -ENOMEM;
         while (r >= 0 && done < total) {
                 size_t n = (size_t)(total - done < chunk ? total - done : chunk);
-                r = sim_flash_read(fh->flash, rg.start * fh->flash->page_size + done, buf, n);
+                r = sim_flash_read(fh->flash, first_byte(fh, &rg) + done, buf, n);
                 if (r >= 0)
                         r = fh->send(fh->ctx, buf, n);
                 done += n;
@@ -269,7 +305,7 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         }
         while (r >= 0 && done < total) {
                 size_t n = (size_t)(total - done < sizeof(buf) ? total - done : sizeof(buf));
-                r = sim_flash_read(fh->flash, rg.start * fh->flash->page_size + done, buf, n);
+                r = sim_flash_read(fh->flash, first_byte(fh, &rg) + done, buf, n);
                 EVP_DigestUpdate(ctx, buf, n);
                 done += n;
         }
@@ -284,10 +320,11 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         return r < 0 ? r : ack_raw(fh, true, false);
 }
 
-/* value of a patch: a number, a NUM_DISK_SECTORS expression, or CRC32(start,bytes) of the disk. */
-static int patch_value(struct sim_firehose *fh, const char *expr, uint64_t *ret)
+/* value of a patch: a number, a NUM_DISK_SECTORS expression, or CRC32(start,bytes) of the LUN. */
+static int patch_value(struct sim_firehose *fh, const struct range *rg, const char *expr,
+                       uint64_t *ret)
 {
-        uint64_t start, bytes, disk = fh->flash->num_pages, done = 0;
+        uint64_t start, bytes, disk = rg->disk, done = 0;
         uint32_t crc = 0;
         uint8_t buf[4096];
         int r = sf_firehose_eval_sector(expr, disk, ret);
@@ -301,7 +338,8 @@ static int patch_value(struct sim_firehose *fh, const char *expr, uint64_t *ret)
                 return -ERANGE;
         while (done < bytes) {
                 size_t n = (size_t)(bytes - done < sizeof(buf) ? bytes - done : sizeof(buf));
-                r = sim_flash_read(fh->flash, start * fh->flash->page_size + done, buf, n);
+                r = sim_flash_read(fh->flash, (rg->base + start) * fh->flash->page_size + done, buf,
+                                   n);
                 if (r < 0)
                         return r;
                 crc = sf_firehose_crc32_update(crc, buf, n);
@@ -327,23 +365,56 @@ static int on_patch(struct sim_firehose *fh, const struct sf_firehose_command *c
                 return r < 0 ? r : 0;
         if (sf_firehose_attr_u64(&c->attrs, "byte_offset", &off) < 0 ||
             sf_firehose_attr_u64(&c->attrs, "size_in_bytes", &size) < 0 || size == 0 || size > 8 ||
-            !value || patch_value(fh, value, &v) < 0)
+            !value || patch_value(fh, &rg, value, &v) < 0)
                 return nak(fh, "ERROR: Invalid patch");
         if (off > fh->flash->page_size * (rg.count ? rg.count : 1) ||
-            rg.start * fh->flash->page_size + off + size > sim_flash_size(fh->flash))
+            rg.start * fh->flash->page_size + off + size > rg.disk * fh->flash->page_size)
                 return nak(fh, "ERROR: Patch beyond the end of the device");
         for (unsigned i = 0; i < size; i++)
                 le[i] = (uint8_t)(v >> (8 * i));
-        if (sim_flash_write_raw(fh->flash, rg.start * fh->flash->page_size + off, le, size) < 0)
+        if (sim_flash_write_raw(fh->flash, first_byte(fh, &rg) + off, le, size) < 0)
                 return nak(fh, "ERROR: Failed to write the patch");
         return ack_raw(fh, true, false);
 }
 
-static int on_storage_info(struct sim_firehose *fh)
+/* UFS: one LUN, in the JSON form of a real UFS programmer, then "UFS <attribute>: 0x<hex>" lines
+ * (Total Active LU, Erase Block Size and Inquiry Command Output are the reference's; the others
+ * follow their form). */
+static int ufs_storage_info(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        const struct sim_flash *f = fh->flash;
+        struct range rg = {0};
+        int r;
+
+        if (parse_lun(fh, c, &rg) < 0)
+                return nak(fh, "ERROR: Invalid physical_partition_number (the device has %u LUNs)",
+                           f->n_luns);
+        r = logf_(fh,
+                  "INFO: {\"storage_info\": {\"total_blocks\":%" PRIu64 ", \"block_size\":%u, "
+                  "\"page_size\":%u, \"num_physical\":%u, \"manufacturer_id\":462, "
+                  "\"serial_num\":%" PRIu32 ", \"fw_version\":\"0100\",\"mem_type\":\"UFS\","
+                  "\"prod_name\":\"SIMUFS8G-SDX55\"}}",
+                  rg.disk, f->page_size, f->page_size, f->n_luns, fh->cfg->chip_serial);
+        if (r >= 0)
+                r = logf_(fh, "INFO: UFS Total Active LU: 0x%x", f->n_luns);
+        if (r >= 0)
+                r = logf_(fh, "INFO: UFS Boot Partition Enabled: 0x%" PRIx32, f->boot_lun);
+        if (r >= 0)
+                r = logf_(fh, "INFO: UFS LU Total Blocks: 0x%" PRIx64, rg.disk);
+        if (r >= 0)
+                r = logf_(fh, "INFO: UFS Erase Block Size: 0x2000");
+        if (r >= 0)
+                r = logf_(fh, "INFO: UFS Inquiry Command Output: SIMUFS  SIMUFS8G-SDX55  0100");
+        return r < 0 ? r : ack_raw(fh, true, false);
+}
+
+static int on_storage_info(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         const struct sim_flash *f = fh->flash;
         int r;
 
+        if (!f->nand)
+                return ufs_storage_info(fh, c);
         r = logf_(fh,
                   "INFO: {\"storage_info\": {\"total_blocks\":%" PRIu64 ", \"block_size\":%u, "
                   "\"page_size\":%u, \"num_physical\":1, \"manufacturer_id\":152, "
@@ -375,6 +446,24 @@ static int on_power(struct sim_firehose *fh, const struct sf_firehose_command *c
         return r < 0 ? r
                      : logf_(fh, "INFO: Will issue reset/power off 100 useconds, if this hangs "
                                  "check if watchdog is enabled");
+}
+
+/* UFS: value becomes bBootLunEn, which the boot ROM reads at the next power-up (0 disables
+ * booting; 1 and 2 are boot LUs A and B, LUNs 1 and 2). NAND boots from page 0 whatever a host
+ * says. */
+static int on_bootable(struct sim_firehose *fh, const struct sf_firehose_command *c)
+{
+        uint64_t v = 0;
+        int r;
+
+        if (fh->flash->nand)
+                return ack_raw(fh, true, false);
+        if (sf_firehose_attr_u64(&c->attrs, "value", &v) < 0)
+                return nak(fh, "ERROR: setbootablestoragedrive without a valid value");
+        if (v > 2 || sim_flash_set_boot_lun(fh->flash, (uint32_t)v) < 0)
+                return nak(fh, "ERROR: Failed to set drive %" PRIu64 " bootable", v);
+        r = logf_(fh, "INFO: Set bootable drive to %" PRIu64 ".", v);
+        return r < 0 ? r : ack_raw(fh, true, false);
 }
 
 /* An injected fault for this command, if any: 1 when it took the command over. */
@@ -425,11 +514,11 @@ static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c
         case SF_FIREHOSE_CMD_PATCH:
                 return on_patch(fh, c);
         case SF_FIREHOSE_CMD_GETSTORAGEINFO:
-                return on_storage_info(fh);
+                return on_storage_info(fh, c);
         case SF_FIREHOSE_CMD_GETSHA256DIGEST:
                 return on_digest(fh, c);
         case SF_FIREHOSE_CMD_SETBOOTABLESTORAGEDRIVE:
-                return ack_raw(fh, true, false);
+                return on_bootable(fh, c);
         case SF_FIREHOSE_CMD_POWER:
                 return on_power(fh, c);
         default:

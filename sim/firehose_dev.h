@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The programmer's side of Firehose, on the simulated flash: one XML document per IN transfer
- * in the exact framing of real programmers, configure negotiation with the NAND payload limit,
- * program/read/erase/patch/getstorageinfo/getsha256digest/nop/power/setbootablestoragedrive, raw
- * data phases, and the refusal texts hosts key on. No I/O: see sim_send_fn. */
+ * in the exact framing of real programmers, configure negotiation with the storage's payload
+ * limit (8 KiB NAND, 1 MiB UFS), program/read/erase/patch/getstorageinfo/getsha256digest/nop/
+ * power/setbootablestoragedrive, raw data phases, and the refusal texts hosts key on. No I/O: see
+ * sim_send_fn.
+ *
+ * On UFS, physical_partition_number selects the LUN, and start_sector, NUM_DISK_SECTORS and
+ * CRC32(…) count in that LUN's sectors; getstorageinfo describes the LUN asked for;
+ * setbootablestoragedrive sets the persistent bBootLunEn (flash.h). */
 #ifndef SIM_FIREHOSE_DEV_H
 #define SIM_FIREHOSE_DEV_H
 
@@ -34,8 +39,8 @@ enum sim_fault_action {
 typedef enum sim_fault_action (*sim_fault_fn)(void *ctx, const char *element, unsigned seen);
 
 struct sim_firehose_config {
-        const char *memory_name;        /* "nand" */
-        uint64_t max_payload_to_target; /* 8192 on Quectel NAND programmers */
+        const char *memory_name;        /* "nand", "ufs" */
+        uint64_t max_payload_to_target; /* 8192 on Quectel NAND programmers, 1 MiB on UFS */
         uint64_t max_payload_from_target;
         const char *target_name; /* "9x07" */
         uint32_t chip_serial;

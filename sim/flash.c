@@ -10,27 +10,82 @@
 
 #define IO_CHUNK (256 * 1024)
 
-int sim_flash_open(struct sim_flash *f, const char *path, uint32_t page_size,
-                   uint32_t pages_per_block, uint64_t num_pages, bool nand)
+static int open_file(const char *path, uint64_t bytes, int *ret_fd)
 {
         int fd;
 
-        if (page_size == 0 || pages_per_block == 0 || num_pages == 0 ||
-            num_pages % pages_per_block != 0 || num_pages > UINT64_MAX / page_size)
-                return -EINVAL;
+        if (bytes > INT64_MAX)
+                return -EFBIG;
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
-        if (ftruncate(fd, (off_t)(num_pages * page_size)) < 0) {
+        if (ftruncate(fd, (off_t)bytes) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
         }
+        *ret_fd = fd;
+        return 0;
+}
+
+int sim_flash_open(struct sim_flash *f, const char *path, uint32_t page_size,
+                   uint32_t pages_per_block, uint64_t num_pages, bool nand)
+{
+        int fd = -1, r;
+
+        if (page_size == 0 || pages_per_block == 0 || num_pages == 0 ||
+            num_pages % pages_per_block != 0 || num_pages > UINT64_MAX / page_size)
+                return -EINVAL;
+        r = open_file(path, num_pages * page_size, &fd);
+        if (r < 0)
+                return r;
         *f = (struct sim_flash){.fd = fd,
                                 .page_size = page_size,
                                 .pages_per_block = pages_per_block,
                                 .num_pages = num_pages,
-                                .nand = nand};
+                                .nand = nand,
+                                .n_luns = 1,
+                                .lun_pages = {num_pages}};
+        return 0;
+}
+
+/* The attribute sector after the last LUN: "SFUFSATR", then bBootLunEn (LE32). */
+static const char attr_magic[8] = "SFUFSATR";
+
+static void load_attributes(struct sim_flash *f)
+{
+        uint8_t a[12];
+
+        if (pread(f->fd, a, sizeof(a), (off_t)(f->num_pages * f->page_size)) != sizeof(a) ||
+            memcmp(a, attr_magic, sizeof(attr_magic)) != 0)
+                return; /* never provisioned: boot disabled */
+        f->provisioned = true;
+        f->boot_lun = (uint32_t)a[8] | (uint32_t)a[9] << 8 | (uint32_t)a[10] << 16 |
+                      (uint32_t)a[11] << 24;
+}
+
+int sim_flash_open_ufs(struct sim_flash *f, const char *path, uint32_t sector_size,
+                       const uint64_t *lun_sectors, unsigned n_luns)
+{
+        struct sim_flash u = {.fd = -1, .page_size = sector_size, .pages_per_block = 1};
+        int r;
+
+        if (sector_size == 0 || n_luns == 0 || n_luns > SIM_FLASH_MAX_LUNS)
+                return -EINVAL;
+        for (unsigned i = 0; i < n_luns; i++) {
+                if (lun_sectors[i] == 0 ||
+                    lun_sectors[i] > UINT64_MAX / sector_size - 1 - u.num_pages)
+                        return -EINVAL;
+                u.lun_first[i] = u.num_pages;
+                u.lun_pages[i] = lun_sectors[i];
+                u.num_pages += lun_sectors[i];
+        }
+        u.n_luns = n_luns;
+        r = open_file(path, (u.num_pages + 1) * sector_size, &u.fd);
+        if (r < 0)
+                return r;
+        load_attributes(&u);
+        *f = u;
         return 0;
 }
 
@@ -46,15 +101,54 @@ uint64_t sim_flash_size(const struct sim_flash *f)
         return f->num_pages * f->page_size;
 }
 
+uint64_t sim_flash_lun_sectors(const struct sim_flash *f, unsigned lun)
+{
+        return lun < f->n_luns ? f->lun_pages[lun] : 0;
+}
+
+int sim_flash_lun_page(const struct sim_flash *f, unsigned lun, uint64_t sector, uint64_t n,
+                       uint64_t *ret_page)
+{
+        if (lun >= f->n_luns)
+                return -ENXIO;
+        if (sector > f->lun_pages[lun] || n > f->lun_pages[lun] - sector)
+                return -ERANGE;
+        *ret_page = f->lun_first[lun] + sector;
+        return 0;
+}
+
+int sim_flash_set_boot_lun(struct sim_flash *f, uint32_t value)
+{
+        uint8_t a[12];
+        ssize_t n;
+
+        if (f->nand)
+                return -EOPNOTSUPP;
+        if (value > 2)
+                return -EINVAL;
+        memcpy(a, attr_magic, sizeof(attr_magic));
+        for (int i = 0; i < 4; i++)
+                a[8 + i] = (uint8_t)(value >> (8 * i));
+        do
+                n = pwrite(f->fd, a, sizeof(a), (off_t)(f->num_pages * f->page_size));
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof(a))
+                return n < 0 ? -errno : -EIO;
+        f->boot_lun = value;
+        f->provisioned = true;
+        return 0;
+}
+
 static bool in_range(const struct sim_flash *f, uint64_t off, uint64_t len)
 {
         uint64_t size = sim_flash_size(f);
         return off <= size && len <= size - off;
 }
 
-static void invert(uint8_t *p, size_t n)
+/* NAND is stored inverted (holes read as erased 0xFF); UFS as it is (holes read 0x00). */
+static void invert(const struct sim_flash *f, uint8_t *p, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; f->nand && i < n; i++)
                 p[i] = (uint8_t)~p[i];
 }
 
@@ -72,7 +166,7 @@ int sim_flash_read(struct sim_flash *f, uint64_t offset, uint8_t *out, size_t le
                         return n < 0 ? -errno : -EIO;
                 done += (size_t)n;
         }
-        invert(out, len);
+        invert(f, out, len);
         return 0;
 }
 
@@ -87,7 +181,7 @@ int sim_flash_write_raw(struct sim_flash *f, uint64_t offset, const uint8_t *dat
                 size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
                 ssize_t w;
                 memcpy(buf, data + done, n);
-                invert(buf, n);
+                invert(f, buf, n);
                 w = pwrite(f->fd, buf, n, (off_t)(offset + done));
                 if (w < 0 && errno == EINTR)
                         continue;
@@ -113,12 +207,13 @@ int sim_flash_erase(struct sim_flash *f, uint64_t page, uint64_t n)
         }
         off = page * f->page_size;
         len = n * f->page_size;
-        /* Erased NAND is all 0xFF, which the inverted file stores as a hole. */
+        /* Erased NAND (0xFF) and unmapped UFS (0x00) are both stored as a hole. */
         if (len && fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
                              (off_t)len) < 0) {
-                static const uint8_t ff[4096] = {[0 ... 4095] = 0xff};
+                static const uint8_t ff[4096] = {[0 ... 4095] = 0xff}, zero[4096];
+                const uint8_t *erased = f->nand ? ff : zero;
                 for (uint64_t k = 0; k < len; k += sizeof(ff)) {
-                        int r = sim_flash_write_raw(f, off + k, ff,
+                        int r = sim_flash_write_raw(f, off + k, erased,
                                                     len - k < sizeof(ff) ? len - k : sizeof(ff));
                         if (r < 0)
                                 return r;

@@ -10,6 +10,10 @@
  *   modem                     NON-HLOS.ubi: the full firmware version AT+QGMR reports
  *   efs2                      device-unique data: IMEI and RF calibration (never in a package)
  *
+ * On UFS (SDX55) the same facts travel in the same headers, in GPT partitions (gpt.h): xbl.elf
+ * (the SBL) on the boot LUN, aop/tz/hyp/devcfg/abl and the modem on LUN 4, EFS in modemst1 on
+ * LUN 5; an xbl's layout_id names the GPT layout (over every LUN) it expects.
+ *
  * A module boots when every link fits the hardware and the next link; otherwise its PBL falls
  * back to EDL (05c6:9008). Nothing else decides it: there is no "bricked" flag.
  *
@@ -36,6 +40,10 @@ enum sim_image_kind {
         SIM_IMAGE_SYSFS, /* root file system UBI */
         SIM_IMAGE_OTHER,
         SIM_IMAGE_EFS, /* device-unique: written by the factory, never by a package */
+        /* SDX55 (UFS) boot chain: xbl is the SBL, abl the ABOOT */
+        SIM_IMAGE_AOP,    /* always-on processor firmware (replaces RPM) */
+        SIM_IMAGE_HYP,    /* hypervisor */
+        SIM_IMAGE_DEVCFG, /* TrustZone device configuration */
 };
 
 /* The common 512-byte header of every synthetic image:

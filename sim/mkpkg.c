@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
+#include "mkpkg-internal.h"
 #include "mkpkg.h"
 #include "proto/firehose.h"
 #include "proto/mbn.h"
@@ -45,8 +47,8 @@
 #define PROGRAMMER_FILE "prog_nand_firehose_9x07.mbn"
 #define UPDATE_XML      "rawprogram_nand_p4K_b256K_update.xml"
 #define FACTORY_XML     "rawprogram_nand_p4K_b256K_factory.xml"
-#define TEXT_MAX        (32u * 1024) /* the largest XML or md5.txt written */
-#define MAX_FILES       32u          /* files under update/ */
+#define TEXT_MAX        SIM_TEXT_MAX
+#define MAX_FILES       64u /* files under update/ */
 
 SF_DEFINE_CLEANUP(EVP_PKEY, EVP_PKEY_free)
 SF_DEFINE_CLEANUP(X509, X509_free)
@@ -219,7 +221,7 @@ static uint64_t align_up(uint64_t n, uint64_t a)
         return (n + a - 1) / a * a;
 }
 
-static uint64_t seed_for(const char *file, const char *what, const char *version)
+uint64_t sim_pkg_seed_for(const char *file, const char *what, const char *version)
 {
         char s[320];
 
@@ -236,19 +238,19 @@ static int sha256(const void *p, size_t n, uint8_t out[32])
 
 /* ---- Files ---- */
 
-static int path_join(char *out, size_t size, const char *dir, const char *name)
+int sim_pkg_path_join(char *out, size_t size, const char *dir, const char *name)
 {
         int n = snprintf(out, size, "%s/%s", dir, name);
 
         return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int file_error(struct sf_error *err, int r, const char *path)
+int sim_pkg_file_error(struct sf_error *err, int r, const char *path)
 {
         return sf_error_set(err, r, "%s: %s", path, strerror(-r));
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+int sim_pkg_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
         const uint8_t *p = buf;
 
@@ -265,7 +267,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
         return 0;
 }
 
-static int create_file(const char *path, int *ret_fd)
+int sim_pkg_create_file(const char *path, int *ret_fd)
 {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
@@ -275,7 +277,7 @@ static int create_file(const char *path, int *ret_fd)
         return 0;
 }
 
-static int close_file(int *fd)
+int sim_pkg_close_file(int *fd)
 {
         int f = *fd;
 
@@ -283,21 +285,21 @@ static int close_file(int *fd)
         return close(f) < 0 ? -errno : 0;
 }
 
-static int write_new_file(const char *path, const void *buf, size_t len, struct sf_error *err)
+int sim_pkg_write_new_file(const char *path, const void *buf, size_t len, struct sf_error *err)
 {
         _cleanup_close_ int fd = -1;
         int r;
 
-        r = create_file(path, &fd);
+        r = sim_pkg_create_file(path, &fd);
         if (r >= 0)
-                r = pwrite_all(fd, buf, len, 0);
+                r = sim_pkg_pwrite_all(fd, buf, len, 0);
         if (r >= 0)
-                r = close_file(&fd);
-        return r < 0 ? file_error(err, r, path) : 0;
+                r = sim_pkg_close_file(&fd);
+        return r < 0 ? sim_pkg_file_error(err, r, path) : 0;
 }
 
 /* Create dir, or accept it when it is an empty directory. */
-static int make_empty_dir(const char *path, struct sf_error *err)
+int sim_pkg_make_empty_dir(const char *path, struct sf_error *err)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
@@ -305,7 +307,7 @@ static int make_empty_dir(const char *path, struct sf_error *err)
         if (mkdir(path, 0755) == 0)
                 return 0;
         if (errno != EEXIST)
-                return file_error(err, -errno, path);
+                return sim_pkg_file_error(err, -errno, path);
         d = opendir(path);
         if (!d)
                 return sf_error_set(err, -EEXIST, "%s: exists and is not a directory", path);
@@ -612,7 +614,8 @@ static int put_hash_segment(uint8_t *b, const struct sf_elf_phdr *ph, const stru
                 if (i != 1 && sha256(b + ph[i].offset, ph[i].filesz, table + 32 * i) < 0)
                         return -EIO;
         /* Nothing verifies the signature: deterministic bytes of the right size. */
-        sim_fill(table + HASH_TABLE, SIGNATURE_LEN, seed_for(file, "signature", sg->version), 0);
+        sim_fill(table + HASH_TABLE, SIGNATURE_LEN,
+                 sim_pkg_seed_for(file, "signature", sg->version), 0);
         memcpy(table + HASH_TABLE + SIGNATURE_LEN, sg->chain.area, CHAIN_AREA);
         return 0;
 }
@@ -630,7 +633,7 @@ static int build_programmer(const struct signing *sg, const struct programmer_sp
         put_elf_headers(b, ph);
         for (unsigned i = 0; i < PROG_SEGMENTS; i++)
                 sim_fill(b + ph[2 + i].offset, ph[2 + i].filesz,
-                         seed_for(spec->file, segment_names[i], sg->version), 0);
+                         sim_pkg_seed_for(spec->file, segment_names[i], sg->version), 0);
         r = put_hash_segment(b, ph, sg, spec->file);
         if (r < 0)
                 return r;
@@ -650,7 +653,7 @@ static int write_programmer(const struct signing *sg, const struct programmer_sp
         if (r < 0)
                 return sf_error_set(err, r, "%s: cannot build the programmer: %s", path,
                                     strerror(-r));
-        return write_new_file(path, b, len, err);
+        return sim_pkg_write_new_file(path, b, len, err);
 }
 
 static int setup_signing(const struct sim_mkpkg_options *o, const char *version,
@@ -672,7 +675,7 @@ static int setup_signing(const struct sim_mkpkg_options *o, const char *version,
 
 /* ---- Version and plan ---- */
 
-static int parse_version(const char *s, struct sf_version *v, struct sf_error *err)
+int sim_pkg_parse_version(const char *s, struct sf_version *v, struct sf_error *err)
 {
         int r = sf_version_parse(s, v);
 
@@ -788,7 +791,7 @@ static int mkpkg_new(const struct sim_mkpkg_options *o, struct sf_error *err, st
         m->text = malloc(TEXT_MAX);
         if (!m->chunk || !m->text)
                 return -ENOMEM;
-        r = parse_version(o->version, &m->v, err);
+        r = sim_pkg_parse_version(o->version, &m->v, err);
         if (r < 0)
                 return r;
         sim_layout_for_baseline((unsigned)m->v.baseline,
@@ -809,45 +812,58 @@ static int mkpkg_new(const struct sim_mkpkg_options *o, struct sf_error *err, st
 /* ---- Images ---- */
 
 /* Stream the payload (CRC as it goes), then put the header in front. */
-static int stream_image(struct mkpkg *m, const struct image_spec *im, uint64_t size, int fd)
+static int stream_image(const struct sim_image_header *tmpl, uint32_t kind, uint64_t seed,
+                        uint64_t size, uint8_t *chunk, int fd)
 {
-        struct sim_image_header h = m->tmpl;
+        struct sim_image_header h = *tmpl;
         uint8_t hdr[SIM_IMAGE_HEADER_LEN];
         uint64_t payload = size - SIM_IMAGE_HEADER_LEN;
-        uint64_t seed = seed_for(im->file, "payload", m->v.canonical);
         uint32_t crc = 0;
         int r;
 
         for (uint64_t off = 0; off < payload;) {
                 size_t n = payload - off < CHUNK ? (size_t)(payload - off) : CHUNK;
-                sim_fill(m->chunk, n, seed, off);
-                crc = sf_firehose_crc32_update(crc, m->chunk, n);
-                r = pwrite_all(fd, m->chunk, n, SIM_IMAGE_HEADER_LEN + off);
+                sim_fill(chunk, n, seed, off);
+                crc = sf_firehose_crc32_update(crc, chunk, n);
+                r = sim_pkg_pwrite_all(fd, chunk, n, SIM_IMAGE_HEADER_LEN + off);
                 if (r < 0)
                         return r;
                 off += n;
         }
-        h.kind = im->kind;
+        h.kind = kind;
         h.payload_crc = crc;
         h.payload_len = (uint32_t)payload;
         sim_image_header_encode(&h, hdr);
-        return pwrite_all(fd, hdr, sizeof(hdr), 0);
+        return sim_pkg_pwrite_all(fd, hdr, sizeof(hdr), 0);
+}
+
+int sim_pkg_write_image(const char *path, const struct sim_image_header *tmpl, uint32_t kind,
+                        uint64_t seed, uint64_t size, uint8_t *chunk, struct sf_error *err)
+{
+        _cleanup_close_ int fd = -1;
+        int r = size < SIM_IMAGE_HEADER_LEN || size - SIM_IMAGE_HEADER_LEN > UINT32_MAX ? -EINVAL
+                                                                                        : 0;
+
+        if (r >= 0)
+                r = sim_pkg_create_file(path, &fd);
+        if (r >= 0)
+                r = stream_image(tmpl, kind, seed, size, chunk, fd);
+        if (r >= 0)
+                r = sim_pkg_close_file(&fd);
+        return r < 0 ? sim_pkg_file_error(err, r, path) : 0;
 }
 
 static int write_image(struct mkpkg *m, const struct image_spec *im, uint64_t size)
 {
-        _cleanup_close_ int fd = -1;
         char path[PATH_MAX];
         int r;
 
-        r = path_join(path, sizeof(path), m->update, im->file);
-        if (r >= 0)
-                r = create_file(path, &fd);
-        if (r >= 0)
-                r = stream_image(m, im, size, fd);
-        if (r >= 0)
-                r = close_file(&fd);
-        return r < 0 ? file_error(m->err, r, path) : 0;
+        r = sim_pkg_path_join(path, sizeof(path), m->update, im->file);
+        if (r < 0)
+                return sim_pkg_file_error(m->err, r, m->update);
+        return sim_pkg_write_image(path, &m->tmpl, im->kind,
+                                   sim_pkg_seed_for(im->file, "payload", m->v.canonical), size,
+                                   m->chunk, m->err);
 }
 
 static int write_images(struct mkpkg *m)
@@ -873,23 +889,23 @@ static int write_mibib(struct mkpkg *m)
         memset(blob, 0xff, sizeof(blob));
         if (sim_mibib_encode(&m->layout, blob, sizeof(blob)) == 0 || m->mibib_size != PAGE)
                 return sf_error_set(m->err, -EINVAL, "mkpkg: the partition table does not fit");
-        r = path_join(path, sizeof(path), m->firehose, MIBIB_FILE);
+        r = sim_pkg_path_join(path, sizeof(path), m->firehose, MIBIB_FILE);
         if (r >= 0)
-                r = write_new_file(path, blob, sizeof(blob), m->err);
+                r = sim_pkg_write_new_file(path, blob, sizeof(blob), m->err);
         if (r >= 0)
-                r = path_join(path, sizeof(path), m->update, "partition.mbn");
+                r = sim_pkg_path_join(path, sizeof(path), m->update, "partition.mbn");
         if (r >= 0)
-                r = write_new_file(path, blob, sizeof(blob), m->err);
-        return r == -ENAMETOOLONG ? file_error(m->err, r, m->update) : r;
+                r = sim_pkg_write_new_file(path, blob, sizeof(blob), m->err);
+        return r == -ENAMETOOLONG ? sim_pkg_file_error(m->err, r, m->update) : r;
 }
 
 static int write_programmers(struct mkpkg *m)
 {
         for (size_t i = 0; i < N_PROGRAMMERS; i++) {
                 char path[PATH_MAX];
-                int r = path_join(path, sizeof(path), m->update, programmers[i].file);
+                int r = sim_pkg_path_join(path, sizeof(path), m->update, programmers[i].file);
                 if (r < 0)
-                        return file_error(m->err, r, m->update);
+                        return sim_pkg_file_error(m->err, r, m->update);
                 r = write_programmer(&m->sign, &programmers[i], path, m->err);
                 if (r < 0)
                         return r;
@@ -899,19 +915,12 @@ static int write_programmers(struct mkpkg *m)
 
 /* ---- Text files ---- */
 
-struct text {
-        char *buf;
-        size_t len, cap;
-        bool overflow;
-};
-
-static struct text text_init(struct mkpkg *m)
+static struct sim_text text_init(struct mkpkg *m)
 {
-        return (struct text){.buf = m->text, .cap = TEXT_MAX};
+        return (struct sim_text){.buf = m->text, .cap = TEXT_MAX};
 }
 
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
+void sim_text_add(struct sim_text *t, const char *fmt, ...)
 {
         va_list ap;
         int n;
@@ -927,16 +936,22 @@ static void text_add(struct text *t, const char *fmt, ...)
                 t->len += (size_t)n;
 }
 
-static int write_text(struct mkpkg *m, const char *dir, const char *name, const struct text *t)
+int sim_pkg_write_text(const char *dir, const char *name, const struct sim_text *t,
+                       struct sf_error *err)
 {
         char path[PATH_MAX];
-        int r = path_join(path, sizeof(path), dir, name);
+        int r = sim_pkg_path_join(path, sizeof(path), dir, name);
 
         if (r < 0)
-                return file_error(m->err, r, dir);
+                return sim_pkg_file_error(err, r, dir);
         if (t->overflow)
-                return sf_error_set(m->err, -E2BIG, "%s: longer than %u bytes", path, TEXT_MAX);
-        return write_new_file(path, t->buf, t->len, m->err);
+                return sf_error_set(err, -E2BIG, "%s: longer than %zu bytes", path, t->cap);
+        return sim_pkg_write_new_file(path, t->buf, t->len, err);
+}
+
+static int write_text(struct mkpkg *m, const char *dir, const char *name, const struct sim_text *t)
+{
+        return sim_pkg_write_text(dir, name, t, m->err);
 }
 
 /* The file name as the XML next to the programmer names it: Windows-style, relative. */
@@ -950,11 +965,11 @@ static void xml_filename(const char *file, char *buf, size_t size)
 
 static int write_rawprogram(struct mkpkg *m, bool factory, const char *name)
 {
-        struct text t = text_init(m);
+        struct sim_text t = text_init(m);
 
-        text_add(&t, "<?xml version=\"1.0\" ?>\n<data>\n"
-                     "  <!--NOTE: This is an ** Autogenerated file **-->\n"
-                     "  <!--NOTE: Sector size is 4096bytes-->\n");
+        sim_text_add(&t, "<?xml version=\"1.0\" ?>\n<data>\n"
+                         "  <!--NOTE: This is an ** Autogenerated file **-->\n"
+                         "  <!--NOTE: Sector size is 4096bytes-->\n");
         for (size_t i = 0; i < N_PROGRAMS; i++) {
                 const struct program_spec *ps = &programs[i];
                 const struct sim_partition *p = sim_layout_find(&m->layout, ps->label);
@@ -963,31 +978,33 @@ static int write_rawprogram(struct mkpkg *m, bool factory, const char *name)
                 if (ps->factory && !factory)
                         continue;
                 xml_filename(ps->file, fn, sizeof(fn));
-                text_add(&t,
-                         "  <erase PAGES_PER_BLOCK=\"%u\" SECTOR_SIZE_IN_BYTES=\"%u\" "
-                         "num_partition_sectors=\"%" PRIu32 "\" physical_partition_number=\"0\" "
-                         "start_sector=\"%" PRIu32 "\" />\n",
-                         PAGES_PER_BLOCK, PAGE, p->pages, p->start_page);
-                text_add(&t,
-                         "  <program PAGES_PER_BLOCK=\"%u\" SECTOR_SIZE_IN_BYTES=\"%u\" "
-                         "filename=\"%s\" label=\"%s\" last_sector=\"%" PRIu32 "\" "
-                         "num_partition_sectors=\"%" PRIu64 "\" physical_partition_number=\"0\" "
-                         "start_sector=\"%" PRIu32 "\" />\n",
-                         PAGES_PER_BLOCK, PAGE, fn, ps->label, p->start_page + p->pages - 1, pages,
-                         p->start_page);
+                sim_text_add(&t,
+                             "  <erase PAGES_PER_BLOCK=\"%u\" SECTOR_SIZE_IN_BYTES=\"%u\" "
+                             "num_partition_sectors=\"%" PRIu32
+                             "\" physical_partition_number=\"0\" "
+                             "start_sector=\"%" PRIu32 "\" />\n",
+                             PAGES_PER_BLOCK, PAGE, p->pages, p->start_page);
+                sim_text_add(&t,
+                             "  <program PAGES_PER_BLOCK=\"%u\" SECTOR_SIZE_IN_BYTES=\"%u\" "
+                             "filename=\"%s\" label=\"%s\" last_sector=\"%" PRIu32 "\" "
+                             "num_partition_sectors=\"%" PRIu64
+                             "\" physical_partition_number=\"0\" "
+                             "start_sector=\"%" PRIu32 "\" />\n",
+                             PAGES_PER_BLOCK, PAGE, fn, ps->label, p->start_page + p->pages - 1,
+                             pages, p->start_page);
         }
-        text_add(&t, "</data>\n");
+        sim_text_add(&t, "</data>\n");
         return write_text(m, m->firehose, name, &t);
 }
 
 static int write_patch(struct mkpkg *m)
 {
-        struct text t = text_init(m);
+        struct sim_text t = text_init(m);
 
-        text_add(&t, "<?xml version=\"1.0\" ?>\n<patches>\n"
-                     "  <!--NOTE: This is an ** Autogenerated file **-->\n"
-                     "  <!--NOTE: NAND has no partition table to patch: no DISK patches-->\n"
-                     "</patches>\n");
+        sim_text_add(&t, "<?xml version=\"1.0\" ?>\n<patches>\n"
+                         "  <!--NOTE: This is an ** Autogenerated file **-->\n"
+                         "  <!--NOTE: NAND has no partition table to patch: no DISK patches-->\n"
+                         "</patches>\n");
         return write_text(m, m->firehose, "patch_p4K_b256K.xml", &t);
 }
 
@@ -1017,81 +1034,82 @@ static const char *image_for(const char *part)
 
 static int write_partition_nand(struct mkpkg *m)
 {
-        struct text t = text_init(m);
+        struct sim_text t = text_init(m);
 
-        text_add(&t, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<nandboot>\n"
-                     "  <magic_numbers>\n"
-                     "    <usr_part_magic1>0xAA7D1B9A</usr_part_magic1>\n"
-                     "    <usr_part_magic2>0x1F7D48BC</usr_part_magic2>\n"
-                     "  </magic_numbers>\n"
-                     "  <partition_version length=\"4\">0x4</partition_version>\n"
-                     "  <partitions>\n");
+        sim_text_add(&t, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<nandboot>\n"
+                         "  <magic_numbers>\n"
+                         "    <usr_part_magic1>0xAA7D1B9A</usr_part_magic1>\n"
+                         "    <usr_part_magic2>0x1F7D48BC</usr_part_magic2>\n"
+                         "  </magic_numbers>\n"
+                         "  <partition_version length=\"4\">0x4</partition_version>\n"
+                         "  <partitions>\n");
         for (unsigned i = 0; i < m->layout.n; i++) {
                 const struct sim_partition *p = &m->layout.parts[i];
                 const char *img = image_for(p->name);
                 char name[24];
                 nand_name(p->name, name, sizeof(name));
-                text_add(&t,
-                         "    <partition>\n"
-                         "      <name length=\"16\" type=\"string\">%s</name>\n"
-                         "      <size_kb length=\"4\">%" PRIu32 "</size_kb>\n"
-                         "      <pad_kb length=\"4\">0</pad_kb>\n"
-                         "      <which_flash>0</which_flash>\n"
-                         "      <attr>0xFF</attr>\n      <attr>0x01</attr>\n"
-                         "      <attr>0x00</attr>\n      <attr>0xFF</attr>\n",
-                         name, p->pages * (PAGE / 1024));
+                sim_text_add(&t,
+                             "    <partition>\n"
+                             "      <name length=\"16\" type=\"string\">%s</name>\n"
+                             "      <size_kb length=\"4\">%" PRIu32 "</size_kb>\n"
+                             "      <pad_kb length=\"4\">0</pad_kb>\n"
+                             "      <which_flash>0</which_flash>\n"
+                             "      <attr>0xFF</attr>\n      <attr>0x01</attr>\n"
+                             "      <attr>0x00</attr>\n      <attr>0xFF</attr>\n",
+                             name, p->pages * (PAGE / 1024));
                 if (img)
-                        text_add(&t, "      <img_name type=\"string\">%s</img_name>\n", img);
-                text_add(&t, "    </partition>\n");
+                        sim_text_add(&t, "      <img_name type=\"string\">%s</img_name>\n", img);
+                sim_text_add(&t, "    </partition>\n");
         }
-        text_add(&t, "  </partitions>\n</nandboot>\n");
+        sim_text_add(&t, "  </partitions>\n</nandboot>\n");
         return write_text(m, m->update, "partition_nand.xml", &t);
 }
 
-static void contents_build(struct text *t, const char *name, const char *role, const char *build_id,
-                           const char *file)
+static void contents_build(struct sim_text *t, const char *name, const char *role,
+                           const char *build_id, const char *file)
 {
-        text_add(t,
-                 "    <build>\n      <name>%s</name>\n      <role>%s</role>\n"
-                 "      <chipset>mdm9607</chipset>\n      <build_id>%s</build_id>\n"
-                 "      <windows_root_path "
-                 "cmm_root_path_var=\"%s_BUILD_ROOT\">.\\</windows_root_path>\n"
-                 "      <linux_root_path cmm_root_path_var=\"%s_BUILD_ROOT\">./</linux_root_path>\n"
-                 "      <image_dir>update</image_dir>\n"
-                 "      <download_file storage_type=\"nand\" minimized=\"true\">\n"
-                 "        <file_name>%s</file_name>\n        <file_path>update/</file_path>\n"
-                 "      </download_file>\n    </build>\n",
-                 name, role, build_id, role, role, file);
+        sim_text_add(
+                t,
+                "    <build>\n      <name>%s</name>\n      <role>%s</role>\n"
+                "      <chipset>mdm9607</chipset>\n      <build_id>%s</build_id>\n"
+                "      <windows_root_path "
+                "cmm_root_path_var=\"%s_BUILD_ROOT\">.\\</windows_root_path>\n"
+                "      <linux_root_path cmm_root_path_var=\"%s_BUILD_ROOT\">./</linux_root_path>\n"
+                "      <image_dir>update</image_dir>\n"
+                "      <download_file storage_type=\"nand\" minimized=\"true\">\n"
+                "        <file_name>%s</file_name>\n        <file_path>update/</file_path>\n"
+                "      </download_file>\n    </build>\n",
+                name, role, build_id, role, role, file);
 }
 
 static int write_contents(struct mkpkg *m, const char *root)
 {
-        struct text t = text_init(m);
+        struct sim_text t = text_init(m);
 
-        text_add(&t, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<contents>\n"
-                     "  <product_info>\n"
-                     "    <product_name>MDM9607.LE.1.0</product_name>\n"
-                     "    <hlos_type cmm_var=\"HLOS_TYPE\">LE</hlos_type>\n"
-                     "    <chipid cmm_var=\"CHIPID\" flavor=\"default\">MDM9607</chipid>\n"
-                     "  </product_info>\n  <builds_flat>\n"
-                     "    <build>\n      <name>common</name>\n      <role>common</role>\n"
-                     "      <chipset>mdm9607</chipset>\n"
-                     "      <build_id>MDM9607.LE.1.0-00130-NBOOT.NEFS.PROD-1</build_id>\n"
-                     "      <device_programmer storage_type=\"nand\" minimized=\"true\">\n"
-                     "        <file_name>" PROGRAMMER_FILE "</file_name>\n"
-                     "        <file_path>update/firehose/</file_path>\n"
-                     "      </device_programmer>\n"
-                     "      <download_file storage_type=\"nand\" minimized=\"true\">\n"
-                     "        <file_name>" UPDATE_XML "</file_name>\n"
-                     "        <file_path>update/firehose/</file_path>\n"
-                     "      </download_file>\n    </build>\n");
+        sim_text_add(&t, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<contents>\n"
+                         "  <product_info>\n"
+                         "    <product_name>MDM9607.LE.1.0</product_name>\n"
+                         "    <hlos_type cmm_var=\"HLOS_TYPE\">LE</hlos_type>\n"
+                         "    <chipid cmm_var=\"CHIPID\" flavor=\"default\">MDM9607</chipid>\n"
+                         "  </product_info>\n  <builds_flat>\n"
+                         "    <build>\n      <name>common</name>\n      <role>common</role>\n"
+                         "      <chipset>mdm9607</chipset>\n"
+                         "      <build_id>MDM9607.LE.1.0-00130-NBOOT.NEFS.PROD-1</build_id>\n"
+                         "      <device_programmer storage_type=\"nand\" minimized=\"true\">\n"
+                         "        <file_name>" PROGRAMMER_FILE "</file_name>\n"
+                         "        <file_path>update/firehose/</file_path>\n"
+                         "      </device_programmer>\n"
+                         "      <download_file storage_type=\"nand\" minimized=\"true\">\n"
+                         "        <file_name>" UPDATE_XML "</file_name>\n"
+                         "        <file_path>update/firehose/</file_path>\n"
+                         "      </download_file>\n    </build>\n");
         contents_build(&t, "boot", "BOOT", "BOOT.BF.3.1.2-00053-M9607LAAAANAZB-1", "sbl1.mbn");
         contents_build(&t, "tz", "TZ", "TZ.BF.4.0.5-00100-M9607AAAAANAZT-1", "tz.mbn");
         contents_build(&t, "rpm", "RPM", "RPM.BF.2.2-00210-M9607AAAARNAZR-1", "rpm.mbn");
         contents_build(&t, "modem", "MODEM", "MPSS.JO.2.0.2.c1-00033-M9607GENPACKTEST-1",
                        "NON-HLOS.ubi");
         contents_build(&t, "apps", "APPS", "LE.UM.1.1.1-00115-9x07", "mdm9607-perf-sysfs.ubi");
-        text_add(&t, "  </builds_flat>\n</contents>\n");
+        sim_text_add(&t, "  </builds_flat>\n</contents>\n");
         return write_text(m, root, "contents.xml", &t);
 }
 
@@ -1135,7 +1153,7 @@ static int list_files(const char *root, const char *rel, unsigned depth, struct 
                 int r;
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (path_join(full, sizeof(full), dir, de->d_name) < 0 ||
+                if (sim_pkg_path_join(full, sizeof(full), dir, de->d_name) < 0 ||
                     snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
                             (int)sizeof(sub))
                         return -ENAMETOOLONG;
@@ -1159,7 +1177,7 @@ static int compare_paths(const void *a, const void *b)
         return strcmp(a, b);
 }
 
-static int md5_file(struct mkpkg *m, const char *path, char hex[33])
+static int md5_file(uint8_t *chunk, const char *path, char hex[33])
 {
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *c = EVP_MD_CTX_new();
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1171,14 +1189,14 @@ static int md5_file(struct mkpkg *m, const char *path, char hex[33])
         if (!c || !EVP_DigestInit_ex(c, EVP_md5(), NULL))
                 return -EIO;
         for (;;) {
-                ssize_t n = read(fd, m->chunk, CHUNK);
+                ssize_t n = read(fd, chunk, CHUNK);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
                         return -errno;
                 if (n == 0)
                         break;
-                if (!EVP_DigestUpdate(c, m->chunk, (size_t)n))
+                if (!EVP_DigestUpdate(c, chunk, (size_t)n))
                         return -EIO;
         }
         if (!EVP_DigestFinal_ex(c, d, &dl) || dl != 16)
@@ -1188,31 +1206,46 @@ static int md5_file(struct mkpkg *m, const char *path, char hex[33])
         return 0;
 }
 
-/* md5.txt: every file under update/, sorted, as "D:\update\<path with \>:<md5>". */
-static int write_md5(struct mkpkg *m)
+/* Fill t with md5.txt's lines for every file under update/, sorted. */
+static int md5_lines(const char *update, uint8_t *chunk, struct file_list *l, struct sim_text *t,
+                     struct sf_error *err)
 {
-        _cleanup_free_ struct file_list *l = calloc(1, sizeof(*l));
-        struct text t = text_init(m);
-        int r;
+        int r = list_files(update, "", 0, l);
 
-        if (!l)
-                return -ENOMEM;
-        r = list_files(m->update, "", 0, l);
         if (r < 0)
-                return file_error(m->err, r, m->update);
+                return sim_pkg_file_error(err, r, update);
         qsort(l->path, l->n, sizeof(l->path[0]), compare_paths);
         for (unsigned i = 0; i < l->n; i++) {
                 char path[PATH_MAX], hex[33];
-                r = path_join(path, sizeof(path), m->update, l->path[i]);
+                r = sim_pkg_path_join(path, sizeof(path), update, l->path[i]);
                 if (r >= 0)
-                        r = md5_file(m, path, hex);
+                        r = md5_file(chunk, path, hex);
                 if (r < 0)
-                        return file_error(m->err, r, l->path[i]);
+                        return sim_pkg_file_error(err, r, l->path[i]);
                 for (char *c = l->path[i]; *c; c++)
                         *c = *c == '/' ? '\\' : *c;
-                text_add(&t, "D:\\update\\%s:%s\n", l->path[i], hex);
+                sim_text_add(t, "D:\\update\\%s:%s\n", l->path[i], hex);
         }
-        return write_text(m, m->o->out, "md5.txt", &t);
+        return 0;
+}
+
+/* md5.txt: every file under update/, sorted, as "D:\update\<path with \>:<md5>". */
+int sim_pkg_write_md5(const char *root, struct sf_error *err)
+{
+        _cleanup_free_ struct file_list *l = calloc(1, sizeof(*l));
+        _cleanup_free_ uint8_t *chunk = malloc(CHUNK);
+        _cleanup_free_ char *buf = malloc(TEXT_MAX);
+        struct sim_text t = {.buf = buf, .cap = TEXT_MAX};
+        char update[PATH_MAX];
+        int r;
+
+        if (!l || !chunk || !buf)
+                return sf_error_set(err, -ENOMEM, "mkpkg: out of memory");
+        r = sim_pkg_path_join(update, sizeof(update), root, "update");
+        if (r < 0)
+                return sim_pkg_file_error(err, r, root);
+        r = md5_lines(update, chunk, l, &t, err);
+        return r < 0 ? r : sim_pkg_write_text(root, "md5.txt", &t, err);
 }
 
 /* ---- Entry points ---- */
@@ -1221,17 +1254,27 @@ static int make_dirs(struct mkpkg *m)
 {
         int r;
 
-        r = path_join(m->update, sizeof(m->update), m->o->out, "update");
+        r = sim_pkg_path_join(m->update, sizeof(m->update), m->o->out, "update");
         if (r >= 0)
-                r = path_join(m->firehose, sizeof(m->firehose), m->update, "firehose");
+                r = sim_pkg_path_join(m->firehose, sizeof(m->firehose), m->update, "firehose");
         if (r < 0)
-                return file_error(m->err, r, m->o->out);
-        r = make_empty_dir(m->o->out, m->err);
+                return sim_pkg_file_error(m->err, r, m->o->out);
+        r = sim_pkg_make_empty_dir(m->o->out, m->err);
         if (r >= 0)
-                r = make_empty_dir(m->update, m->err);
+                r = sim_pkg_make_empty_dir(m->update, m->err);
         if (r >= 0)
-                r = make_empty_dir(m->firehose, m->err);
+                r = sim_pkg_make_empty_dir(m->firehose, m->err);
         return r;
+}
+
+bool sim_mkpkg_is_ufs(const char *version)
+{
+        static const char *const models[] = {"RM500Q", "RM502Q", "RG500Q"};
+
+        for (size_t i = 0; version && i < sizeof(models) / sizeof(*models); i++)
+                if (strncasecmp(version, models[i], strlen(models[i])) == 0)
+                        return true;
+        return false;
 }
 
 int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err)
@@ -1242,6 +1285,8 @@ int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err)
         if (!o || !o->version || !o->out || !o->out[0])
                 return sf_error_set(err, -EINVAL,
                                     "mkpkg: a version and an output directory are required");
+        if (sim_mkpkg_is_ufs(o->version))
+                return sim_mkpkg_ufs(o, err);
         r = mkpkg_new(o, err, &m);
         if (r == -ENOMEM)
                 return sf_error_set(err, r, "mkpkg: out of memory");
@@ -1256,7 +1301,7 @@ int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err)
         if (r >= 0)
                 r = write_xmls(m);
         if (r >= 0)
-                r = write_md5(m);
+                r = sim_pkg_write_md5(m->o->out, m->err);
         return r;
 }
 
@@ -1271,7 +1316,7 @@ int sim_mkpkg_programmer(const struct sim_mkpkg_options *o, const char *path, st
         if (!sg)
                 return -ENOMEM;
         if (o->version) {
-                r = parse_version(o->version, &v, err);
+                r = sim_pkg_parse_version(o->version, &v, err);
                 if (r < 0)
                         return r;
         }

@@ -47,7 +47,35 @@
  * "05 <hash segment size> SW_SIZE", "06 <model> MODEL_ID", "07 0001 SHA256".
  *
  * Options, the version and the sizes are checked, and the certificates made, before anything
- * is written; a later failure (a file operation) may leave part of a package in o->out. */
+ * is written; a later failure (a file operation) may leave part of a package in o->out.
+ *
+ * For an SDX55-class version (RM500Q, RM502Q, RG500Q: sim_mkpkg_is_ufs()) it writes instead a
+ * UFS package, one rawprogram/patch pair per LUN as quectel.md 4.2-4.3 describe, with the same
+ * md5.txt format and the same image headers (layout_id: sim_ufs_layout_id(), gpt.h):
+ *
+ *   contents.xml   product_name SDX55.LE.1.0, chipid SDX55, the programmer, the per-LUN
+ *                  rawprogram and patch files, storage type "ufs"
+ *   md5.txt
+ *   update/
+ *     xbl.elf xbl_cfg.elf                       boot LUN 1: xbl, xbl_config
+ *     aop.mbn tz.mbn hyp.mbn devcfg.mbn abl.elf LUN 4: the rest of the boot chain
+ *     uefi.elf apdp.mbn multi_image.mbn sec.dat tools.fv oemdata.ubi
+ *     NON-HLOS.ubi                              LUN 4: modem, full version
+ *     sdxprairie-boot.img                       LUN 0: boot, and recovery
+ *     sdxprairie-sysfs.ubi sdxprairie-recoveryfs.ubi usrdata.ubi   LUN 0
+ *     firehose/
+ *       prog_firehose_sdx55.mbn                 the same programmer ELF, HW_ID of the SDX55
+ *       rawprogram0.xml … rawprogram5.xml       <program> per partition in GPT order (an empty
+ *                                               filename for those the package does not write:
+ *                                               xbl_b, ssd, misc, persist, modemst1/2, fsg, fsc),
+ *                                               then PrimaryGPT (sector 0) and BackupGPT
+ *                                               (NUM_DISK_SECTORS-5.)
+ *       patch0.xml … patch5.xml                 the GPT fix-up (sim_gpt_patches()), each line for
+ *                                               gpt_main/backup<n>.bin then for DISK
+ *       gpt_main0.bin … gpt_main5.bin, gpt_backup0.bin … gpt_backup5.bin
+ *
+ * There, total_pages is ignored (the GPT patches size the LUNs on the device), msm_id 0 means
+ * SIM_MKPKG_SDX55_MSM_ID, and factory is refused (-EINVAL). */
 #ifndef SIM_MKPKG_H
 #define SIM_MKPKG_H
 
@@ -57,6 +85,7 @@
 #include "safeflash/common.h"
 
 #define SIM_MKPKG_DEFAULT_MSM_ID      0x000480E1u  /* MDM9207 (EC25, EG25) */
+#define SIM_MKPKG_SDX55_MSM_ID        0x000C30E1u  /* SDX55: an assumption, see persona.c */
 #define SIM_MKPKG_DEFAULT_TOTAL_PAGES (2048u * 64) /* 512 MiB of 4 KiB pages, as on the EC25-E */
 
 struct sim_mkpkg_options {
@@ -92,6 +121,10 @@ struct sim_mkpkg_options {
  * would not fit its partition; -EIO for a certificate that OpenSSL could not make; otherwise the
  * negative errno of a failed file operation. */
 int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err);
+
+/* Does this version name SDX55 UFS firmware (RM500Q, RM502Q, RG500Q)? Otherwise it is MDM9x07
+ * NAND firmware. */
+bool sim_mkpkg_is_ufs(const char *version);
 
 /* Only the Firehose programmer, as sim_mkpkg() writes it for the same options (o->out,
  * o->factory, o->total_pages are ignored; o->version may be NULL, which only changes the filler),

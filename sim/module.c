@@ -81,6 +81,8 @@ const struct sim_timing sim_timing_real = {
         .program_bytes_per_s = 4e6,
         .erase_block_s = 0.002,
         .turnaround_s = 0.0005,
+        .ufs_program_bytes_per_s = 200e6,
+        .ufs_unmap_bytes_per_s = 2e9,
 };
 
 static double now_s(void)
@@ -110,14 +112,19 @@ static void account_flash(struct sim_module *m)
         uint64_t prog = m->flash.bytes_programmed - m->accounted_programmed;
         uint64_t erased = m->flash.bytes_erased - m->accounted_erased;
         double block = (double)m->flash.page_size * m->flash.pages_per_block;
+        double busy;
 
         m->accounted_programmed = m->flash.bytes_programmed;
         m->accounted_erased = m->flash.bytes_erased;
         if (!m->timing.enabled || (!prog && !erased))
                 return;
-        m->nand_free_at = max_d(m->nand_free_at, m->link_free_at) +
-                          (double)prog / m->timing.program_bytes_per_s +
-                          (double)erased / block * m->timing.erase_block_s;
+        if (m->flash.nand)
+                busy = (double)prog / m->timing.program_bytes_per_s +
+                       (double)erased / block * m->timing.erase_block_s;
+        else
+                busy = (double)prog / m->timing.ufs_program_bytes_per_s +
+                       (double)erased / m->timing.ufs_unmap_bytes_per_s;
+        m->nand_free_at = max_d(m->nand_free_at, m->link_free_at) + busy;
 }
 
 /* A device answers when it is done, not before. */
@@ -178,6 +185,13 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         if ((r = mkdir_p(path)) < 0)
                 return r;
         snprintf(path, sizeof(path), "%s/flash.img", dir);
+        if (p->storage == SIM_STORAGE_UFS) {
+                uint64_t luns[SIM_FLASH_MAX_LUNS];
+                memcpy(luns, p->lun_sectors, sizeof(luns));
+                if (num_pages) /* the size asked for is the system LUN's */
+                        luns[0] = num_pages;
+                return sim_flash_open_ufs(&m->flash, path, p->page_size, luns, p->n_luns);
+        }
         return sim_flash_open(&m->flash, path, p->page_size, p->pages_per_block,
                               num_pages ? num_pages : p->num_pages, true);
 }
@@ -357,6 +371,7 @@ static int open_ports(struct sim_module *m)
         snprintf(rev, sizeof(rev), "%.*s", (int)strcspn(m->boot.version, "_"), m->boot.version);
         snprintf(path, sizeof(path), "%s/dev/ttyUSB0", m->dir);
         r = sim_diag_start(&m->diag, path, rev);
+        m->diag.msm_id = m->chip.msm_id;
         snprintf(path, sizeof(path), "%s/dev/ttyUSB1", m->dir);
         if (r >= 0)
                 r = sim_pty_open(&m->nmea, path);
@@ -386,7 +401,7 @@ static int enter_normal(struct sim_module *m)
                                    .devnum = m->devnum,
                                    .speed = 480,
                                    .manufacturer = "Quectel",
-                                   .product = "EG25-G/EC25",
+                                   .product = m->persona->usb_product,
                                    .n_ifaces = 5};
         snprintf(d->name, sizeof(d->name), "1-1");
         /* DM ff/ff/ff, NMEA ff/00/00, AT ff/00/00, modem ff/00/00, QMI ff/ff/ff (quectel.md 5.3) */

@@ -18,13 +18,17 @@
 /* How long things take on a real module (landscape.md): a USB 2.0 high-speed link moves about
  * 40 MB/s of bulk data, MDM9x07 NAND programs about 4 MB/s and erases a 256 KiB block in about
  * 2 ms, and the programmer needs a little time per command. The link and the NAND work in
- * parallel (the programmer buffers), so a well-driven flash is bound by the NAND. */
+ * parallel (the programmer buffers), so a well-driven flash is bound by the NAND. UFS writes far
+ * faster than USB 2.0 carries (the figures are assumptions, not measurements), so a UFS flash is
+ * bound by the link. */
 struct sim_timing {
         bool enabled;
         double usb_bytes_per_s;
         double program_bytes_per_s;
         double erase_block_s;
         double turnaround_s;
+        double ufs_program_bytes_per_s;
+        double ufs_unmap_bytes_per_s; /* erase on UFS: an UNMAP */
 };
 
 extern const struct sim_timing sim_timing_real;
@@ -51,7 +55,7 @@ enum sim_mode {
         SIM_MODE_EDL,      /* 05c6:9008, the boot ROM speaks Sahara */
         SIM_MODE_FIREHOSE, /* 05c6:9008, a programmer speaks Firehose */
         SIM_MODE_HUNG,     /* 05c6:9008, a programmer for another chip: silence */
-        SIM_MODE_NORMAL,   /* 2c7c:0125, the firmware runs: DM, NMEA, AT ports */
+        SIM_MODE_NORMAL,   /* 2c7c:0125 (0800 RM500Q), the firmware runs: DM, NMEA, AT ports */
         SIM_MODE_DUMP,     /* 05c6:900e, the modem crashed: Sahara memory debug */
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Figures from the project's reference notes: EC25-E identity (MDM9207, MSM_ID 0x000480E1,
  * secure boot off, PK hash of the unfused part), NAND 4 KiB pages, 64 pages per block, 2048
- * blocks; Quectel NAND programmers accept 8 KiB payloads. */
+ * blocks; Quectel NAND programmers accept 8 KiB payloads. The RM500Q-GL: SDX55, 2c7c:0800 with
+ * the EC25's port layout, Sahara v3, UFS with 4096-byte sectors and 1 MiB Firehose payloads. */
 #include <string.h>
 
 #include "persona.h"
@@ -41,9 +42,10 @@ static const struct sim_persona ec25e = {
         .normal_pid = 0x0125,
         .normal_bcd = 0x0318,
         .board_generation = 1,
-        .imei = "866758043398336",
+        .imei = "866758043398334",
         .factory_version = "EC25EFAR06A17M4G_20.200.20.200",
         .model = "EC25",
+        .usb_product = "EG25-G/EC25",
 };
 
 static const struct sim_persona eg25g = {
@@ -74,9 +76,64 @@ static const struct sim_persona eg25g = {
         .imei = "867698041234561",
         .factory_version = "EG25GGBR07A08M2G_01.003.01.003",
         .model = "EG25",
+        .usb_product = "EG25-G/EC25",
 };
 
-static const struct sim_persona *const all[] = {&ec25e, &eg25g, NULL};
+/* The real RM500Q keeps its firmware on NAND; this persona gives the same module UFS storage so
+ * that the flasher is proven on a GPT/LUN device too. */
+static const struct sim_persona rm500q = {
+        .name = "rm500q",
+        .description = "Quectel RM500Q-GL (SDX55, UFS, secure boot off)",
+        .hw_prefix = "RM500QGLAB",
+        .memory_code = "M4G",
+        .chip = {.serial = 0x5d2e8a17,
+                 /* SDX55: the reference gives no MSM_ID for it; 0x000C30E1 is an assumption. */
+                 .msm_id = 0x000C30E1,
+                 .oem_id = 0,
+                 .model_id = 0,
+                 /* No PK hash is known for an unfused SDX55; all zero reads as unfused. */
+                 .sbl_version = 0x00000003,
+                 .secure_boot = false,
+                 .sahara_version = 3,
+                 .read_data_64 = true,
+                 .max_chunk = 1024 * 1024},
+        .storage = SIM_STORAGE_UFS,
+        .page_size = 4096,
+        .pages_per_block = 1,
+        /* system, boot LU A (xbl), boot LU B, misc, firmware, EFS: 1 GiB + 8 + 8 + 8 MiB +
+         * 256 MiB + 16 MiB */
+        .n_luns = 6,
+        .lun_sectors = {262144, 2048, 2048, 2048, 65536, 4096},
+        .boot_lun = 1,
+        .firehose = {.memory_name = "ufs",
+                     .max_payload_to_target = 1024 * 1024,
+                     /* No figure in the reference for reads; 16 KiB is an assumption (and the
+                      * simulator's tunnel carries at most 64 KiB per IN transfer). */
+                     .max_payload_from_target = 16384,
+                     .target_name = "SDX55",
+                     .chip_serial = 0x5d2e8a17},
+        .normal_vid = 0x2c7c,
+        .normal_pid = 0x0800,
+        .normal_bcd = 0x0414, /* not in the reference: an assumption */
+        .board_generation = 2,
+        .imei = "864541041234566",
+        .factory_version = "RM500QGLABR11A06M4G_01.001.01.001",
+        .model = "RM500Q-GL",
+        .usb_product = "RM500Q-GL",
+};
+
+static const struct sim_persona *const all[] = {&ec25e, &eg25g, &rm500q, NULL};
+
+const char *sim_storage_to_string(enum sim_storage s)
+{
+        switch (s) {
+        case SIM_STORAGE_NAND:
+                return "nand";
+        case SIM_STORAGE_UFS:
+                return "ufs";
+        }
+        return "invalid";
+}
 
 const struct sim_persona *sim_persona_find(const char *name)
 {

@@ -234,8 +234,9 @@ static int diag_error(uint8_t code, const uint8_t *req, size_t len, uint8_t *out
 int sim_diag_answer(struct sim_diag *d, const uint8_t *req, size_t len, uint8_t *out, size_t size,
                     size_t *ret_len, enum sim_diag_event *event)
 {
-        struct sf_diag_build_id id = {
-                .version = 1, .msm_hw_version = 0x000480e1, .mobile_model = 0x14e};
+        struct sf_diag_build_id id = {.version = 1,
+                                      .msm_hw_version = d->msm_id ? d->msm_id : 0x000480e1,
+                                      .mobile_model = 0x14e};
         static const uint8_t edl[] = {0x4b, 0x65, 0x01, 0x00};
 
         *event = SIM_DIAG_NONE;

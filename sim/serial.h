@@ -57,6 +57,7 @@ struct sim_diag {
         struct sim_pty pty;
         struct sf_diag_reader reader;
         char revision[64];
+        uint32_t msm_id; /* the chip the build-ID reply names; 0 for MDM9207 */
 };
 
 int sim_diag_start(struct sim_diag *d, const char *link_path, const char *revision);

@@ -506,6 +506,46 @@ static int patch_all(struct job *j, struct sf_error *err)
         return 0;
 }
 
+/* eMMC/UFS: the boot ROM boots from the LUN that holds the first boot stage. */
+static int set_bootable(struct job *j, struct sf_error *err)
+{
+        if (sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND)
+                return 0;
+        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                if (op->kind == SF_LAYOUT_OP_PROGRAM && op->label &&
+                    (strcmp(op->label, "xbl") == 0 || strcmp(op->label, "xbl_a") == 0 ||
+                     strcmp(op->label, "sbl1") == 0))
+                        return sf_fh_set_bootable(&j->fh, op->lun, err);
+        }
+        return 0;
+}
+
+/* eMMC/UFS: the package's sector size must be the disk's; the programmer says so when it is
+ * not (the refusal text hosts key on), before anything is written. */
+static int probe_sector_size(struct job *j, struct sf_error *err)
+{
+        const struct sf_layout_op *op = sf_layout_op(j->layout, 0);
+        struct sf_fh_range rg = {.start_sector = "1", .num_sectors = 1};
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint32_t disk = 0;
+        int r;
+
+        if (!op || sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND)
+                return 0;
+        rg.sector_size = op->sector_size;
+        buf = malloc(op->sector_size);
+        if (!buf)
+                return -ENOMEM;
+        r = sf_fh_read(&j->fh, &rg, buf, err);
+        if (r < 0 && sf_firehose_log_sector_size(j->fh.last_error, &disk) == 0)
+                return sf_error_set(err, -EPERM,
+                                    "the package is for %u-byte sectors, the module's storage has "
+                                    "%u-byte sectors: it is for other hardware",
+                                    op->sector_size, disk);
+        return r;
+}
+
 static int finish(struct job *j, struct sf_error *err)
 {
         int r;
@@ -542,15 +582,20 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = start_firehose(&j, err);
         if (r >= 0)
+                r = probe_sector_size(&j, err);
+        if (r >= 0)
                 r = plan(&j, err);
         if (r >= 0)
                 r = erase_all(&j, err);
         if (r >= 0)
                 r = program_all(&j, err);
+        /* Verify what was programmed before the DISK patches rewrite parts of it (GPT headers). */
+        if (r >= 0)
+                r = verify_all(&j, err);
         if (r >= 0)
                 r = patch_all(&j, err);
         if (r >= 0)
-                r = verify_all(&j, err);
+                r = set_bootable(&j, err);
         if (r >= 0)
                 r = finish(&j, err);
         if (r >= 0)

@@ -83,7 +83,8 @@ struct sf_sahara_packet {
                 struct { /* HELLO and HELLO_RESP */
                         uint32_t version;
                         uint32_t version_compatible;
-                        uint32_t max_cmd_len_or_status; /* HELLO: max_cmd_packet_len; RESP: status */
+                        uint32_t
+                                max_cmd_len_or_status; /* HELLO: max_cmd_packet_len; RESP: status */
                         uint32_t mode;
                         uint32_t reserved[6];
                 } hello;

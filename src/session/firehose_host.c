@@ -410,3 +410,13 @@ int sf_fh_power(struct sf_firehose_host *h, const char *value, struct sf_error *
         /* After the ACK the device resets: a read error then is expected, not a failure. */
         return command(h, "power", a, 1, SF_FH_TIMEOUT_POWER_MS, &rep, err);
 }
+
+int sf_fh_set_bootable(struct sf_firehose_host *h, uint32_t lun, struct sf_error *err)
+{
+        char v[16];
+        const struct sf_firehose_attr a[] = {{"value", v}};
+        struct sf_firehose_reply rep;
+
+        snprintf(v, sizeof(v), "%u", lun);
+        return command(h, "setbootablestoragedrive", a, 1, 15000, &rep, err);
+}

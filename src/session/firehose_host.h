@@ -70,6 +70,8 @@ int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_
                  struct sf_error *err);
 int sf_fh_patch(struct sf_firehose_host *h, const struct sf_firehose_attr *attrs, size_t n,
                 struct sf_error *err);
+/* <setbootablestoragedrive value="LUN"/>: the LUN the boot ROM boots from (eMMC/UFS). */
+int sf_fh_set_bootable(struct sf_firehose_host *h, uint32_t lun, struct sf_error *err);
 /* <power value="reset|off|edl"/>: ACK, then the device leaves the bus. */
 int sf_fh_power(struct sf_firehose_host *h, const char *value, struct sf_error *err);
 

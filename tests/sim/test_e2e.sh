@@ -120,8 +120,9 @@ info info --json && python3 -c '
 import json,sys; d=json.load(open(sys.argv[1]))
 assert d["model"] == {"value": "EC25", "source": "at"}, d["model"]
 assert d["firmware"]["value"] == "EC25EFAR06A17M4G_20.200.20.200" and d["firmware"]["source"] == "at"
-assert d["secure_boot"]["value"] == "off"' "$WORK/out"
-ok $? "safeflash info reads model and full firmware version over AT (after the transient 00.000 readings)"
+assert d["secure_boot"]["value"] == "off"
+assert d["imei"] == {"value": "866758043398334", "source": "at"}, d["imei"]' "$WORK/out"
+ok $? "safeflash info reads model, full firmware version (past the transient 00.000 readings) and IMEI over AT"
 info edl && grep -q "emergency download mode" "$WORK/out" && pid_is 9008
 ok $? "safeflash edl switches it to EDL over DIAG and finds it again as 05c6:9008"
 flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
@@ -148,7 +149,7 @@ r=$?
 ok $? "safeflash flash over libusb writes, verifies and resets; the module comes back as 2c7c:0125"
 at AT+QGMR | grep -q "$R06A19"
 ok $? "the module reports $R06A19 on AT+QGMR"
-at AT+CGSN | grep -q 866758043398336
+at AT+CGSN | grep -q 866758043398334
 ok $? "it still has its IMEI"
 grep -q '<configure' "$WORK/session1.log" && grep -q 'sahara: send HELLO_RESP' "$WORK/session1.log"
 ok $? "the session log records the Sahara and Firehose traffic"
@@ -216,7 +217,7 @@ flash "$WORK/pkgs/$R06A19"
 r=$?
 [ $r -ne 0 ] && pid_is 9008 && grep -aq "no valid SBL" "$WORK/sim.log"
 ok $? "power lost mid-program: the flash fails, and with its SBL erased first the module waits in EDL"
-flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+CGSN | grep -q 866758043398336
+flash "$WORK/pkgs/$R06A19" && pid_is 0125 && at AT+CGSN | grep -q 866758043398334
 ok $? "flashing again revives it, with its IMEI"
 stop_sim
 
@@ -252,7 +253,27 @@ flash "$WORK/pkgs/$R06A19"
 ok $? "flashing a module in memory-debug mode is refused (exit 4) and says why"
 stop_sim
 
-# 9. No device.
+# 9. UFS: the rm500q persona (SDX55, 6 LUNs) and an SDX55 package (rawprogram0..5, patch0..5, GPTs).
+RM11=RM500QGLABR11A06M4G_01.001.01.001
+RM05=RM500QGLABR05A03M4G_01.001.01.001
+mkpkg $RM11
+rm -rf "$WORK/m"
+start_sim --persona rm500q
+pid_is 0800 && at ATI | grep -q "RM500Q-GL" && at AT+QGMR | grep -q "$RM11" &&
+        at AT+CGSN | grep -q 864541041234566
+ok $? "UFS: a new rm500q boots from its boot LUN as 2c7c:0800 with its factory firmware and IMEI"
+stop_sim
+start_sim --persona rm500q --install $RM05
+pid_is 9008 && flash "$WORK/pkgs/$RM11" && pid_is 0800 && at AT+QGMR | grep -q "$RM11" &&
+        at AT+CGSN | grep -q 864541041234566
+ok $? "UFS: the SDX55 package revives an rm500q whose xbl cannot bring up its board; IMEI kept"
+grep -a -q '<setbootablestoragedrive value="1"' "$WORK/sim.log" &&
+        grep -a -q 'value="CRC32(NUM_DISK_SECTORS-1.,92)"' "$WORK/sim.log" &&
+        grep -a -q 'MemoryName="ufs"' "$WORK/sim.log"
+ok $? "UFS: configured for ufs, GPT patches evaluated on the device, LUN 1 made bootable"
+stop_sim
+
+# 10. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
 SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]

@@ -13,7 +13,7 @@
 
 static const struct sim_at_identity ec25 = {.model = "EC25",
                                             .version = "EC25EFAR06A17M4G_20.200.20.200",
-                                            .imei = "866758043398336",
+                                            .imei = "866758043398334",
                                             .secure_boot = false,
                                             .calibrated = true,
                                             .vid = 0x2c7c,
@@ -35,9 +35,9 @@ static const struct row rows[] = {
         {"AT+CGMM", "\r\nEC25\r\n\r\nOK\r\n"},
         {"AT+CGMI", "\r\nQuectel\r\n\r\nOK\r\n"},
         {"AT+CSUB", "\r\nSubEdition: V01\r\n\r\nOK\r\n"},
-        {"AT+CGSN", "\r\n866758043398336\r\n\r\nOK\r\n"},
-        {"AT+GSN", "\r\n866758043398336\r\n\r\nOK\r\n"},
-        {"AT+EGMR=0,7", "\r\n+EGMR: \"866758043398336\"\r\n\r\nOK\r\n"},
+        {"AT+CGSN", "\r\n866758043398334\r\n\r\nOK\r\n"},
+        {"AT+GSN", "\r\n866758043398334\r\n\r\nOK\r\n"},
+        {"AT+EGMR=0,7", "\r\n+EGMR: \"866758043398334\"\r\n\r\nOK\r\n"},
         {"AT+CVERSION",
          "\r\nVERSION: EC25EFAR06A17M4G\r\nMar 11 2021 10:02:44\r\nAuthors: QCT\r\n\r\nOK\r\n"},
         /* usbid is decimal: 11388,293 is 0x2C7C:0x0125 */
