@@ -155,8 +155,10 @@ struct sf_history_backup {
         size_t n_partitions;
 };
 
-/* Open (creating when missing) the history at path; NULL means the default place (below). The
- * file is brought up to the current schema. */
+/* Open (creating when missing, mode 0600) the history at path; NULL means the default place
+ * (below). The file is brought up to the current schema in one transaction. Refused, and left
+ * untouched: -EPROTO a newer schema, -EBADMSG a damaged file or another program's database,
+ * -EACCES a file we cannot write. */
 SF_EXPORT int sf_history_open(const char *path, sf_history **ret, struct sf_error *err);
 /* Sessions begun through h and still running become interrupted. Accepts NULL. */
 SF_EXPORT void sf_history_close(sf_history *h);
@@ -187,12 +189,16 @@ SF_EXPORT int sf_history_module_find(sf_history *h, const char *key, int64_t *re
                                      struct sf_error *err);
 
 /* Sessions. module_id 0: not identified yet (see sf_history_session_set_module()). Each call is
- * committed before it returns. Steps and the end of a session that has already ended give
- * -EALREADY; an unknown session -ENOENT. */
+ * committed before it returns. A session is written only through the handle that began it
+ * (-EPERM through another) and only while it runs: -EALREADY once it has ended, or once the
+ * process that began it is gone (it then reads as interrupted). -ENOENT for an unknown session
+ * or module. */
 SF_EXPORT int sf_history_session_begin(sf_history *h, int64_t module_id, enum sf_history_kind kind,
                                        const char *package, const char *from_version,
                                        const char *to_version, const char *log_path,
                                        int64_t *ret_session_id, struct sf_error *err);
+/* Attach the module, once identified, to a running session that has none (-EEXIST when it has
+ * another). */
 SF_EXPORT int sf_history_session_set_module(sf_history *h, int64_t session_id, int64_t module_id,
                                             struct sf_error *err);
 SF_EXPORT int sf_history_session_step(sf_history *h, int64_t session_id, const char *name,
@@ -206,9 +212,9 @@ SF_EXPORT int sf_history_session_end(sf_history *h, int64_t session_id,
 /* Record that the module of a running session now runs to_version: call it once the module has
  * reported that version over AT, before ending the session with success. One per session
  * (-EEXIST for a second). package_sha256 may be NULL. */
-SF_EXPORT int sf_history_install_record(sf_history *h, int64_t session_id,
-                                        const char *from_version, const char *to_version,
-                                        const char *package_sha256, struct sf_error *err);
+SF_EXPORT int sf_history_install_record(sf_history *h, int64_t session_id, const char *from_version,
+                                        const char *to_version, const char *package_sha256,
+                                        struct sf_error *err);
 
 /* Record a backup written to disk (with its partitions), and mark it verified once it has been
  * read back and compared. */
@@ -222,8 +228,8 @@ SF_EXPORT int sf_history_backup_set_verified(sf_history *h, int64_t backup_id,
  * *ret_version is to be freed; ret_evidence and ret_when may be NULL. -ENOENT when no version is
  * known. */
 SF_EXPORT int sf_history_last_known_good(sf_history *h, const char *key, char **ret_version,
-                                         enum sf_history_evidence *ret_evidence,
-                                         int64_t *ret_when, struct sf_error *err);
+                                         enum sf_history_evidence *ret_evidence, int64_t *ret_when,
+                                         struct sf_error *err);
 
 /* Queries give a report, read with the accessors below and freed with sf_history_report_free().
  * Its strings and arrays live as long as the report. */
@@ -247,8 +253,8 @@ SF_EXPORT size_t sf_history_report_n_modules(const sf_history_report *r);
 SF_EXPORT const struct sf_history_module *sf_history_report_module(const sf_history_report *r,
                                                                    size_t i);
 SF_EXPORT size_t sf_history_report_n_identities(const sf_history_report *r);
-SF_EXPORT const struct sf_history_identity *
-sf_history_report_identity(const sf_history_report *r, size_t i);
+SF_EXPORT const struct sf_history_identity *sf_history_report_identity(const sf_history_report *r,
+                                                                       size_t i);
 SF_EXPORT size_t sf_history_report_n_sessions(const sf_history_report *r);
 SF_EXPORT const struct sf_history_session *sf_history_report_session(const sf_history_report *r,
                                                                      size_t i);
