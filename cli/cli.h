@@ -48,6 +48,7 @@ extern const struct cli_command cmd_flash;
 extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_info;
 extern const struct cli_command cmd_edl;
+extern const struct cli_command cmd_update;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help
@@ -77,6 +78,30 @@ void json_null(struct json *j, const char *key);
 void json_end(struct json *j);
 /* A JSON string literal, escaped. */
 void json_write_string(FILE *f, const char *s);
+
+#include "safeflash/common.h"
+/* Fill err (as the library does) and return code. */
+int cli_error(struct sf_error *err, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Rules and verdicts (cli/verdict.c). */
+#include "safeflash/package.h"
+#include "safeflash/policy.h"
+struct cli_rules_source {
+        char path[512];
+        size_t count;
+};
+#define CLI_MAX_RULES_SOURCES 19 /* the database, /etc, the user's, 16 --rules files */
+/* Rules in order: the database shipped with safeflash, the site's, the user's, extra files.
+ * Prints a malformed file's error; returns it. */
+int cli_load_rules(const char *const *extra, size_t n_extra, sf_rules *rules,
+                   struct cli_rules_source *src, size_t *n_src);
+void cli_print_verdict(const struct sf_version *from, const struct sf_version *to,
+                       const sf_package *pkg, const sf_report *rep);
+/* The verdict's fields, into the JSON object being written. */
+void cli_json_verdict(struct json *j, const struct sf_version *from, const struct sf_version *to,
+                      const sf_package *pkg, const sf_report *rep,
+                      const struct cli_rules_source *src, size_t n_src);
 
 /* Progress and log callbacks of the engine (cli/progress.c). */
 #include "safeflash/flash.h"

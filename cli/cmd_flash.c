@@ -11,6 +11,7 @@ enum {
         OPT_WRITE_ALL,
         OPT_NO_RESET,
         OPT_SESSION_LOG,
+        OPT_BACKUP,
 };
 
 static const struct cli_option options[] = {
@@ -21,6 +22,8 @@ static const struct cli_option options[] = {
         {"no-reset", no_argument, OPT_NO_RESET, NULL, "stay in the programmer afterwards"},
         {"session-log", required_argument, OPT_SESSION_LOG, "FILE",
          "record the session's traffic (XML in full) in FILE"},
+        {"backup", required_argument, OPT_BACKUP, "DIR",
+         "first copy the module's EFS2 (IMEI, calibration) into DIR, verified"},
         {"no-verify", no_argument, OPT_NO_VERIFY, NULL,
          "DANGEROUS: do not check the package against its md5.txt"},
         {0},
@@ -75,6 +78,8 @@ static void print_result(const struct sf_flash_options *o, const struct sf_flash
         json_int(&j, "partitions_verified", res->partitions_verified);
         json_int(&j, "bytes_written", (long long)res->bytes_written);
         json_bool(&j, "reset", res->reset);
+        json_bool(&j, "backed_up", res->backed_up);
+        json_str(&j, "backup_sha256", res->backed_up ? res->backup_sha256 : NULL);
         json_obj_close(&j);
         json_end(&j);
 }
@@ -102,6 +107,9 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                         break;
                 case OPT_NO_VERIFY:
                         o.no_verify = true;
+                        break;
+                case OPT_BACKUP:
+                        o.backup_dir = optarg;
                         break;
                 default:
                         return EXIT_USAGE;

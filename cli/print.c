@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* How versions are shown: text for people, JSON for programs. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,4 +133,16 @@ void cli_print_version(FILE *f, const struct sf_version *v, const char *indent)
                 fprintf(f,
                         "%sNote         sub-version is truncated; the full one has four groups\n",
                         indent);
+}
+
+int cli_error(struct sf_error *err, int code, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (err) {
+                va_start(ap, fmt);
+                vsnprintf(err->message, sizeof(err->message), fmt, ap);
+                va_end(ap);
+        }
+        return code;
 }

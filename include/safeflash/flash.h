@@ -20,6 +20,7 @@ enum sf_phase {
         SF_PHASE_IDENTIFY,    /* Sahara command mode: who is this chip? */
         SF_PHASE_UPLOAD,      /* the programmer, over Sahara */
         SF_PHASE_PREPARE,     /* configure, compare what is already on the flash */
+        SF_PHASE_BACKUP,      /* device-unique data copied off the module and verified */
         SF_PHASE_ERASE,
         SF_PHASE_PROGRAM,
         SF_PHASE_VERIFY,
@@ -54,6 +55,9 @@ struct sf_flash_options {
         bool no_reset;           /* stay in the programmer after writing */
         bool allow_factory;      /* accept factory content (wipes calibration): never by default */
         const char *session_log; /* write the session's traffic there (NULL: none) */
+        /* Back up the device-unique partitions (EFS2: IMEI, RF calibration) into this folder,
+         * verified and fsynced, before anything is written; NULL: no backup. */
+        const char *backup_dir;
         sf_progress_cb progress;
         sf_log_cb log;
         void *userdata;
@@ -67,6 +71,9 @@ struct sf_flash_result {
         unsigned partitions_written, partitions_skipped, partitions_verified;
         uint64_t bytes_written;
         bool reset;
+        bool backed_up; /* backup_dir holds a verified copy of EFS2 */
+        uint64_t backup_bytes;
+        char backup_sha256[65]; /* of the EFS2 copy */
 };
 
 /* Flash. *ret is filled in either case: it says what was done. On failure err says what

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "package/layout.h"
 #include "package/programmer.h"
+#include "proto/mibib.h"
 #include "safeflash/flash.h"
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
@@ -21,8 +23,9 @@
 /* Share of the whole run each phase takes, for one progress figure. */
 static const double weights[] = {
         [SF_PHASE_PACKAGE] = 0.05, [SF_PHASE_IDENTIFY] = 0.01, [SF_PHASE_UPLOAD] = 0.02,
-        [SF_PHASE_PREPARE] = 0.04, [SF_PHASE_ERASE] = 0.06,    [SF_PHASE_PROGRAM] = 0.70,
-        [SF_PHASE_VERIFY] = 0.10,  [SF_PHASE_RESET] = 0.02,    [SF_PHASE_DONE] = 0.0,
+        [SF_PHASE_PREPARE] = 0.04, [SF_PHASE_BACKUP] = 0.06,   [SF_PHASE_ERASE] = 0.06,
+        [SF_PHASE_PROGRAM] = 0.64, [SF_PHASE_VERIFY] = 0.10,   [SF_PHASE_RESET] = 0.02,
+        [SF_PHASE_DONE] = 0.0,
 };
 
 struct job {
@@ -38,12 +41,14 @@ struct job {
         enum sf_phase phase;
         const char *item;
         FILE *session;
+        bool have_efs; /* the module's EFS2, from its own partition table (NAND) */
+        uint64_t efs_page, efs_pages;
 };
 
 const char *sf_phase_to_string(enum sf_phase p)
 {
-        static const char *const names[] = {"package", "identify", "upload", "prepare", "erase",
-                                            "program", "verify",   "reset",  "done"};
+        static const char *const names[] = {"package", "identify", "upload", "prepare", "backup",
+                                            "erase",   "program",  "verify", "reset",   "done"};
         return (unsigned)p < sizeof(names) / sizeof(*names) ? names[p] : "invalid";
 }
 
@@ -506,6 +511,202 @@ static int patch_all(struct job *j, struct sf_error *err)
         return 0;
 }
 
+#define MIBIB_PAGE  640 /* block 10 of MDM9x07 NAND (docs/mibib.md) */
+#define BACKUP_READ (1u << 20)
+
+static uint32_t nand_page_size(const struct job *j, uint32_t *ret_ppb)
+{
+        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                if (op->has_pages_per_block) {
+                        *ret_ppb = op->pages_per_block;
+                        return op->sector_size;
+                }
+        }
+        return 0;
+}
+
+/* NAND: the module's own partition table says where its EFS2 (IMEI, calibration) is. */
+static int read_module_layout(struct job *j, struct sf_error *err)
+{
+        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
+        struct sf_fh_range rg = {.start_sector = "640", .num_sectors = 2, .sector_size = page};
+        _cleanup_free_ uint8_t *buf = NULL;
+        const struct sf_mibib_part *efs;
+        struct sf_mibib m;
+        int r;
+
+        if (sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND || !page || !ppb)
+                return 0;
+        buf = malloc(2 * (size_t)page);
+        if (!buf)
+                return -ENOMEM;
+        r = sf_fh_read(&j->fh, &rg, buf, err);
+        if (r < 0)
+                return r;
+        if (sf_mibib_parse(buf, 2 * (size_t)page, page, &m) < 0 ||
+            !(efs = sf_mibib_find(&m, "EFS2"))) {
+                say(j, SF_LOG_WARNING,
+                    "the module has no readable partition table at page %d: "
+                    "its EFS2 cannot be located",
+                    MIBIB_PAGE);
+                return 0;
+        }
+        j->have_efs = true;
+        j->efs_page = (uint64_t)efs->offset * ppb;
+        j->efs_pages = (uint64_t)efs->length * ppb;
+        say(j, SF_LOG_INFO, "the module's EFS2: pages %" PRIu64 "+%" PRIu64, j->efs_page,
+            j->efs_pages);
+        return 0;
+}
+
+/* Device-unique data is never written by an update: no operation may touch EFS2. */
+static int guard_efs(struct job *j, struct sf_error *err)
+{
+        for (size_t i = 0; j->have_efs && i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                uint64_t start = op->has_start ? op->start : 0;
+                uint64_t end = op->has_num_sectors ? start + op->num_sectors : UINT64_MAX;
+                if (op->has_start && op->has_num_sectors && end <= j->efs_page)
+                        continue;
+                if (op->has_start && start >= j->efs_page + j->efs_pages)
+                        continue;
+                return sf_error_set(err, -EPERM,
+                                    "%s line %lu would %s the module's EFS2 (pages %" PRIu64
+                                    "+%" PRIu64 "), where its IMEI and RF calibration live",
+                                    op->xml, op->line,
+                                    op->kind == SF_LAYOUT_OP_ERASE ? "erase" : "overwrite",
+                                    j->efs_page, j->efs_pages);
+        }
+        return 0;
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+        for (size_t i = 0; i < n; i++)
+                snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Copy EFS2 from the module into fd, hashing as it goes. */
+static int copy_efs(struct job *j, int fd, uint32_t page, uint8_t md[32], struct sf_error *err)
+{
+        const uint64_t per = BACKUP_READ / page;
+        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned len = 32;
+        int r = !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
+
+        for (uint64_t p = 0; r == 0 && p < j->efs_pages; p += per) {
+                char start[24];
+                struct sf_fh_range rg = {.start_sector = start,
+                                         .sector_size = page,
+                                         .num_sectors =
+                                                 j->efs_pages - p < per ? j->efs_pages - p : per};
+                size_t n = (size_t)(rg.num_sectors * page);
+                snprintf(start, sizeof(start), "%" PRIu64, j->efs_page + p);
+                r = sf_fh_read(&j->fh, &rg, buf, err);
+                if (r == 0 && write(fd, buf, n) != (ssize_t)n)
+                        r = sf_error_set(err, -errno ? -errno : -EIO, "writing the backup: %s",
+                                         strerror(errno));
+                if (r == 0)
+                        EVP_DigestUpdate(ctx, buf, n);
+                advance(j, n);
+        }
+        if (r == 0)
+                EVP_DigestFinal_ex(ctx, md, &len);
+        EVP_MD_CTX_free(ctx);
+        return r;
+}
+
+/* What reached the disk is what was read: hash the file again. */
+static int verify_file(const char *path, const uint8_t want[32])
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        uint8_t md[32];
+        unsigned len = 32;
+        ssize_t n;
+        int r = fd < 0 || !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -EIO : 0;
+
+        while (r == 0 && (n = read(fd, buf, BACKUP_READ)) > 0)
+                EVP_DigestUpdate(ctx, buf, (size_t)n);
+        if (r == 0)
+                EVP_DigestFinal_ex(ctx, md, &len);
+        EVP_MD_CTX_free(ctx);
+        return r == 0 && memcmp(md, want, 32) == 0 ? 0 : -EIO;
+}
+
+static int write_manifest(struct job *j, const char *dir, uint32_t page)
+{
+        char path[4096];
+        FILE *f;
+        int r;
+
+        snprintf(path, sizeof(path), "%s/manifest.json", dir);
+        f = fopen(path, "we");
+        if (!f)
+                return -errno;
+        fprintf(f,
+                "{\n  \"format\": 1,\n  \"chip_serial\": \"0x%08x\",\n  \"msm_id\": \"0x%08x\",\n"
+                "  \"partitions\": [\n    {\"name\": \"EFS2\", \"file\": \"efs2.bin\", "
+                "\"start_page\": %" PRIu64 ", \"pages\": %" PRIu64 ", \"page_size\": %u, "
+                "\"sha256\": \"%s\"}\n  ]\n}\n",
+                j->chip.serial, j->chip.msm_id, j->efs_page, j->efs_pages, page,
+                j->res.backup_sha256);
+        r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
+        fclose(f);
+        return r;
+}
+
+/* Before the first write: EFS2 read, written to disk, fsynced, read back and verified. */
+static int backup_efs(struct job *j, struct sf_error *err)
+{
+        const char *dir = j->o->backup_dir;
+        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
+        char tmp[4096], final[4096];
+        uint8_t md[32];
+        int fd, r;
+
+        if (!dir)
+                return 0;
+        if (!j->have_efs)
+                return sf_error_set(err, -EPERM,
+                                    "the module's EFS2 cannot be located, so it "
+                                    "cannot be backed up: nothing was written");
+        enter(j, SF_PHASE_BACKUP, j->efs_pages * page);
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
+        snprintf(tmp, sizeof(tmp), "%s/efs2.bin.partial", dir);
+        snprintf(final, sizeof(final), "%s/efs2.bin", dir);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return sf_error_set(err, -errno, "%s: %s", tmp, strerror(errno));
+        r = copy_efs(j, fd, page, md, err);
+        if (r == 0 && fsync(fd) < 0)
+                r = sf_error_set(err, -errno, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        if (r == 0 && rename(tmp, final) < 0)
+                r = sf_error_set(err, -errno, "%s: %s", final, strerror(errno));
+        hex(md, 32, j->res.backup_sha256);
+        if (r == 0 && verify_file(final, md) < 0)
+                r = sf_error_set(err, -EIO, "%s does not read back as written", final);
+        if (r == 0 && write_manifest(j, dir, page) < 0)
+                r = sf_error_set(err, -EIO, "%s: cannot write the backup manifest", dir);
+        if (r == 0) {
+                int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0) { /* the directory entries too */
+                        fsync(dfd);
+                        close(dfd);
+                }
+                j->res.backed_up = true;
+                j->res.backup_bytes = j->efs_pages * page;
+                say(j, SF_LOG_INFO, "EFS2 backed up to %s (sha256 %s)", final,
+                    j->res.backup_sha256);
+        }
+        return r;
+}
+
 /* eMMC/UFS: the boot ROM boots from the LUN that holds the first boot stage. */
 static int set_bootable(struct job *j, struct sf_error *err)
 {
@@ -582,9 +783,15 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = start_firehose(&j, err);
         if (r >= 0)
+                r = read_module_layout(&j, err);
+        if (r >= 0)
+                r = guard_efs(&j, err);
+        if (r >= 0)
                 r = probe_sector_size(&j, err);
         if (r >= 0)
                 r = plan(&j, err);
+        if (r >= 0)
+                r = backup_efs(&j, err);
         if (r >= 0)
                 r = erase_all(&j, err);
         if (r >= 0)
