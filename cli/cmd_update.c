@@ -358,6 +358,18 @@ static int apply(struct update *u, struct sf_flash_result *res, struct sf_error 
         cli_progress_init();
         r = sf_flash_run(&o, res, err);
         cli_progress_end();
+        if (res->identified) { /* bind the chip to the module: its IMEI and its fused serial */
+                struct sf_history_identity h = {.source = SF_HISTORY_SOURCE_SAHARA,
+                                                .has_chip_serial = true,
+                                                .chip_serial = res->chip_serial,
+                                                .has_hw_id = true,
+                                                .hw_id = (uint64_t)res->msm_id << 32 |
+                                                         (uint64_t)res->oem_id << 16,
+                                                .imei = u->before.imei};
+                struct sf_error e = {0};
+                if (sf_history_identity_record(u->hist, &h, &u->module_id, &e) < 0)
+                        fprintf(stderr, "safeflash update: history: %s\n", e.message);
+        }
         if (res->backed_up)
                 record_backup(u, res);
         if (r < 0) {
