@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The chain a real MDM9x07 walks: PBL loads SBL from page 0; SBL brings up DDR and NAND (it must
- * know this board), reads the partition table in MIBIB (it must be the layout it was built for),
+ * know this board), reads the partition table in MIBIB (page 640: the header page, then the
+ * system partition table on the next; it must be the layout it was built for),
  * loads TZ, RPM and the application bootloader of its own baseline; the modem then mounts EFS,
  * where the IMEI and RF calibration live.
  *
@@ -103,14 +104,15 @@ static int boot_chain(struct sim_flash *f, const struct sim_persona *p,
                 const char *part;
                 uint32_t kind;
         } stages[] = {{"tz", SIM_IMAGE_TZ}, {"rpm", SIM_IMAGE_RPM}, {"aboot", SIM_IMAGE_ABOOT}};
-        uint8_t page[8192];
+        uint8_t mibib[2 * SIM_MIBIB_PAGE_SIZE]; /* the header page, then the system table */
         struct sim_layout l;
         struct sim_image_header h;
+        uint32_t layout_id;
 
-        if (sim_flash_read(f, (uint64_t)SIM_MIBIB_PAGE * f->page_size, page, sizeof(page)) < 0 ||
-            sim_mibib_decode(page, sizeof(page), &l) < 0)
+        if (sim_flash_read(f, (uint64_t)SIM_MIBIB_PAGE * f->page_size, mibib, sizeof(mibib)) < 0 ||
+            sim_mibib_decode(mibib, sizeof(mibib), &l, &layout_id) < 0)
                 return verdict(r, SIM_BOOT_EDL, "SBL found no partition table in MIBIB");
-        if (sim_layout_id(&l) != sbl->layout_id)
+        if (layout_id != sbl->layout_id)
                 return verdict(r, SIM_BOOT_EDL,
                                "the partition table is not the layout the R%02u SBL "
                                "was built for",

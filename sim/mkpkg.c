@@ -200,7 +200,7 @@ struct mkpkg {
         struct sim_image_header tmpl; /* every image's header but kind and payload */
         struct signing sign;
         uint64_t sizes[N_IMAGES];
-        uint64_t mibib_size;
+        uint8_t *mibib; /* SIM_MIBIB_LEN bytes: the partition table block */
         char update[PATH_MAX], firehose[PATH_MAX];
         uint8_t *chunk; /* CHUNK bytes */
         char *text;     /* TEXT_MAX bytes */
@@ -212,6 +212,7 @@ static void mkpkg_free(struct mkpkg *m)
                 return;
         free(m->chunk);
         free(m->text);
+        free(m->mibib);
         free(m);
 }
 SF_DEFINE_CLEANUP(struct mkpkg, mkpkg_free)
@@ -706,7 +707,7 @@ static uint64_t file_size(const struct mkpkg *m, const char *file)
         size_t i;
 
         if (strcmp(file, "firehose/" MIBIB_FILE) == 0)
-                return m->mibib_size;
+                return SIM_MIBIB_LEN;
         return find_image(file, &i) ? m->sizes[i] : 0;
 }
 
@@ -729,20 +730,18 @@ static uint64_t image_size(const struct mkpkg *m, const struct image_spec *im)
 /* Every image's size; every programmed file must fit its partition. */
 static int plan_sizes(struct mkpkg *m)
 {
-        uint8_t page[PAGE];
-        size_t n;
-
         if (m->o->modem_bytes && m->o->modem_bytes < PAGE)
                 return sf_error_set(m->err, -EINVAL,
                                     "mkpkg: a modem image of %" PRIu64 " bytes is under one page",
                                     m->o->modem_bytes);
         for (size_t i = 0; i < N_IMAGES; i++)
                 m->sizes[i] = image_size(m, &images[i]);
-        n = sim_mibib_encode(&m->layout, page, sizeof(page));
-        if (n == 0)
+        /* Encoded now, so a layout the MIBIB cannot express fails before anything is written. */
+        if (sim_mibib_encode(&m->layout, m->mibib, SIM_MIBIB_LEN) != SIM_MIBIB_LEN)
                 return sf_error_set(m->err, -EINVAL,
-                                    "mkpkg: the partition table does not fit a page");
-        m->mibib_size = align_up(n, PAGE);
+                                    "mkpkg: the R%02d layout does not fit a MIBIB (whole blocks, "
+                                    "short names)",
+                                    m->v.baseline);
         for (size_t i = 0; i < N_PROGRAMS; i++) {
                 const struct sim_partition *p = sim_layout_find(&m->layout, programs[i].label);
                 uint64_t size = file_size(m, programs[i].file);
@@ -789,7 +788,8 @@ static int mkpkg_new(const struct sim_mkpkg_options *o, struct sf_error *err, st
         m->err = err;
         m->chunk = malloc(CHUNK);
         m->text = malloc(TEXT_MAX);
-        if (!m->chunk || !m->text)
+        m->mibib = malloc(SIM_MIBIB_LEN);
+        if (!m->chunk || !m->text || !m->mibib)
                 return -ENOMEM;
         r = sim_pkg_parse_version(o->version, &m->v, err);
         if (r < 0)
@@ -879,23 +879,20 @@ static int write_images(struct mkpkg *m)
         return 0;
 }
 
-/* The partition table, padded with erased bytes to whole pages, in both places it ships. */
+/* The MIBIB block (one copy: one erase block, which the rawprogram line then covers exactly), in
+ * both places it ships. */
 static int write_mibib(struct mkpkg *m)
 {
-        uint8_t blob[PAGE];
         char path[PATH_MAX];
         int r;
 
-        memset(blob, 0xff, sizeof(blob));
-        if (sim_mibib_encode(&m->layout, blob, sizeof(blob)) == 0 || m->mibib_size != PAGE)
-                return sf_error_set(m->err, -EINVAL, "mkpkg: the partition table does not fit");
         r = sim_pkg_path_join(path, sizeof(path), m->firehose, MIBIB_FILE);
         if (r >= 0)
-                r = sim_pkg_write_new_file(path, blob, sizeof(blob), m->err);
+                r = sim_pkg_write_new_file(path, m->mibib, SIM_MIBIB_LEN, m->err);
         if (r >= 0)
                 r = sim_pkg_path_join(path, sizeof(path), m->update, "partition.mbn");
         if (r >= 0)
-                r = sim_pkg_write_new_file(path, blob, sizeof(blob), m->err);
+                r = sim_pkg_write_new_file(path, m->mibib, SIM_MIBIB_LEN, m->err);
         return r == -ENAMETOOLONG ? sim_pkg_file_error(m->err, r, m->update) : r;
 }
 
@@ -1008,24 +1005,10 @@ static int write_patch(struct mkpkg *m)
         return write_text(m, m->firehose, "patch_p4K_b256K.xml", &t);
 }
 
-/* Qualcomm's names: the boot-chain partitions in capitals, "0:" for the first flash. */
-static void nand_name(const char *part, char *buf, size_t size)
-{
-        static const char *const upper[] = {"sbl", "mibib", "efs2", "tz", "rpm"};
-        bool up = false;
-        size_t i;
-
-        for (i = 0; i < sizeof(upper) / sizeof(*upper); i++)
-                up |= strcmp(part, upper[i]) == 0;
-        snprintf(buf, size, "0:%s", part);
-        for (i = 2; up && buf[i]; i++)
-                buf[i] = (char)(buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i]);
-}
-
 static const char *image_for(const char *part)
 {
         for (size_t i = 0; i < N_PROGRAMS; i++)
-                if (strcmp(programs[i].label, part) == 0) {
+                if (strcasecmp(programs[i].label, part) == 0) { /* "sbl" names "SBL" */
                         const char *slash = strrchr(programs[i].file, '/');
                         return slash ? slash + 1 : programs[i].file;
                 }
@@ -1046,17 +1029,18 @@ static int write_partition_nand(struct mkpkg *m)
         for (unsigned i = 0; i < m->layout.n; i++) {
                 const struct sim_partition *p = &m->layout.parts[i];
                 const char *img = image_for(p->name);
-                char name[24];
-                nand_name(p->name, name, sizeof(name));
+                /* What the MIBIB's user table (page 2) holds: the same names, sizes and flags,
+                 * the fourth flag 0xFF meaning sizes in KiB. */
                 sim_text_add(&t,
                              "    <partition>\n"
-                             "      <name length=\"16\" type=\"string\">%s</name>\n"
+                             "      <name length=\"16\" type=\"string\">0:%s</name>\n"
                              "      <size_kb length=\"4\">%" PRIu32 "</size_kb>\n"
                              "      <pad_kb length=\"4\">0</pad_kb>\n"
-                             "      <which_flash>0</which_flash>\n"
-                             "      <attr>0xFF</attr>\n      <attr>0x01</attr>\n"
-                             "      <attr>0x00</attr>\n      <attr>0xFF</attr>\n",
-                             name, p->pages * (PAGE / 1024));
+                             "      <which_flash>%u</which_flash>\n"
+                             "      <attr>0x%02X</attr>\n      <attr>0x%02X</attr>\n"
+                             "      <attr>0x%02X</attr>\n      <attr>0xFF</attr>\n",
+                             p->name, p->pages * (PAGE / 1024), p->attr[3], p->attr[0], p->attr[1],
+                             p->attr[2]);
                 if (img)
                         sim_text_add(&t, "      <img_name type=\"string\">%s</img_name>\n", img);
                 sim_text_add(&t, "    </partition>\n");

@@ -26,8 +26,8 @@
  *                                              calibration (what a factory package wipes)
  *     firehose/
  *       prog_nand_firehose_9x07.mbn            the Firehose programmer (below)
- *       partition_complete_p4K_b256K.mbn       sim_mibib_encode() padded with 0xFF to 4 KiB pages
- *       rawprogram_nand_p4K_b256K_update.xml   <erase> + <program> per partition written
+ *       partition_complete_p4K_b256K.mbn       the MIBIB block (sim_mibib_encode()): one 256 KiB
+ * erase block rawprogram_nand_p4K_b256K_update.xml   <erase> + <program> per partition written
  *       rawprogram_nand_p4K_b256K_factory.xml  factory only: the same plus efs2 (..\cefs.mbn)
  *       patch_p4K_b256K.xml                    <patches> with no DISK patch
  *

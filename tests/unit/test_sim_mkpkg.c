@@ -23,8 +23,10 @@
 #include "package/xml.h"
 #include "proto/firehose.h"
 #include "proto/mbn.h"
+#include "proto/mibib.h"
 #include "proto/sahara.h"
 #include "sahara_dev.h"
+#include "util/endian.h"
 #include "util/strutil.h"
 
 #define V_A      "EC25EFAR06A19M4G_20.201.20.201"
@@ -642,6 +644,7 @@ static void test_rawprogram_update(void **state)
         assert_string_equal(x.l[1].filename, "..\\sbl1.mbn");
         assert_string_equal(x.l[3].filename, "partition_complete_p4K_b256K.mbn");
         assert_int_equal(x.l[3].start, SIM_MIBIB_PAGE);
+        assert_int_equal(x.l[3].num, 64); /* one MIBIB copy: one 256 KiB block */
         assert_null(strstr(text, "efs2"));
         assert_null(strstr(text, "cefs"));
         free(text);
@@ -784,15 +787,15 @@ static void test_image_headers(void **state)
                 assert_int_equal(h.calibration[i], 0);
 }
 
-static void read_mibib(const char *pkg, const char *rel, struct sim_layout *ret, uint8_t **bytes,
-                       size_t *len)
+static void read_mibib(const char *pkg, const char *rel, struct sim_layout *ret, uint32_t *ret_id,
+                       uint8_t **bytes, size_t *len)
 {
         char path[512];
 
         update_path(path, sizeof(path), pkg, rel);
         *bytes = read_all(path, len);
-        assert_int_equal(*len % 4096, 0);
-        assert_int_equal(sim_mibib_decode(*bytes, *len, ret), 0);
+        assert_int_equal(*len, 256 * 1024); /* one copy: one whole erase block */
+        assert_int_equal(sim_mibib_decode(*bytes, *len, ret, ret_id), 0);
 }
 
 static void test_mibib_and_r08(void **state)
@@ -801,26 +804,161 @@ static void test_mibib_and_r08(void **state)
         struct sim_image_header h6, h8;
         uint8_t *b6, *b8, *legacy;
         size_t l6, l8, ll;
+        uint32_t id;
 
         (void)state;
         sim_layout_for_baseline(6, SIM_MKPKG_DEFAULT_TOTAL_PAGES, &want6);
         sim_layout_for_baseline(8, SIM_MKPKG_DEFAULT_TOTAL_PAGES, &want8);
-        read_mibib(fx.a, "firehose/partition_complete_p4K_b256K.mbn", &got, &b6, &l6);
+        read_mibib(fx.a, "firehose/partition_complete_p4K_b256K.mbn", &got, &id, &b6, &l6);
+        assert_int_equal(id, sim_layout_id(&want6));
         assert_int_equal(sim_layout_id(&got), sim_layout_id(&want6));
-        read_mibib(fx.a, "partition.mbn", &got, &legacy, &ll);
+        read_mibib(fx.a, "partition.mbn", &got, &id, &legacy, &ll);
         assert_int_equal(ll, l6);
         assert_memory_equal(legacy, b6, l6);
-        read_mibib(fx.r08, "firehose/partition_complete_p4K_b256K.mbn", &got, &b8, &l8);
-        assert_int_equal(sim_layout_id(&got), sim_layout_id(&want8));
+        read_mibib(fx.r08, "firehose/partition_complete_p4K_b256K.mbn", &got, &id, &b8, &l8);
+        assert_int_equal(id, sim_layout_id(&want8));
         assert_true(l6 != l8 || memcmp(b6, b8, l6) != 0);
         /* The R08 SBL expects its own layout and other boards. */
         check_header(fx.a, &image_checks[0], 6, V_A, &h6);
         check_header(fx.r08, &image_checks[0], 8, V_R08, &h8);
         assert_int_not_equal(h6.board_mask, h8.board_mask);
         assert_int_not_equal(h6.layout_id, h8.layout_id);
+        assert_int_equal(h6.layout_id, sim_layout_id(&want6));
         free(b6);
         free(b8);
         free(legacy);
+}
+
+/* ---- the MIBIB as the host reads it (docs/mibib.md) ---- */
+
+struct want_part {
+        const char *name; /* as written after "0:" */
+        uint32_t offset, length;
+        uint8_t attr3;
+};
+
+/* docs/mibib.md section 4 for the first seven entries (blocks of 256 KiB); the rest is the
+ * simulator's layout of a 2048-block flash. */
+static const struct want_part want_r06[] = {
+        {"SBL", 0, 10, 0x00},        {"MIBIB", 10, 10, 0xFF},      {"EFS2", 20, 88, 0xFF},
+        {"sys_rev", 108, 20, 0x00},  {"RAWDATA", 128, 12, 0x00},   {"TZ", 140, 5, 0x00},
+        {"RPM", 145, 6, 0x00},       {"aboot", 151, 4, 0x00},      {"boot", 155, 40, 0x00},
+        {"recovery", 195, 40, 0x00}, {"modem", 235, 256, 0x00},    {"recoveryfs", 491, 160, 0x00},
+        {"system", 651, 1047, 0x00}, {"usrdata", 1698, 350, 0x00},
+};
+
+/* R08: EFS2 grows to 120 blocks and everything after it moves; the modem grows to 288. */
+static const struct want_part want_r08[] = {
+        {"SBL", 0, 10, 0x00},        {"MIBIB", 10, 10, 0xFF},      {"EFS2", 20, 120, 0xFF},
+        {"sys_rev", 140, 20, 0x00},  {"RAWDATA", 160, 12, 0x00},   {"TZ", 172, 5, 0x00},
+        {"RPM", 177, 6, 0x00},       {"aboot", 183, 4, 0x00},      {"boot", 187, 40, 0x00},
+        {"recovery", 227, 40, 0x00}, {"modem", 267, 288, 0x00},    {"recoveryfs", 555, 160, 0x00},
+        {"system", 715, 999, 0x00},  {"usrdata", 1714, 334, 0x00},
+};
+#define N_WANT (sizeof(want_r06) / sizeof(*want_r06))
+
+static void check_host_parse(const char *pkg, const struct want_part *want)
+{
+        struct sf_mibib m;
+        uint8_t *b;
+        size_t len;
+        char path[512];
+
+        update_path(path, sizeof(path), pkg, "firehose/partition_complete_p4K_b256K.mbn");
+        b = read_all(path, &len);
+        assert_int_equal(sf_mibib_parse(b, len, 4096, &m), 0);
+        assert_int_equal(m.version, 4);
+        assert_int_equal(m.age, 1);
+        assert_int_equal(m.n, N_WANT);
+        for (unsigned i = 0; i < N_WANT; i++) {
+                assert_string_equal(m.parts[i].name, want[i].name);
+                assert_int_equal(m.parts[i].offset, want[i].offset);
+                assert_int_equal(m.parts[i].length, want[i].length);
+                assert_int_equal(m.parts[i].attr1, 0xFF);
+                assert_int_equal(m.parts[i].attr2, 0x01);
+                assert_int_equal(m.parts[i].attr3, want[i].attr3);
+                assert_int_equal(m.parts[i].which_flash, 0);
+        }
+        free(b);
+}
+
+static void test_mibib_host_parses(void **state)
+{
+        struct sf_mibib m;
+        uint8_t *b;
+        size_t len;
+        char path[512];
+
+        (void)state;
+        check_host_parse(fx.a, want_r06);
+        check_host_parse(fx.r08, want_r08);
+        update_path(path, sizeof(path), fx.a, "firehose/partition_complete_p4K_b256K.mbn");
+        b = read_all(path, &len);
+        assert_int_equal(sf_mibib_parse(b, len, 4096, &m), 0);
+        assert_int_equal(sf_mibib_find(&m, "efs2")->offset * 64, 1280); /* EFS at page 1280 */
+        assert_non_null(sf_mibib_find(&m, "0:MIBIB"));
+        free(b);
+}
+
+/* CRC-32 as docs/mibib.md 2.4 gives it: poly 0x04C11DB7 MSB-first, initial 0, no final XOR. */
+static uint32_t crc_msb(uint32_t crc, const uint8_t *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                crc ^= (uint32_t)p[i] << 24;
+                for (int b = 0; b < 8; b++)
+                        crc = crc & 0x80000000u ? crc << 1 ^ 0x04C11DB7u : crc << 1;
+        }
+        return crc;
+}
+
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+        for (size_t i = 0; i < n; i++)
+                if (p[i] != v)
+                        return false;
+        return true;
+}
+
+/* The byte patterns of docs/mibib.md 1 and 4, at the offsets it gives (page = 0x1000). */
+static void test_mibib_bytes(void **state)
+{
+        static const uint8_t hdr[16] = {0xAC, 0x9F, 0x56, 0xFE, 0x7A, 0x12, 0x7F, 0xCD,
+                                        0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00};
+        static const uint8_t sys[16] = {0xAA, 0x73, 0xEE, 0x55, 0xDB, 0xBD, 0x5E, 0xE3,
+                                        0x04, 0x00, 0x00, 0x00, 0x0E, 0x00, 0x00, 0x00};
+        static const uint8_t efs[28] = {0x30, 0x3A, 0x45, 0x46, 0x53, 0x32, 0,    0,   0, 0,
+                                        0,    0,    0,    0,    0,    0,    0x14, 0,   0, 0,
+                                        0x58, 0,    0,    0,    0xFF, 0x01, 0xFF, 0x00};
+        static const uint8_t usr[12] = {0x9A, 0x1B, 0x7D, 0xAA, 0xBC, 0x48,
+                                        0x7D, 0x1F, 0x04, 0x00, 0x00, 0x00};
+        /* user entry of EFS2: 88 blocks = 22528 KiB, no padding, flash 0, flags, KiB sizes */
+        static const uint8_t usr_efs[12] = {0x00, 0x58, 0x00, 0x00, 0x00, 0x00,
+                                            0x00, 0x00, 0xFF, 0x01, 0xFF, 0xFF};
+        static const uint8_t crc[12] = {0xA1, 0xBE, 0x41, 0x9D, 0xEA, 0xD2,
+                                        0xDE, 0xF1, 0x01, 0x00, 0x00, 0x00};
+        char path[512];
+        uint8_t *b;
+        size_t len;
+
+        (void)state;
+        assert_int_equal(crc_msb(0, (const uint8_t *)"123456789", 9), 0x89A1897F);
+        update_path(path, sizeof(path), fx.a, "firehose/partition_complete_p4K_b256K.mbn");
+        b = read_all(path, &len);
+        assert_int_equal(len, 0x40000);
+        assert_memory_equal(b, hdr, sizeof(hdr));
+        assert_true(all_bytes(b + 0x10, 0x1000 - 0x10, 0xFF));
+        assert_memory_equal(b + 0x1000, sys, sizeof(sys));
+        assert_memory_equal(b + 0x1048, efs, sizeof(efs));
+        assert_true(all_bytes(b + 0x1000 + 16 + 14 * 28, (32 - 14) * 28, 0x00)); /* to 912 */
+        assert_true(all_bytes(b + 0x1000 + 912, 0x1000 - 912, 0xFF));
+        assert_memory_equal(b + 0x2000, usr, sizeof(usr));
+        assert_memory_equal(b + 0x2048, efs, 16);
+        assert_memory_equal(b + 0x2048 + 16, usr_efs, sizeof(usr_efs));
+        assert_memory_equal(b + 0x3000, crc, sizeof(crc));
+        assert_int_equal(sf_le32(b + 0x300C), crc_msb(0, b, 0x3000));
+        assert_true(all_bytes(b + 0x3010, 0x1000 - 0x10, 0xFF));
+        assert_true(all_bytes(b + 0x4000, 0x40000 - 0x4000, 0xFF)); /* pages 4-63 erased */
+        free(b);
 }
 
 /* ---- options and refusals ---- */
@@ -902,6 +1040,8 @@ int main(void)
                 cmocka_unit_test(test_patch_and_manifests),
                 cmocka_unit_test(test_image_headers),
                 cmocka_unit_test(test_mibib_and_r08),
+                cmocka_unit_test(test_mibib_host_parses),
+                cmocka_unit_test(test_mibib_bytes),
                 cmocka_unit_test(test_sizes),
                 cmocka_unit_test(test_bad_input),
         };
