@@ -273,7 +273,46 @@ grep -a -q '<setbootablestoragedrive value="1"' "$WORK/sim.log" &&
 ok $? "UFS: configured for ufs, GPT patches evaluated on the device, LUN 1 made bootable"
 stop_sim
 
-# 10. No device.
+# 10. The safe update, the user story's way: a running EC25-E on R06A17.
+update() {
+        XDG_STATE_HOME="$WORK/state" info update "$@"
+}
+history() {
+        XDG_STATE_HOME="$WORK/state" "$SF" history "$@" >"$WORK/out" 2>&1
+}
+rm -rf "$WORK/m" "$WORK/state"
+start_sim
+update "$WORK/pkgs/$R08A01"
+[ $? -eq 3 ] && grep -q "R06 → R08" "$WORK/out" && grep -q "Nothing was written" "$WORK/out" &&
+        pid_is 0125 && ! grep -aq "^-> edl" "$WORK/sim.log"
+ok $? "update refuses R08 on the R06 module (exit 3): it explains, and never touches the module"
+update "$WORK/pkgs/$R06A19"
+[ $? -eq 0 ] && grep -q "IMEI 866758043398334 kept" "$WORK/out" && at AT+QGMR | grep -q "$R06A19"
+ok $? "update installs R06A19: DIAG switch, backup, flash, boot, version and IMEI confirmed"
+b=$(ls -d "$WORK"/state/safeflash/backups/866758043398334/* | head -1)
+[ -s "$b/efs2.bin" ] && grep -q "$(sha256sum "$b/efs2.bin" | cut -d' ' -f1)" "$b/manifest.json"
+ok $? "the EFS2 backup is on disk, and its manifest's digest is the file's"
+history 866758043398334 && grep -q "Last known good firmware: $R06A19" "$WORK/out" &&
+        grep -q "update  refused" "$WORK/out" && grep -q "update  success" "$WORK/out" &&
+        grep -q "(verified)" "$WORK/out"
+ok $? "the history answers: sessions refused and succeeded, the install, the backup, last known good"
+history 0x0cf94c64 && grep -q "866758043398334" "$WORK/out"
+ok $? "the module is found by its chip serial too (bound to the IMEI during the update)"
+update "$WORK/pkgs/$R06A19"
+[ $? -eq 3 ] && grep -q "allow-reinstall" "$WORK/out"
+ok $? "updating to the installed version needs --allow-reinstall"
+update "$WORK/pkgs/$R08A01" --force </dev/null
+[ $? -eq 3 ] && grep -q "confirm with --yes" "$WORK/out" && pid_is 0125
+ok $? "--force without a person or --yes to confirm is refused"
+update "$WORK/pkgs/$R08A01" --force --yes
+[ $? -eq 1 ] && grep -q "did not boot" "$WORK/out" && pid_is 9008
+ok $? "a forced R08 bricks it, and update reports the failure (the module is in EDL)"
+history 866758043398334 && grep -q "Last known good firmware: $R06A19" "$WORK/out" &&
+        grep -q "update  failed" "$WORK/out"
+ok $? "the history keeps the truth: the failed session, and R06A19 as the last known good"
+stop_sim
+
+# 11. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
 SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]
