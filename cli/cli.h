@@ -50,6 +50,10 @@ extern const struct cli_command cmd_info;
 extern const struct cli_command cmd_edl;
 extern const struct cli_command cmd_update;
 extern const struct cli_command cmd_history;
+extern const struct cli_command cmd_doctor;
+extern const struct cli_command cmd_recover;
+extern const struct cli_command cmd_backup;
+extern const struct cli_command cmd_restore;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help
@@ -88,21 +92,16 @@ int cli_error(struct sf_error *err, int code, const char *fmt, ...)
 /* Rules and verdicts (cli/verdict.c). */
 #include "safeflash/package.h"
 #include "safeflash/policy.h"
-struct cli_rules_source {
-        char path[512];
-        size_t count;
-};
-#define CLI_MAX_RULES_SOURCES 19 /* the database, /etc, the user's, 16 --rules files */
 /* Rules in order: the database shipped with safeflash, the site's, the user's, extra files.
  * Prints a malformed file's error; returns it. */
 int cli_load_rules(const char *const *extra, size_t n_extra, sf_rules *rules,
-                   struct cli_rules_source *src, size_t *n_src);
+                   struct sf_rules_source *src, size_t *n_src);
 void cli_print_verdict(const struct sf_version *from, const struct sf_version *to,
                        const sf_package *pkg, const sf_report *rep);
 /* The verdict's fields, into the JSON object being written. */
 void cli_json_verdict(struct json *j, const struct sf_version *from, const struct sf_version *to,
                       const sf_package *pkg, const sf_report *rep,
-                      const struct cli_rules_source *src, size_t n_src);
+                      const struct sf_rules_source *src, size_t n_src);
 
 /* Progress and log callbacks of the engine (cli/progress.c). */
 #include "safeflash/flash.h"
@@ -110,6 +109,16 @@ void cli_progress_init(void);
 void cli_progress_end(void);
 void cli_on_progress(void *userdata, const struct sf_progress *p);
 void cli_on_log(void *userdata, enum sf_log_level level, const char *text);
+
+/* The commands built on the safe paths (cli/run.c). */
+#include "safeflash/update.h"
+/* Exit status for a library error: 2 invalid input, 3 refused, 4 no device, 1 failed. */
+int cli_exit_for(int r);
+void cli_run_options(struct sf_run_options *o, const char *device);
+void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
+                  const struct sf_error *err);
+void cli_print_failure(const char *command, const struct sf_run_result *res,
+                       const struct sf_error *err);
 
 struct sf_version;
 /* A decoded version as a JSON object under key, and as indented text lines. */

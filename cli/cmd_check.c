@@ -117,7 +117,7 @@ static int resolve_target(const char *to, sf_package **ret_pkg, struct sf_versio
 static int run(const struct cli_command *cmd, int argc, char **argv)
 {
         struct check_args a = {0};
-        struct cli_rules_source src[CLI_MAX_RULES_SOURCES];
+        struct sf_rules_source src[SF_RULES_MAX_SOURCES];
         struct json j;
         struct sf_version from, to;
         sf_package *pkg = NULL;

@@ -29,26 +29,6 @@ static const struct cli_option options[] = {
         {0},
 };
 
-/* Exit status from the engine's error. */
-static int exit_code(int r)
-{
-        switch (r) {
-        case -EINVAL:
-        case -EBADMSG:
-        case -ENOENT:
-        case -EFBIG:
-        case -ENAMETOOLONG:
-        case -ELOOP:
-                return EXIT_USAGE;
-        case -EPERM:
-                return EXIT_REFUSED;
-        case -ENODEV:
-                return EXIT_NO_DEVICE;
-        default:
-                return EXIT_FAILED;
-        }
-}
-
 static void print_result(const struct sf_flash_options *o, const struct sf_flash_result *res, int r,
                          const struct sf_error *err)
 {
@@ -123,7 +103,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         r = sf_flash_run(&o, &res, &err);
         cli_progress_end();
         print_result(&o, &res, r, &err);
-        return r < 0 ? exit_code(r) : EXIT_OK;
+        return cli_exit_for(r);
 }
 
 const struct cli_command cmd_flash = {

@@ -5,72 +5,25 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config.h"
 #include "safeflash/package.h"
 #include "safeflash/policy.h"
 
-static const char *env_or(const char *name, const char *fallback)
-{
-        const char *v = getenv(name);
-        return v && *v ? v : fallback;
-}
-
-static int load_dir(sf_rules *rules, const char *dir, struct cli_rules_source *src)
+/* The rules in force (sf_rules_load_standard), saying what went wrong or is missing. */
+int cli_load_rules(const char *const *extra, size_t n_extra, sf_rules *rules,
+                   struct sf_rules_source *src, size_t *n_src)
 {
         struct sf_error err = {0};
-        size_t before = sf_rules_count(rules);
-        int r = sf_rules_load_dir(rules, dir, &err);
+        int r = sf_rules_load_standard(rules, extra, n_extra, src, n_src, &err);
 
         if (r < 0) {
                 fprintf(stderr, "safeflash: %s\n", err.message[0] ? err.message : strerror(-r));
                 return r;
         }
-        snprintf(src->path, sizeof(src->path), "%.*s", (int)sizeof(src->path) - 1, dir);
-        src->count = sf_rules_count(rules) - before;
-        return 0;
-}
-
-/* Rules in order: the database shipped with safeflash, the site's, the user's, --rules. */
-int cli_load_rules(const char *const *extra, size_t n_extra, sf_rules *rules,
-                   struct cli_rules_source *src, size_t *n_src)
-{
-        const char *xdg = getenv("XDG_CONFIG_HOME");
-        const char *home = getenv("HOME");
-        char dirs[3][512];
-        size_t n = 0;
-        int r;
-
-        snprintf(dirs[0], sizeof(dirs[0]), "%s/rules", env_or("SAFEFLASH_DATADIR", SF_DATADIR));
-        snprintf(dirs[1], sizeof(dirs[1]), "%s/rules.d",
-                 env_or("SAFEFLASH_SYSCONFDIR", SF_SYSCONFDIR));
-        if (xdg && *xdg)
-                snprintf(dirs[2], sizeof(dirs[2]), "%s/safeflash/rules.d", xdg);
-        else
-                snprintf(dirs[2], sizeof(dirs[2]), "%s/.config/safeflash/rules.d",
-                         home ? home : "/nonexistent");
-        for (size_t i = 0; i < 3; i++) {
-                r = load_dir(rules, dirs[i], &src[n++]);
-                if (r < 0)
-                        return r;
-        }
         if (src[0].count == 0)
                 fprintf(stderr,
                         "safeflash: warning: no rules database in %s; only the "
                         "built-in rules apply\n",
-                        dirs[0]);
-        for (size_t i = 0; i < n_extra; i++) {
-                struct sf_error err = {0};
-                size_t before = sf_rules_count(rules);
-                r = sf_rules_load_file(rules, extra[i], &err);
-                if (r < 0) {
-                        fprintf(stderr, "safeflash: %s\n",
-                                err.message[0] ? err.message : strerror(-r));
-                        return r;
-                }
-                snprintf(src[n].path, sizeof(src[n].path), "%s", extra[i]);
-                src[n++].count = sf_rules_count(rules) - before;
-        }
-        *n_src = n;
+                        src[0].path);
         return 0;
 }
 
@@ -137,7 +90,7 @@ void cli_print_verdict(const struct sf_version *from, const struct sf_version *t
 
 void cli_json_verdict(struct json *j, const struct sf_version *from, const struct sf_version *to,
                       const sf_package *pkg, const sf_report *rep,
-                      const struct cli_rules_source *src, size_t n_src)
+                      const struct sf_rules_source *src, size_t n_src)
 {
         unsigned needed = sf_report_needed_overrides(rep);
 

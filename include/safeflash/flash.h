@@ -44,6 +44,15 @@ enum sf_log_level {
 };
 
 typedef void (*sf_progress_cb)(void *userdata, const struct sf_progress *p);
+
+/* What a run does once the programmer runs. */
+enum sf_flash_action {
+        SF_FLASH_ACTION_WRITE = 0, /* write the package (with a backup first when backup_dir) */
+        SF_FLASH_ACTION_BACKUP,    /* only back up EFS2 into backup_dir, then reset */
+        SF_FLASH_ACTION_RESTORE,   /* write the EFS2 backup in restore_dir back, then reset */
+};
+
+SF_EXPORT const char *sf_flash_action_to_string(enum sf_flash_action a);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_flash_options {
@@ -58,6 +67,14 @@ struct sf_flash_options {
         /* Back up the device-unique partitions (EFS2: IMEI, RF calibration) into this folder,
          * verified and fsynced, before anything is written; NULL: no backup. */
         const char *backup_dir;
+        bool backup_best_effort;   /* go on without a backup when EFS2 cannot be located */
+        const char *imei;          /* recorded in the backup's manifest, NULL when unknown */
+        enum sf_flash_action action;
+        /* RESTORE: a folder written by a backup (manifest.json, efs2.bin). It must come from
+         * this chip (its serial, read in Sahara command mode) unless force_restore, and fit the
+         * module's own EFS2 partition exactly. */
+        const char *restore_dir;
+        bool force_restore;
         sf_progress_cb progress;
         sf_log_cb log;
         void *userdata;
@@ -74,6 +91,7 @@ struct sf_flash_result {
         bool backed_up; /* backup_dir holds a verified copy of EFS2 */
         uint64_t backup_bytes;
         char backup_sha256[65]; /* of the EFS2 copy */
+        bool restored;          /* restore_dir's EFS2 written and verified */
 };
 
 /* Flash. *ret is filled in either case: it says what was done. On failure err says what

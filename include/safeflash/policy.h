@@ -70,6 +70,23 @@ SF_EXPORT int sf_rules_load_buffer(sf_rules *rules, const char *name, const char
 SF_EXPORT int sf_rules_load_dir(sf_rules *rules, const char *dir, struct sf_error *err);
 SF_EXPORT size_t sf_rules_count(const sf_rules *rules);
 
+/* Where the rules in force came from, in the order they were merged. */
+struct sf_rules_source {
+        char path[512];
+        size_t count; /* rules it contributed */
+};
+#define SF_RULES_MAX_SOURCES 19 /* the database, the site's, the user's, 16 extra files */
+
+/* The rules in force, merged in order: the database shipped with safeflash
+ * ($SAFEFLASH_DATADIR or the installed data dir, rules/), the site's (/etc/safeflash/rules.d,
+ * or $SAFEFLASH_SYSCONFDIR/rules.d), the user's ($XDG_CONFIG_HOME/safeflash/rules.d), then the
+ * extra files. src (room for SF_RULES_MAX_SOURCES) says where each came from; src[0].count
+ * is 0 when the database is missing, which the caller should say. A malformed file fails the
+ * whole load with its file and line. */
+SF_EXPORT int sf_rules_load_standard(sf_rules *rules, const char *const *extra, size_t n_extra,
+                                     struct sf_rules_source *src, size_t *ret_n,
+                                     struct sf_error *err);
+
 /* Requirements a package carries (LVFS metainfo <requires>). Opaque. */
 typedef struct sf_requirements sf_requirements;
 

@@ -235,7 +235,7 @@ static struct sf_fh_range range_of(const struct sf_layout_op *op, char *count, s
                                         op->has_pages_per_block ? op->pages_per_block : 0,
                                 .label = op->label && *op->label ? op->label : NULL};
 
-        if (op->has_last_sector) {
+        if (op->has_last_sector && count) {
                 snprintf(count, size, "%" PRIu64, op->last_sector);
                 r.last_sector = count;
         }
@@ -649,11 +649,12 @@ static int write_manifest(struct job *j, const char *dir, uint32_t page)
                 return -errno;
         fprintf(f,
                 "{\n  \"format\": 1,\n  \"chip_serial\": \"0x%08x\",\n  \"msm_id\": \"0x%08x\",\n"
-                "  \"partitions\": [\n    {\"name\": \"EFS2\", \"file\": \"efs2.bin\", "
+                "  \"imei\": \"%s\",\n  \"partitions\": [\n    {\"name\": \"EFS2\", \"file\": "
+                "\"efs2.bin\", "
                 "\"start_page\": %" PRIu64 ", \"pages\": %" PRIu64 ", \"page_size\": %u, "
                 "\"sha256\": \"%s\"}\n  ]\n}\n",
-                j->chip.serial, j->chip.msm_id, j->efs_page, j->efs_pages, page,
-                j->res.backup_sha256);
+                j->chip.serial, j->chip.msm_id, j->o->imei ? j->o->imei : "", j->efs_page,
+                j->efs_pages, page, j->res.backup_sha256);
         r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
         fclose(f);
         return r;
@@ -670,6 +671,11 @@ static int backup_efs(struct job *j, struct sf_error *err)
 
         if (!dir)
                 return 0;
+        if (!j->have_efs && j->o->backup_best_effort) {
+                say(j, SF_LOG_WARNING,
+                    "the module's EFS2 cannot be located: going on without a backup");
+                return 0;
+        }
         if (!j->have_efs)
                 return sf_error_set(err, -EPERM,
                                     "the module's EFS2 cannot be located, so it "
@@ -705,6 +711,197 @@ static int backup_efs(struct job *j, struct sf_error *err)
                     j->res.backup_sha256);
         }
         return r;
+}
+
+/* A backup's manifest (written by write_manifest, but read as untrusted input). */
+struct efs_manifest {
+        uint64_t chip_serial, start_page, pages, page_size;
+        char sha256[65];
+};
+
+#define MANIFEST_MAX 16384
+
+static const char *manifest_value(const char *doc, const char *key)
+{
+        char pat[48];
+        const char *p;
+
+        snprintf(pat, sizeof(pat), "\"%s\":", key);
+        p = strstr(doc, pat);
+        if (!p)
+                return NULL;
+        p += strlen(pat);
+        while (*p == ' ')
+                p++;
+        return p;
+}
+
+static int manifest_u64(const char *doc, const char *key, uint64_t *ret)
+{
+        const char *p = manifest_value(doc, key);
+        char *end;
+
+        if (!p)
+                return -EBADMSG;
+        if (*p == '"')
+                p++;
+        errno = 0;
+        *ret = strtoull(p, &end, 0);
+        return end == p || errno ? -EBADMSG : 0;
+}
+
+static int read_manifest(const char *dir, struct efs_manifest *m, struct sf_error *err)
+{
+        char path[4096], doc[MANIFEST_MAX + 1];
+        _cleanup_close_ int fd = -1;
+        const char *sha;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%s/manifest.json", dir);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return sf_error_set(err, -EINVAL, "%s: %s: not a safeflash backup", path,
+                                    strerror(errno));
+        n = read(fd, doc, MANIFEST_MAX);
+        if (n <= 0 || n == MANIFEST_MAX)
+                return sf_error_set(err, -EINVAL, "%s: empty, unreadable or too large", path);
+        doc[n] = '\0';
+        sha = manifest_value(doc, "sha256");
+        if (manifest_u64(doc, "chip_serial", &m->chip_serial) < 0 ||
+            manifest_u64(doc, "start_page", &m->start_page) < 0 ||
+            manifest_u64(doc, "pages", &m->pages) < 0 ||
+            manifest_u64(doc, "page_size", &m->page_size) < 0 || !sha || sha[0] != '"' ||
+            strspn(sha + 1, "0123456789abcdef") != 64 || sha[65] != '"')
+                return sf_error_set(err, -EINVAL, "%s: not a valid EFS2 backup manifest", path);
+        memcpy(m->sha256, sha + 1, 64);
+        m->sha256[64] = '\0';
+        return 0;
+}
+
+/* Hex SHA-256 of a whole file, and its size. */
+static int file_sha256(const char *path, char out[65], uint64_t *ret_size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        uint64_t size = 0;
+        uint8_t md[32];
+        unsigned len = 32;
+        ssize_t n = 0;
+        int r = fd < 0 ? -errno : !buf || !ctx ? -ENOMEM : 0;
+
+        if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+                r = -EIO;
+        while (r == 0 && (n = read(fd, buf, BACKUP_READ)) > 0) {
+                EVP_DigestUpdate(ctx, buf, (size_t)n);
+                size += (uint64_t)n;
+        }
+        if (r == 0 && n < 0)
+                r = -errno;
+        if (r == 0) {
+                EVP_DigestFinal_ex(ctx, md, &len);
+                hex(md, 32, out);
+                *ret_size = size;
+        }
+        EVP_MD_CTX_free(ctx);
+        return r;
+}
+
+/* The backup belongs to this module and fits its EFS2 exactly; the file is what was saved. */
+static int check_restore(struct job *j, const struct efs_manifest *m, uint32_t page,
+                         const char *file, struct sf_error *err)
+{
+        char sha[65];
+        uint64_t size = 0;
+        int r;
+
+        if (!j->have_efs)
+                return sf_error_set(err, -EPERM,
+                                    "the module's partition table is unreadable, so its EFS2 "
+                                    "cannot be located: flash its firmware first, then restore");
+        if (!j->res.identified && !j->o->force_restore)
+                return sf_error_set(err, -EPERM,
+                                    "a programmer was already running, so the chip's serial could "
+                                    "not be read to match the backup: reset the module into EDL "
+                                    "and try again (or --force)");
+        if (j->res.identified && m->chip_serial != j->chip.serial && !j->o->force_restore)
+                return sf_error_set(err, -EPERM,
+                                    "the backup was taken from chip 0x%08" PRIx64
+                                    ", this module is 0x%08x: writing another module's IMEI and "
+                                    "calibration would clone it (--force to do it anyway)",
+                                    m->chip_serial, j->chip.serial);
+        if (m->page_size != page || m->start_page != j->efs_page || m->pages != j->efs_pages)
+                return sf_error_set(err, -EPERM,
+                                    "the backup's EFS2 (pages %" PRIu64 "+%" PRIu64 " of %" PRIu64
+                                    " bytes) is not where this module's EFS2 is (pages %" PRIu64
+                                    "+%" PRIu64 " of %u bytes)",
+                                    m->start_page, m->pages, m->page_size, j->efs_page,
+                                    j->efs_pages, page);
+        r = file_sha256(file, sha, &size);
+        if (r < 0)
+                return sf_error_set(err, -EINVAL, "%s: %s", file, strerror(-r));
+        if (size != m->pages * m->page_size || strcmp(sha, m->sha256) != 0)
+                return sf_error_set(err, -EINVAL,
+                                    "%s does not match its manifest (size or SHA-256): the "
+                                    "backup is damaged; nothing was written",
+                                    file);
+        return 0;
+}
+
+/* Write a verified EFS2 backup back where it came from: erase, program, compare digests. */
+static int restore_efs(struct job *j, struct sf_error *err)
+{
+        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
+        char file[4096], start[24], sha[65];
+        struct efs_manifest m;
+        struct sf_layout_op op = {.kind = SF_LAYOUT_OP_PROGRAM, .label = "EFS2"};
+        struct sf_fh_range rg;
+        _cleanup_close_ int fd = -1;
+        uint8_t have[32];
+        int r;
+
+        r = read_manifest(j->o->restore_dir, &m, err);
+        if (r < 0)
+                return r;
+        snprintf(file, sizeof(file), "%s/efs2.bin", j->o->restore_dir);
+        r = check_restore(j, &m, page, file, err);
+        if (r < 0)
+                return r;
+        snprintf(start, sizeof(start), "%" PRIu64, j->efs_page);
+        op.sector_size = page;
+        op.start = j->efs_page;
+        op.has_start = op.has_num_sectors = op.has_pages_per_block = true;
+        op.start_text = start;
+        op.num_sectors = j->efs_pages;
+        op.pages_per_block = ppb;
+        rg = range_of(&op, NULL, 0);
+        enter(j, SF_PHASE_ERASE, 1);
+        say(j, SF_LOG_INFO, "restoring EFS2 (pages %s+%" PRIu64 ") from %s", start, j->efs_pages,
+            file);
+        r = sf_fh_erase(&j->fh, &rg, err);
+        fd = r < 0 ? -1 : open(file, O_RDONLY | O_CLOEXEC);
+        if (r == 0 && fd < 0)
+                r = sf_error_set(err, -errno, "%s: %s", file, strerror(errno));
+        if (r == 0) {
+                enter(j, SF_PHASE_PROGRAM, j->efs_pages * page);
+                r = sf_fh_program(&j->fh, &rg, fd, 0, j->efs_pages * page, 0xff, advance, j, err);
+        }
+        if (r == 0) {
+                enter(j, SF_PHASE_VERIFY, 1);
+                r = sf_fh_digest(&j->fh, &rg, have, err);
+                if (r == -EOPNOTSUPP)
+                        r = readback_digest(j, &op, have, err);
+        }
+        if (r < 0)
+                return r;
+        hex(have, 32, sha);
+        if (strcmp(sha, m.sha256) != 0)
+                return sf_error_set(err, -EIO,
+                                    "EFS2 reads back differently from the backup (digest "
+                                    "mismatch): the restore did not take");
+        j->res.restored = true;
+        say(j, SF_LOG_INFO, "EFS2 restored and verified (sha256 %s)", sha);
+        return 0;
 }
 
 /* eMMC/UFS: the boot ROM boots from the LUN that holds the first boot stage. */
@@ -762,6 +959,54 @@ static int finish(struct job *j, struct sf_error *err)
         return 0;
 }
 
+const char *sf_flash_action_to_string(enum sf_flash_action a)
+{
+        static const char *const names[] = {"write", "backup", "restore"};
+        return (unsigned)a < sizeof(names) / sizeof(*names) ? names[a] : "invalid";
+}
+
+/* The package's content, with what protects the module around it. */
+static int write_package(struct job *j, struct sf_error *err)
+{
+        int r = guard_efs(j, err);
+
+        if (r >= 0)
+                r = probe_sector_size(j, err);
+        if (r >= 0)
+                r = plan(j, err);
+        if (r >= 0)
+                r = backup_efs(j, err);
+        if (r >= 0)
+                r = erase_all(j, err);
+        if (r >= 0)
+                r = program_all(j, err);
+        /* Verify what was programmed before the DISK patches rewrite parts of it (GPT headers). */
+        if (r >= 0)
+                r = verify_all(j, err);
+        if (r >= 0)
+                r = patch_all(j, err);
+        if (r >= 0)
+                r = set_bootable(j, err);
+        return r;
+}
+
+static int run_action(struct job *j, struct sf_error *err)
+{
+        switch (j->o->action) {
+        case SF_FLASH_ACTION_WRITE:
+                return write_package(j, err);
+        case SF_FLASH_ACTION_BACKUP:
+                if (!j->o->backup_dir)
+                        return sf_error_set(err, -EINVAL, "a backup needs a folder to go to");
+                return backup_efs(j, err);
+        case SF_FLASH_ACTION_RESTORE:
+                if (!j->o->restore_dir)
+                        return sf_error_set(err, -EINVAL, "a restore needs a backup folder");
+                return restore_efs(j, err);
+        }
+        return sf_error_set(err, -EINVAL, "unknown action %d", (int)j->o->action);
+}
+
 int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                  struct sf_error *err)
 {
@@ -785,24 +1030,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = read_module_layout(&j, err);
         if (r >= 0)
-                r = guard_efs(&j, err);
-        if (r >= 0)
-                r = probe_sector_size(&j, err);
-        if (r >= 0)
-                r = plan(&j, err);
-        if (r >= 0)
-                r = backup_efs(&j, err);
-        if (r >= 0)
-                r = erase_all(&j, err);
-        if (r >= 0)
-                r = program_all(&j, err);
-        /* Verify what was programmed before the DISK patches rewrite parts of it (GPT headers). */
-        if (r >= 0)
-                r = verify_all(&j, err);
-        if (r >= 0)
-                r = patch_all(&j, err);
-        if (r >= 0)
-                r = set_bootable(&j, err);
+                r = run_action(&j, err);
         if (r >= 0)
                 r = finish(&j, err);
         if (r >= 0)

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bring back a module stuck in EDL: the firmware it last ran well (from the history, found in
+ * a library of packages), flashed after a backup of whatever EFS2 remains, then its IMEI and
+ * calibration restored from its latest verified backup if it boots without them. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "update/run.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+struct recovery {
+        struct sf_device dev;
+        char key[16]; /* the chip serial, as the history keys it */
+        char last_good[128];
+        char imei[16]; /* the IMEI the history knows for this chip, "" when none */
+        char package[SF_UPDATE_PATH_MAX];
+        char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
+};
+
+/* A module in EDL, identified by its fused serial in Sahara command mode. */
+static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        const struct sf_identity *id = &r->res->before;
+        int e = sf_run_identify(r, &rc->dev, err);
+
+        if (e < 0)
+                return e;
+        if (rc->dev.mode == SF_DEVICE_MODE_NORMAL)
+                return sf_error_set(err, -ENODEV,
+                                    "%s runs its firmware (%s): there is nothing to recover; "
+                                    "'safeflash doctor' tells its state, 'safeflash update' "
+                                    "installs a package",
+                                    rc->dev.name, id->version[0] ? id->version : "version unknown");
+        if (rc->dev.mode != SF_DEVICE_MODE_EDL)
+                return sf_error_set(err, -ENODEV,
+                                    "%s is in %s mode: see 'safeflash doctor' for what to do",
+                                    rc->dev.name, sf_device_mode_to_string(rc->dev.mode));
+        if (id->has_chip)
+                snprintf(rc->key, sizeof(rc->key), "0x%08x", id->chip_serial);
+        return 0;
+}
+
+/* What the history knows of this chip: the last good firmware, the IMEI, the newest verified
+ * backup still on disk. */
+static void from_history(struct sf_run *r, struct recovery *rc)
+{
+        sf_history_report *rep = NULL;
+        char *version = NULL;
+
+        if (!rc->key[0])
+                return;
+        if (sf_history_last_known_good(r->hist, rc->key, &version, NULL, NULL, NULL) == 0)
+                snprintf(rc->last_good, sizeof(rc->last_good), "%s", version);
+        free(version);
+        if (sf_history_module_report(r->hist, rc->key, &rep, NULL) < 0)
+                return;
+        if (sf_history_report_n_modules(rep) && sf_history_report_module(rep, 0)->imei)
+                snprintf(rc->imei, sizeof(rc->imei), "%s", sf_history_report_module(rep, 0)->imei);
+        for (size_t i = sf_history_report_n_backups(rep); i-- > 0;) {
+                const struct sf_history_backup *b = sf_history_report_backup(rep, i);
+                char manifest[SF_UPDATE_PATH_MAX + 16];
+                snprintf(manifest, sizeof(manifest), "%s/manifest.json", b->path);
+                if (b->verified && access(manifest, R_OK) == 0) {
+                        snprintf(rc->backup, sizeof(rc->backup), "%s", b->path);
+                        break;
+                }
+        }
+        sf_history_report_free(rep);
+}
+
+/* The package of version in library (folders or archives, by the version they carry). */
+static int find_in_library(const char *library, const char *version, char *out, size_t size,
+                           struct sf_error *err)
+{
+        _cleanup_closedir_ DIR *d = opendir(library);
+        struct dirent *e;
+        unsigned seen = 0;
+
+        if (!d)
+                return sf_error_set(err, -errno == -ENOENT ? -EINVAL : -errno, "library %s: %s",
+                                    library, strerror(errno));
+        while ((e = readdir(d))) {
+                char path[SF_UPDATE_PATH_MAX];
+                sf_package *p = NULL;
+                bool match;
+                if (e->d_name[0] == '.' ||
+                    snprintf(path, sizeof(path), "%s/%s", library, e->d_name) >= (int)sizeof(path))
+                        continue;
+                if (sf_package_open(path, &p, NULL) < 0)
+                        continue;
+                seen++;
+                match = strcmp(sf_package_version(p)->canonical, version) == 0;
+                sf_package_free(p);
+                if (match)
+                        return sf_strlcpy(out, size, path) < 0 ? -ENAMETOOLONG : 0;
+        }
+        return sf_error_set(err, -ENOENT,
+                            "the library %s (%u package(s)) has no package of %s, the firmware "
+                            "this module last ran well: obtain %s from the vendor, put it in the "
+                            "library and run recover again",
+                            library, seen, version, version);
+}
+
+/* The package to write: the one given, checked against what the module last ran; or the
+ * last known good one from the library. */
+static int choose_package(struct sf_run *r, struct recovery *rc, const char *package,
+                          const char *library, struct sf_error *err)
+{
+        if (!package && !rc->key[0])
+                return sf_error_set(err, -ENODEV,
+                                    "a programmer is already running, so the chip cannot be "
+                                    "identified to look up its firmware: power-cycle the module "
+                                    "(it returns to its boot ROM), or name the PACKAGE");
+        if (!package && !rc->last_good[0])
+                return sf_error_set(err, -ENOENT,
+                                    "the history knows no firmware of chip %s: name the PACKAGE "
+                                    "to recover it with",
+                                    rc->key);
+        if (package)
+                return sf_strlcpy(rc->package, sizeof(rc->package), package) < 0 ? -ENAMETOOLONG
+                                                                                 : 0;
+        sf_run_log(r, SF_LOG_INFO, "chip %s last ran %s", rc->key, rc->last_good);
+        return find_in_library(library, rc->last_good, rc->package, sizeof(rc->package), err);
+}
+
+/* A package other than the last good one must be one the policy allows from it. */
+static int check_policy(const struct recovery *rc, const sf_package *pkg, struct sf_error *err)
+{
+        struct sf_rules_source src[SF_RULES_MAX_SOURCES];
+        const struct sf_version *to = sf_package_version(pkg);
+        struct sf_version from;
+        sf_rules *rules = NULL;
+        sf_report *rep = NULL;
+        size_t n = 0;
+        int e;
+
+        if (!rc->last_good[0])
+                return 0; /* nothing to compare with: the chip check still applies */
+        sf_version_parse(rc->last_good, &from);
+        e = sf_rules_new(&rules);
+        if (e >= 0)
+                e = sf_rules_load_standard(rules, NULL, 0, src, &n, err);
+        if (e >= 0)
+                e = sf_policy_evaluate(&from, to, rules, sf_package_requirements(pkg),
+                                       SF_POLICY_ALLOW_REINSTALL, &rep);
+        sf_rules_free(rules);
+        if (e >= 0 && sf_report_verdict(rep) != SF_VERDICT_ALLOWED) {
+                const struct sf_finding *f = sf_report_count(rep) ? sf_report_get(rep, 0) : NULL;
+                e = sf_error_set(err, -EPERM,
+                                 "%s may not go onto a module whose last good firmware was %s: "
+                                 "%s%s%s",
+                                 to->canonical, rc->last_good, f ? f->message : "refused",
+                                 f && f->advice ? "; " : "", f && f->advice ? f->advice : "");
+        }
+        sf_report_free(rep);
+        return e;
+}
+
+/* The module lost its IMEI: its latest verified backup goes back, then it must boot with it. */
+static int restore_lost(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        struct sf_flash_options fo = {.package = rc->package,
+                                      .action = SF_FLASH_ACTION_RESTORE,
+                                      .restore_dir = rc->backup};
+        struct sf_device dev, edl;
+        int e;
+
+        if (!rc->backup[0])
+                return sf_error_set(err, -EIO,
+                                    "the module boots without a valid IMEI and no verified backup "
+                                    "of its EFS2 is on record");
+        sf_run_log(r, SF_LOG_INFO, "the module has no IMEI: restoring its backup %s", rc->backup);
+        e = sf_device_find(rc->dev.name, &dev, err);
+        if (e >= 0)
+                e = sf_run_to_edl(r, &dev, &edl, err);
+        if (e >= 0)
+                e = sf_run_flash(r, &fo, &edl, err);
+        if (e >= 0)
+                e = sf_run_wait_boot(r, rc->dev.name, &r->res->after, err);
+        return e;
+}
+
+static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        struct sf_flash_options fo = {.package = rc->package,
+                                      .backup_best_effort = true,
+                                      .imei = rc->imei[0] ? rc->imei : NULL};
+        int e = sf_run_backup_dir(r, rc->imei[0] ? rc->imei : rc->key, err);
+
+        fo.backup_dir = r->res->backup_dir;
+        if (e >= 0)
+                e = sf_run_flash(r, &fo, &rc->dev, err);
+        if (!r->res->flash.backed_up)
+                r->res->backup_dir[0] = '\0';
+        if (e >= 0)
+                e = sf_run_wait_boot(r, rc->dev.name, &r->res->after, err);
+        if (e >= 0 && !r->res->after.imei_from)
+                e = restore_lost(r, rc, err);
+        if (e >= 0 && (!r->res->after.imei_from ||
+                       (rc->imei[0] && strcmp(rc->imei, r->res->after.imei) != 0)))
+                e = sf_error_set(err, -EIO, "the module boots %s but reports IMEI '%s'%s%s",
+                                 r->res->after.version, r->res->after.imei,
+                                 rc->imei[0] ? ", not its own " : "", rc->imei);
+        return e;
+}
+
+static bool same_version(const char *reported, const struct sf_version *want)
+{
+        struct sf_version got;
+
+        sf_version_parse(reported, &got);
+        return strcmp(got.canonical, want->canonical) == 0;
+}
+
+static int recover(struct sf_run *r, const char *package, const char *library, struct sf_error *err)
+{
+        struct recovery rc = {0};
+        sf_package *pkg = NULL;
+        char digest[65];
+        int e = find_stuck(r, &rc, err);
+
+        if (e >= 0) {
+                from_history(r, &rc);
+                e = choose_package(r, &rc, package, library, err);
+        }
+        if (e >= 0)
+                e = sf_package_open(rc.package, &pkg, err);
+        if (e < 0)
+                return e;
+        snprintf(r->res->from_version, sizeof(r->res->from_version), "%s", rc.last_good);
+        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s",
+                 sf_package_version(pkg)->canonical);
+        e = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, rc.package,
+                                 rc.imei[0] ? rc.imei : rc.key, err);
+        if (e >= 0)
+                e = check_policy(&rc, pkg, err);
+        if (e >= 0)
+                e = flash_and_boot(r, &rc, err);
+        if (e >= 0 && !same_version(r->res->after.version, sf_package_version(pkg)))
+                e = sf_error_set(err, -EIO, "the module runs %s, not the package's %s",
+                                 r->res->after.version, sf_package_version(pkg)->canonical);
+        sf_package_free(pkg);
+        if (e >= 0) {
+                sf_run_package_digest(rc.package, digest);
+                e = sf_history_install_record(
+                        r->hist, r->res->session_id, rc.last_good[0] ? rc.last_good : NULL,
+                        r->res->after.version, digest[0] ? digest : NULL, err);
+        }
+        return sf_run_session_end(r, e, err);
+}
+
+int sf_recover_run(const struct sf_run_options *o, const char *package, const char *library,
+                   struct sf_run_result *ret, struct sf_error *err)
+{
+        struct sf_error local = {0};
+        struct sf_run r;
+        int e;
+
+        if (!err)
+                err = &local;
+        if (!o || !ret || (!package && !library))
+                return sf_error_set(err, -EINVAL, "recover needs a PACKAGE or a --library");
+        e = sf_run_begin(&r, o, ret, err);
+        if (e >= 0)
+                e = recover(&r, package, library, err);
+        sf_run_done(&r);
+        return e;
+}

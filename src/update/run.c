@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The pieces every safe path is made of (src/update/run.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "update/run.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#define BOOT_TIMEOUT_S 90
+/* A module seen in EDL or memory-debug mode this long after a reset did not boot. */
+#define STUCK_AFTER_MS 5000
+#define POLL_MS        100
+
+static int mkdir_p(char *path)
+{
+        for (char *p = path + 1; *p; p++)
+                if (*p == '/') {
+                        *p = '\0';
+                        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+                                *p = '/';
+                                return -errno;
+                        }
+                        *p = '/';
+                }
+        return mkdir(path, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int sf_state_dir(char *buf, size_t size, struct sf_error *err)
+{
+        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+        int n, r;
+
+        if (xdg && xdg[0] == '/')
+                n = snprintf(buf, size, "%s/safeflash", xdg);
+        else if (home && home[0] == '/')
+                n = snprintf(buf, size, "%s/.local/state/safeflash", home);
+        else
+                return sf_error_set(err, -ENOENT,
+                                    "neither XDG_STATE_HOME nor HOME names a folder for the "
+                                    "history");
+        if (n < 0 || (size_t)n >= size)
+                return sf_error_set(err, -ENAMETOOLONG, "the state folder's path is too long");
+        r = mkdir_p(buf);
+        return r < 0 ? sf_error_set(err, r, "%s: %s", buf, strerror(-r)) : 0;
+}
+
+void sf_run_log(struct sf_run *r, enum sf_log_level level, const char *fmt, ...)
+{
+        char text[768];
+        va_list ap;
+
+        if (!r->o->log)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        r->o->log(r->o->userdata, level, text);
+}
+
+int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run_result *res,
+                 struct sf_error *err)
+{
+        char db[SF_UPDATE_PATH_MAX + 16];
+        time_t now = time(NULL);
+        struct tm tm;
+        int rc;
+
+        *r = (struct sf_run){.o = o, .res = res};
+        *res = (struct sf_run_result){0};
+        gmtime_r(&now, &tm);
+        strftime(r->stamp, sizeof(r->stamp), "%Y%m%dT%H%M%SZ", &tm);
+        if (o->state_dir) {
+                if (sf_strlcpy(r->state_dir, sizeof(r->state_dir), o->state_dir) < 0)
+                        return sf_error_set(err, -ENAMETOOLONG, "state folder path too long");
+                rc = mkdir_p(r->state_dir);
+                if (rc < 0)
+                        return sf_error_set(err, rc, "%s: %s", r->state_dir, strerror(-rc));
+        } else {
+                rc = sf_state_dir(r->state_dir, sizeof(r->state_dir), err);
+                if (rc < 0)
+                        return rc;
+        }
+        snprintf(db, sizeof(db), "%s/history.db", r->state_dir);
+        return sf_history_open(o->history_path ? o->history_path : db, &r->hist, err);
+}
+
+void sf_run_done(struct sf_run *r)
+{
+        sf_history_close(r->hist);
+        r->hist = NULL;
+}
+
+int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struct sf_error *err)
+{
+        struct sf_history_identity h = {
+                .source = id->has_chip                      ? SF_HISTORY_SOURCE_SAHARA
+                          : id->imei_from == SF_SOURCE_DIAG ? SF_HISTORY_SOURCE_DIAG
+                                                            : SF_HISTORY_SOURCE_AT,
+                .has_chip_serial = id->has_chip,
+                .chip_serial = id->chip_serial,
+                .has_hw_id = id->has_chip,
+                .hw_id = (uint64_t)id->msm_id << 32 | (uint64_t)id->oem_id << 16 | id->model_id,
+                .imei = id->imei_from ? id->imei : NULL,
+                .model = id->model[0] ? id->model : NULL,
+                .firmware = id->version[0] ? id->version : NULL};
+
+        if (!h.has_chip_serial && !h.imei)
+                return 0; /* nothing to key a module on */
+        return sf_history_identity_record(r->hist, &h, &r->module_id, err);
+}
+
+int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err)
+{
+        int rc = sf_device_find(r->o->device, dev, err);
+
+        if (rc < 0)
+                return rc;
+        snprintf(r->res->device, sizeof(r->res->device), "%s", dev->name);
+        rc = sf_device_identify(dev, &r->res->before, err);
+        if (rc < 0)
+                return rc;
+        rc = sf_run_record_identity(r, &r->res->before, err);
+        if (rc == -EEXIST) /* a contradiction is for a person to look at: say it, go on */
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", err->message);
+        return rc == -EEXIST ? 0 : rc;
+}
+
+int sf_run_session_begin(struct sf_run *r, enum sf_history_kind kind, const char *package,
+                         const char *label, struct sf_error *err)
+{
+        char logs[SF_UPDATE_PATH_MAX + 8];
+        int rc;
+
+        snprintf(logs, sizeof(logs), "%s/logs", r->state_dir);
+        rc = mkdir_p(logs);
+        if (rc < 0)
+                return sf_error_set(err, rc, "%s: %s", logs, strerror(-rc));
+        rc = snprintf(r->res->session_log, sizeof(r->res->session_log), "%s/%s-%s-%s.log", logs,
+                      r->stamp, sf_history_kind_to_string(kind),
+                      label && *label ? label : "module");
+        if (rc < 0 || (size_t)rc >= sizeof(r->res->session_log))
+                return sf_error_set(err, -ENAMETOOLONG, "session log path too long");
+        return sf_history_session_begin(r->hist, r->module_id, kind, package,
+                                        r->res->from_version[0] ? r->res->from_version : NULL,
+                                        r->res->to_version[0] ? r->res->to_version : NULL,
+                                        r->res->session_log, &r->res->session_id, err);
+}
+
+void sf_run_step(struct sf_run *r, const char *name, enum sf_history_step_state st,
+                 const char *detail)
+{
+        struct sf_error err = {0};
+
+        if (r->res->session_id &&
+            sf_history_session_step(r->hist, r->res->session_id, name, st, detail, &err) < 0)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", err.message);
+}
+
+int sf_run_session_end(struct sf_run *r, int rc, const struct sf_error *err)
+{
+        enum sf_history_outcome o = rc == 0        ? SF_HISTORY_OUTCOME_SUCCESS
+                                    : rc == -EPERM ? SF_HISTORY_OUTCOME_REFUSED
+                                                   : SF_HISTORY_OUTCOME_FAILED;
+        struct sf_error e = {0};
+
+        r->res->outcome = rc == 0 ? SF_UPDATE_SUCCESS
+                          : rc == -EPERM && !r->res->flash.bytes_written && !r->res->flash.restored
+                                  ? SF_UPDATE_REFUSED
+                                  : SF_UPDATE_FAILED;
+        if (r->res->session_id &&
+            sf_history_session_end(r->hist, r->res->session_id, o,
+                                   rc < 0 && err && err->message[0] ? err->message : NULL, &e) < 0)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
+        return rc;
+}
+
+int sf_run_backup_dir(struct sf_run *r, const char *label, struct sf_error *err)
+{
+        char dir[SF_UPDATE_PATH_MAX];
+        int n, rc;
+
+        n = snprintf(dir, sizeof(dir), "%s/backups/%s", r->state_dir,
+                     label && *label ? label : "module");
+        if (n < 0 || (size_t)n >= sizeof(dir))
+                return sf_error_set(err, -ENAMETOOLONG, "backup path too long");
+        rc = mkdir_p(dir);
+        if (rc < 0)
+                return sf_error_set(err, rc, "%s: %s", dir, strerror(-rc));
+        n = snprintf(r->res->backup_dir, sizeof(r->res->backup_dir), "%s/%s-s%" PRId64, dir,
+                     r->stamp, r->res->session_id);
+        if (n < 0 || (size_t)n >= sizeof(r->res->backup_dir))
+                return sf_error_set(err, -ENAMETOOLONG, "backup path too long");
+        return 0;
+}
+
+int sf_run_to_edl(struct sf_run *r, const struct sf_device *dev, struct sf_device *ret,
+                  struct sf_error *err)
+{
+        int rc;
+
+        if (dev->mode == SF_DEVICE_MODE_EDL) {
+                *ret = *dev;
+                return 0;
+        }
+        sf_run_step(r, "switch-to-edl", SF_HISTORY_STEP_STARTED, dev->dm_port);
+        rc = sf_device_enter_edl(dev, ret, err);
+        sf_run_step(r, "switch-to-edl", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,
+                    rc < 0 ? err->message : NULL);
+        return rc;
+}
+
+/* Each engine phase becomes a history step as it starts and ends. */
+static void on_progress(void *userdata, const struct sf_progress *p)
+{
+        struct sf_run *r = userdata;
+
+        if (!r->phase_started || p->phase != r->phase) {
+                if (r->phase_started)
+                        sf_run_step(r, sf_phase_to_string(r->phase), SF_HISTORY_STEP_DONE, NULL);
+                if (p->phase != SF_PHASE_DONE)
+                        sf_run_step(r, sf_phase_to_string(p->phase), SF_HISTORY_STEP_STARTED, NULL);
+                r->phase = p->phase;
+                r->phase_started = true;
+        }
+        if (r->o->progress)
+                r->o->progress(r->o->userdata, p);
+}
+
+static void on_log(void *userdata, enum sf_log_level level, const char *text)
+{
+        struct sf_run *r = userdata;
+
+        if (r->o->log)
+                r->o->log(r->o->userdata, level, text);
+}
+
+static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
+{
+        struct sf_history_backup_partition part = {
+                .name = "EFS2", .size = res->backup_bytes, .sha256 = res->backup_sha256};
+        struct sf_history_backup b = {.module_id = r->module_id,
+                                      .session_id = r->res->session_id,
+                                      .path = r->res->backup_dir,
+                                      .verified = true,
+                                      .partitions = &part,
+                                      .n_partitions = 1};
+        struct sf_error err = {0};
+        int64_t id;
+
+        if (sf_history_backup_record(r->hist, &b, &id, &err) < 0)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", err.message);
+}
+
+/* The chip read in Sahara command mode belongs to this module: bind its fused serial. */
+static void record_chip(struct sf_run *r, const struct sf_flash_result *res)
+{
+        struct sf_identity id = r->res->before;
+        struct sf_error e = {0};
+
+        id.has_chip = true;
+        id.chip_serial = res->chip_serial;
+        id.msm_id = res->msm_id;
+        id.oem_id = res->oem_id;
+        id.model_id = 0;
+        id.model[0] = id.version[0] = '\0';
+        if (sf_run_record_identity(r, &id, &e) < 0) {
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
+                id.imei_from = SF_SOURCE_NONE; /* the fused serial alone, then */
+                sf_run_record_identity(r, &id, NULL);
+        }
+        if (r->res->session_id && r->module_id)
+                sf_history_session_set_module(r->hist, r->res->session_id, r->module_id, NULL);
+}
+
+int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *edl,
+                 struct sf_error *err)
+{
+        char spec[64];
+        int rc;
+
+        snprintf(spec, sizeof(spec), "usb:%u:%u", edl->bus, edl->address);
+        fo->device = spec;
+        fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
+        fo->progress = on_progress;
+        fo->log = on_log;
+        fo->userdata = r;
+        r->phase_started = false;
+        rc = sf_flash_run(fo, &r->res->flash, err);
+        if (r->res->flash.identified)
+                record_chip(r, &r->res->flash);
+        if (r->res->flash.backed_up)
+                record_backup(r, &r->res->flash);
+        if (rc < 0)
+                sf_run_step(r, sf_phase_to_string(r->phase), SF_HISTORY_STEP_FAILED, err->message);
+        return rc;
+}
+
+static void sleep_ms(int ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+}
+
+int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
+                     struct sf_error *err)
+{
+        int timeout = r->o->boot_timeout_s > 0 ? r->o->boot_timeout_s : BOOT_TIMEOUT_S;
+        int rc = -ETIMEDOUT, stuck_ms = 0;
+
+        sf_run_step(r, "boot", SF_HISTORY_STEP_STARTED, NULL);
+        for (int t = 0; t < timeout * 1000; t += POLL_MS) {
+                struct sf_device d;
+                if (sf_device_find(name, &d, NULL) == 0) {
+                        if (d.mode == SF_DEVICE_MODE_NORMAL && d.at_port[0]) {
+                                rc = sf_device_identify(&d, ret, err);
+                                break;
+                        }
+                        stuck_ms = d.mode == SF_DEVICE_MODE_EDL ||
+                                                   d.mode == SF_DEVICE_MODE_MEMORY_DEBUG
+                                           ? stuck_ms + POLL_MS
+                                           : 0;
+                        if (stuck_ms > STUCK_AFTER_MS) {
+                                rc = sf_error_set(err, -EIO,
+                                                  "the module did not boot: it is in %s mode",
+                                                  sf_device_mode_to_string(d.mode));
+                                break;
+                        }
+                }
+                sleep_ms(POLL_MS);
+        }
+        if (rc == -ETIMEDOUT)
+                sf_error_set(err, rc, "the module did not come back within %d s", timeout);
+        sf_run_step(r, "boot", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,
+                    rc < 0 ? err->message : ret->version);
+        if (rc == 0)
+                sf_run_record_identity(r, ret, NULL);
+        return rc;
+}
+
+void sf_run_package_digest(const char *package, char out[65])
+{
+        char path[4096];
+        uint8_t buf[65536], md[32];
+        unsigned len = 32;
+        _cleanup_fclose_ FILE *f = NULL;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        size_t n;
+
+        out[0] = '\0';
+        snprintf(path, sizeof(path), "%s/md5.txt", package);
+        f = fopen(path, "re");
+        if (f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+                while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+                        EVP_DigestUpdate(ctx, buf, n);
+                EVP_DigestFinal_ex(ctx, md, &len);
+                for (int i = 0; i < 32; i++)
+                        snprintf(out + 2 * i, 3, "%02x", md[i]);
+        }
+        EVP_MD_CTX_free(ctx);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the safe paths (update, backup, restore, recover) share: the state folder, the history
+ * session recorded as it happens, the switch to EDL, the engine run, the wait for the boot. */
+#ifndef SF_UPDATE_RUN_H
+#define SF_UPDATE_RUN_H
+
+#include "safeflash/history.h"
+#include "safeflash/update.h"
+
+struct sf_run {
+        const struct sf_run_options *o;
+        struct sf_run_result *res;
+        sf_history *hist;
+        int64_t module_id;
+        char state_dir[SF_UPDATE_PATH_MAX];
+        char stamp[32];      /* UTC time of the run, for file names */
+        enum sf_phase phase; /* of the engine run in progress */
+        bool phase_started;
+};
+
+/* The state folder and the history; ret->outcome NOT_STARTED. */
+int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run_result *res,
+                 struct sf_error *err);
+/* Close the history (a session still running reads as interrupted). */
+void sf_run_done(struct sf_run *r);
+void sf_run_log(struct sf_run *r, enum sf_log_level level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* The module, and its identity over AT / DIAG / Sahara, recorded in the history. */
+int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err);
+int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struct sf_error *err);
+
+/* Session: a log file STATE/logs/TIME-LABEL.log, a history row, steps as they happen. */
+int sf_run_session_begin(struct sf_run *r, enum sf_history_kind kind, const char *package,
+                         const char *label, struct sf_error *err);
+void sf_run_step(struct sf_run *r, const char *name, enum sf_history_step_state st,
+                 const char *detail);
+/* End the session by rc (0 success, -EPERM refused, else failed) and set res->outcome. */
+int sf_run_session_end(struct sf_run *r, int rc, const struct sf_error *err);
+
+/* STATE/backups/LABEL/TIME-sSESSION into res->backup_dir (created below it by the engine). */
+int sf_run_backup_dir(struct sf_run *r, const char *label, struct sf_error *err);
+
+/* A running module switched to EDL over DIAG (a module already in EDL is returned as it is). */
+int sf_run_to_edl(struct sf_run *r, const struct sf_device *dev, struct sf_device *ret,
+                  struct sf_error *err);
+/* The engine on the EDL module edl, with the session log, progress as history steps, the chip
+ * bound to the module, and a backup recorded when one was taken. */
+int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *edl,
+                 struct sf_error *err);
+/* After a reset: the module back on the bus, running, and identified into *ret. */
+int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
+                     struct sf_error *err);
+
+/* SHA-256 (hex) of a package's md5.txt, a fingerprint of all of it; "" when unreadable. */
+void sf_run_package_digest(const char *package, char out[65]);
+
+#endif
