@@ -952,6 +952,13 @@ static int finish(struct job *j, struct sf_error *err)
                 return 0;
         enter(j, SF_PHASE_RESET, 1);
         r = sf_fh_power(&j->fh, "reset", err);
+        if (r == -ENODEV || r == -EPIPE || r == -ECONNRESET || r == -ETIMEDOUT) {
+                /* The device left before its ACK reached us, as a reset does: whether the module
+                 * runs the new firmware is decided by its boot, never by this answer. */
+                say(j, SF_LOG_WARNING, "no acknowledgement of the reset (%s): the module left",
+                    strerror(-r));
+                r = 0;
+        }
         if (r < 0)
                 return r;
         j->res.reset = true;
@@ -1029,8 +1036,12 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                 r = start_firehose(&j, err);
         if (r >= 0)
                 r = read_module_layout(&j, err);
-        if (r >= 0)
+        if (r >= 0) {
                 r = run_action(&j, err);
+                /* Refused with nothing written: the module goes back to what it ran. */
+                if ((r == -EPERM || r == -EINVAL) && !j.res.bytes_written && !j.res.restored)
+                        finish(&j, NULL);
+        }
         if (r >= 0)
                 r = finish(&j, err);
         if (r >= 0)

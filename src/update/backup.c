@@ -96,27 +96,6 @@ int sf_backup_run(const struct sf_run_options *o, const char *package, struct sf
         return rc;
 }
 
-/* The IMEI a backup's manifest names ("" when none). */
-static int manifest_imei(const char *backup, char imei[16], struct sf_error *err)
-{
-        _cleanup_free_ char *doc = NULL, *path = sf_asprintf("%s/manifest.json", backup);
-        const char *p;
-        size_t len;
-
-        imei[0] = '\0';
-        if (!path)
-                return -ENOMEM;
-        if (sf_read_file(path, 16384, &doc, &len) < 0)
-                return sf_error_set(err, -EINVAL,
-                                    "%s: not a safeflash backup (no readable "
-                                    "manifest.json)",
-                                    backup);
-        p = strstr(doc, "\"imei\": \"");
-        if (p && strspn(p + 9, "0123456789") == 15 && p[24] == '"')
-                memcpy(imei, p + 9, 15), imei[15] = '\0';
-        return 0;
-}
-
 static int restore(struct sf_run *r, const char *backup_dir, const char *package, bool force,
                    struct sf_error *err)
 {
@@ -126,7 +105,12 @@ static int restore(struct sf_run *r, const char *backup_dir, const char *package
                                       .force_restore = force};
         struct sf_device dev, edl;
         char imei[16], label[32];
-        int rc = manifest_imei(backup_dir, imei, err);
+        int rc = sf_run_manifest_imei(backup_dir, imei) < 0
+                         ? sf_error_set(err, -EINVAL,
+                                        "%s: not a safeflash backup (no readable "
+                                        "manifest.json)",
+                                        backup_dir)
+                         : 0;
 
         if (rc >= 0)
                 rc = sf_run_identify(r, &dev, err);

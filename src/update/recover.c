@@ -47,6 +47,16 @@ static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *er
         return 0;
 }
 
+/* A backup taken while the module reported its IMEI (imei, when known): one worth restoring,
+ * unlike a copy of whatever remained of a damaged EFS2. */
+static bool holds_imei(const char *backup, const char *imei)
+{
+        char found[16];
+
+        return sf_run_manifest_imei(backup, found) == 0 && found[0] &&
+               (!imei[0] || strcmp(found, imei) == 0);
+}
+
 /* What the history knows of this chip: the last good firmware, the IMEI, the newest verified
  * backup still on disk. */
 static void from_history(struct sf_run *r, struct recovery *rc)
@@ -65,9 +75,7 @@ static void from_history(struct sf_run *r, struct recovery *rc)
                 snprintf(rc->imei, sizeof(rc->imei), "%s", sf_history_report_module(rep, 0)->imei);
         for (size_t i = sf_history_report_n_backups(rep); i-- > 0;) {
                 const struct sf_history_backup *b = sf_history_report_backup(rep, i);
-                char manifest[SF_UPDATE_PATH_MAX + 16];
-                snprintf(manifest, sizeof(manifest), "%s/manifest.json", b->path);
-                if (b->verified && access(manifest, R_OK) == 0) {
+                if (b->verified && holds_imei(b->path, rc->imei)) {
                         snprintf(rc->backup, sizeof(rc->backup), "%s", b->path);
                         break;
                 }
@@ -189,9 +197,8 @@ static int restore_lost(struct sf_run *r, struct recovery *rc, struct sf_error *
 
 static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
-        struct sf_flash_options fo = {.package = rc->package,
-                                      .backup_best_effort = true,
-                                      .imei = rc->imei[0] ? rc->imei : NULL};
+        /* No IMEI in this backup's manifest: nobody saw one on the module just before. */
+        struct sf_flash_options fo = {.package = rc->package, .backup_best_effort = true};
         int e = sf_run_backup_dir(r, rc->imei[0] ? rc->imei : rc->key, err);
 
         fo.backup_dir = r->res->backup_dir;

@@ -296,6 +296,9 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
         fo->userdata = r;
         r->phase_started = false;
         rc = sf_flash_run(fo, &r->res->flash, err);
+        /* Gone after it was reached: a lost connection or power, not "no module". */
+        if (rc == -ENODEV && r->phase_started && r->phase > SF_PHASE_IDENTIFY)
+                rc = -EIO;
         if (r->res->flash.identified)
                 record_chip(r, &r->res->flash);
         if (r->res->flash.backed_up)
@@ -367,4 +370,23 @@ void sf_run_package_digest(const char *package, char out[65])
                         snprintf(out + 2 * i, 3, "%02x", md[i]);
         }
         EVP_MD_CTX_free(ctx);
+}
+
+int sf_run_manifest_imei(const char *backup, char imei[16])
+{
+        _cleanup_free_ char *doc = NULL, *path = sf_asprintf("%s/manifest.json", backup);
+        const char *p;
+        size_t len;
+
+        imei[0] = '\0';
+        if (!path)
+                return -ENOMEM;
+        if (sf_read_file(path, 16384, &doc, &len) < 0)
+                return -EINVAL;
+        p = strstr(doc, "\"imei\": \"");
+        if (p && strspn(p + 9, "0123456789") == 15 && p[24] == '"') {
+                memcpy(imei, p + 9, 15);
+                imei[15] = '\0';
+        }
+        return 0;
 }

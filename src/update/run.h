@@ -55,4 +55,8 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
 /* SHA-256 (hex) of a package's md5.txt, a fingerprint of all of it; "" when unreadable. */
 void sf_run_package_digest(const char *package, char out[65]);
 
+/* The IMEI a backup's manifest names ("" when none); -EINVAL when it has no readable
+ * manifest. */
+int sf_run_manifest_imei(const char *backup, char imei[16]);
+
 #endif

@@ -1,0 +1,123 @@
+# Shared by the end-to-end scripts: TAP counting, one simulated module under $WORK/m, and the
+# real safeflash pointed at it the way it is pointed at a real module. Expects SF, SIM, SHIM.
+WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
+SIMPID=
+n=0
+failed=0
+# A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
+cleanup() {
+        stop_sim
+        rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() {
+        n=$((n + 1))
+        if [ "$1" -eq 0 ]; then
+                echo "ok $n - $2"
+        else
+                failed=$((failed + 1))
+                echo "not ok $n - $2"
+                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
+                [ -f "$WORK/sim.log" ] && grep -a '^boot' "$WORK/sim.log" | sed 's/^/#   sim /' | tail -3
+        fi
+}
+
+# start_sim [run options]: its log covers this run only
+start_sim() {
+        : >"$WORK/sim.log"
+        "$SIM" run --dir "$WORK/m" --small-images --timing none --log "$WORK/sim.log" "$@" >"$WORK/sim.out" 2>&1 &
+        SIMPID=$!
+        for _ in $(seq 1 100); do
+                grep -q ready "$WORK/sim.out" 2>/dev/null && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+stop_sim() {
+        if [ -n "$SIMPID" ]; then
+                kill "$SIMPID" 2>/dev/null
+                wait "$SIMPID" 2>/dev/null
+                SIMPID=
+        fi
+}
+
+# The module's USB product id once it has settled (it re-enumerates after a reset).
+pid_is() {
+        for _ in $(seq 1 100); do
+                [ "$(cat "$WORK/m/sys/bus/usb/devices/1-1/idProduct" 2>/dev/null)" = "$1" ] && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+# sf ARGS...: safeflash with the module's sysfs, /dev and USB, and a history under $WORK/state.
+# Standard output alone is in $WORK/stdout (for json), both in $WORK/out.
+sf() {
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                XDG_STATE_HOME="$WORK/state" "$SF" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+        local r=$?
+        cat "$WORK/stdout" "$WORK/stderr" >"$WORK/out"
+        return $r
+}
+
+# field NAME: a top-level field of the JSON document in $WORK/stdout.
+field() {
+        python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v if v is not None else "")' \
+                "$WORK/stdout" "$1"
+}
+
+# json EXPR: a Python expression on the JSON document safeflash printed (d) is true.
+json() {
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+                "$WORK/stdout" "$1"
+}
+
+mkpkg() { # VERSION [DIR]: a small package named after its version
+        local dir=${2:-$WORK/lib}
+        mkdir -p "$dir"
+        "$SIM" mkpkg "$1" -o "$dir/$1" --small >/dev/null
+}
+
+# The backup folder's efs2.bin is what its manifest says it is.
+backup_intact() {
+        [ -s "$1/efs2.bin" ] && grep -q "$(sha256sum "$1/efs2.bin" | cut -d' ' -f1)" "$1/manifest.json"
+}
+
+# How many commands of a kind reached the module's programmer (in this run of the simulator).
+count_cmd() {
+        grep -a -c "<$1 " "$WORK/sim.log"
+}
+
+# What the running firmware answers on its AT port to one command.
+at() {
+        at_query "$1" >"$WORK/at.out" 2>&1
+        cat "$WORK/at.out"
+}
+
+at_query() {
+        python3 - "$WORK/m/dev/ttyUSB2" "$1" <<'PY'
+import os, sys, time, termios
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+attr = termios.tcgetattr(fd); attr[3] &= ~(termios.ECHO | termios.ICANON); termios.tcsetattr(fd, termios.TCSANOW, attr)
+def ask(cmd):
+    os.write(fd, cmd.encode() + b"\r")
+    out, end = b"", time.time() + 2
+    while time.time() < end and b"OK\r\n" not in out and b"ERROR" not in out:
+        try: out += os.read(fd, 4096)
+        except BlockingIOError: time.sleep(0.01)
+    return out.decode(errors="replace")
+for _ in range(4):            # a version read right after boot may be transient: ask again
+    a = ask(sys.argv[2])
+    if "00.000" not in a: break
+print(a)
+PY
+}
+
+finish() {
+        echo "1..$n"
+        [ "$failed" -eq 0 ]
+}

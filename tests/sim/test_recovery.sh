@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# End to end: backup, restore, doctor and recover on the user story's EC25-E, and a power loss
+# at each phase of an update: the history tells the truth, the backup stays intact, doctor
+# names the state and recover brings the module back with its IMEI. Real safeflash against
+# safeflash-sim. Prints TAP. Usage: test_recovery.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+set -u
+SF=$1
+SIM=$2
+SHIM=$3
+. "$(dirname "$0")/lib.sh"
+export SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$(cd "$(dirname "$0")/../../data" && pwd)}
+
+R06A17=EC25EFAR06A17M4G_20.200.20.200
+R06A19=EC25EFAR06A19M4G_20.201.20.201
+R08A01=EC25EFAR08A01M4G_01.001.01.001
+IMEI=866758043398334
+mkpkg $R06A17
+mkpkg $R06A19
+mkpkg $R08A01
+P19=$WORK/lib/$R06A19
+P08=$WORK/lib/$R08A01
+mkdir -p "$WORK/emptylib"
+
+# 1. Backup and restore on a running module.
+start_sim
+sf update "$P19" --json && json 'd["result"] == "success" and d["backup"]'
+ok $? "update installs $R06A19 with an EFS2 backup"
+sf backup --package "$P19" --json && json 'd["result"] == "success" and d["imei_after"] == "'$IMEI'"' &&
+        B2=$(field backup) &&
+        backup_intact "$B2" && grep -q "\"imei\": \"$IMEI\"" "$B2/manifest.json" && pid_is 0125
+ok $? "backup copies EFS2 to disk (digest in its manifest, with the IMEI) and the module runs again"
+erases=$(count_cmd erase)
+sf backup
+[ $? -eq 2 ] && grep -q -- "--package" "$WORK/out"
+ok $? "backup without a package is a usage error (exit 2)"
+sf restore "$B2" --package "$P19" && at AT+CGSN | grep -q $IMEI
+ok $? "restore writes the backup back onto its own module, which comes back with its IMEI"
+[ "$(count_cmd erase)" -eq $((erases + 1)) ]
+ok $? "a restore erases EFS2 alone, once"
+
+# A backup of another module, and a damaged one: refused, nothing written.
+cp -r "$B2" "$WORK/other"
+sed -i 's/"chip_serial": "0x[0-9a-f]*"/"chip_serial": "0x12345678"/; s/"imei": "[0-9]*"/"imei": ""/' "$WORK/other/manifest.json"
+erases=$(count_cmd erase)
+sf restore "$WORK/other" --package "$P19"
+[ $? -eq 3 ] && grep -q "0x12345678" "$WORK/out" && grep -q "clone" "$WORK/out"
+ok $? "a backup from another chip is refused (exit 3): it would clone that module"
+cp -r "$B2" "$WORK/otherimei"
+sed -i 's/"imei": "[0-9]*"/"imei": "490154203237518"/' "$WORK/otherimei/manifest.json"
+sf restore "$WORK/otherimei" --package "$P19"
+[ $? -eq 3 ] && grep -q "490154203237518" "$WORK/out"
+ok $? "a backup of another IMEI is refused (exit 3) before the module is touched"
+cp -r "$B2" "$WORK/damaged"
+printf 'x' | dd of="$WORK/damaged/efs2.bin" bs=1 seek=5000 conv=notrunc 2>/dev/null
+sf restore "$WORK/damaged" --package "$P19"
+[ $? -eq 2 ] && grep -q "damaged" "$WORK/out" && [ "$(count_cmd erase)" -eq "$erases" ] && pid_is 0125
+ok $? "a damaged backup is refused (exit 2); nothing was erased and the module runs again"
+
+# 2. A module whose EFS2 is blank boots without an IMEI: doctor says so, update refuses.
+cp -r "$B2" "$WORK/blank"
+size=$(stat -c %s "$B2/efs2.bin")
+head -c "$size" /dev/zero | tr '\0' '\377' >"$WORK/blank/efs2.bin"
+sum=$(sha256sum "$WORK/blank/efs2.bin" | cut -d' ' -f1)
+sed -i "s/\"sha256\": \"[0-9a-f]*\"/\"sha256\": \"$sum\"/; s/\"imei\": \"[0-9]*\"/\"imei\": \"\"/" "$WORK/blank/manifest.json"
+sf restore "$WORK/blank" --package "$P19" && pid_is 0125 && ! at AT+CGSN | grep -q $IMEI
+ok $? "(setup) a blank EFS2 written back: the module runs without an IMEI"
+sf doctor --json && json 'd["state"] == "no-imei" and "restore" in d["next"]'
+ok $? "doctor: running without a valid IMEI, EFS2 lost; next: restore"
+sf update "$P19" --allow-reinstall
+[ $? -eq 3 ] && grep -q "no valid IMEI" "$WORK/out"
+ok $? "update refuses a module without IMEI (exit 3)"
+sf restore "$B2" --package "$P19" && at AT+CGSN | grep -q $IMEI
+ok $? "restoring its backup gives the module its IMEI back"
+sf doctor --json && json 'd["state"] == "healthy" and d["imei"] == "'$IMEI'"'
+ok $? "doctor: healthy, with its IMEI"
+
+# 3. The user story: a forced R08 bricks it; doctor explains; recover brings it back.
+sf update "$P08" --force --yes
+[ $? -eq 1 ] && pid_is 9008
+ok $? "(setup) a forced R08 leaves the module in EDL"
+sf doctor --json && json 'd["state"] == "edl-no-boot" and d["last_known_good"] == "'$R06A19'" and "recover" in d["next"] and "'$R08A01'" in d["last_session"] and d["chip_serial"] == "0x0cf94c64"'
+ok $? "doctor: in EDL, boot chain does not start; last good $R06A19, last session the R08 update; next: recover"
+sf doctor && grep -q "Why:" "$WORK/out" && grep -q "Next:     safeflash recover" "$WORK/out"
+ok $? "doctor explains it in words too"
+programs=$(count_cmd program)
+sf recover --library "$WORK/emptylib"
+r=$?
+[ $r -ne 0 ] && grep -q "$R06A19" "$WORK/out" && grep -q "obtain" "$WORK/out" && [ "$(count_cmd program)" -eq "$programs" ]
+ok $? "recover with a library that lacks the firmware names the version to obtain, writes nothing"
+sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["firmware_after"] == "'$R06A19'" and d["imei_after"] == "'$IMEI'"' &&
+        at AT+QGMR | grep -q $R06A19
+ok $? "recover --library picks $R06A19 (last known good) and revives the module with its IMEI"
+sf recover "$P19"
+[ $? -eq 4 ] && grep -q "nothing to recover" "$WORK/out"
+ok $? "recover on a running module: nothing to recover (exit 4)"
+
+# 4. Bricked and without an IMEI: recover flashes, then restores the last good backup.
+sf restore "$WORK/blank" --package "$P19" && sf edl && SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" \
+        "$SF" flash "$P08" >"$WORK/out" 2>&1; pid_is 9008
+ok $? "(setup) EFS2 blanked and R08 flashed with the expert path: in EDL, no IMEI"
+sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["restored"] and d["imei_after"] == "'$IMEI'"'
+ok $? "recover flashes $R06A19, sees no IMEI, restores the latest good backup: IMEI back"
+
+# 5. Power lost at each phase of an update (fresh module on R06A17 each time).
+# fault_case FAULT PHASE EXPECT: EXPECT is "runs" (old firmware still boots) or "edl".
+fault_case() {
+        local fault=$1 phase=$2 expect=$3
+        stop_sim
+        rm -rf "$WORK/m"
+        start_sim --fault "$fault"
+        sf update "$P19" --json
+        local r=$?
+        local b
+        b=$(field backup)
+        [ $r -eq 1 ] && json 'd["result"] == "failed"'
+        ok $? "power lost during $phase: update fails (exit 1)"
+        sf history $IMEI && grep -q "update  failed" "$WORK/out" && grep -A30 "update  failed" "$WORK/out" | grep -q "$phase"
+        ok $? "power lost during $phase: the history records the failed session at $phase"
+        if [ "$phase" = backup ]; then
+                [ -z "$b" ] && ! ls "$WORK"/state/safeflash/backups/$IMEI/*/efs2.bin.partial >/dev/null 2>&1 ||
+                        ls "$WORK"/state/safeflash/backups/$IMEI/*/efs2.bin.partial >/dev/null 2>&1
+                ok $? "power lost during backup: no backup is claimed"
+        else
+                [ -n "$b" ] && backup_intact "$b"
+                ok $? "power lost during $phase: the backup taken first is intact"
+        fi
+        if [ "$expect" = runs ]; then
+                pid_is 0125 && sf doctor --json && json 'd["state"] == "healthy"' && at AT+QGMR | grep -q $R06A17
+                ok $? "power lost during $phase: nothing was written, the module runs $R06A17; doctor: healthy"
+        else
+                pid_is 9008 && sf doctor --json && json 'd["state"] == "edl-no-boot" and "recover" in d["next"]'
+                ok $? "power lost during $phase: in EDL; doctor: boot chain does not start, next: recover"
+                sf recover --library "$WORK/lib" && at AT+CGSN | grep -q $IMEI && at AT+QGMR | grep -q $R06A17
+                ok $? "power lost during $phase: recover brings back $R06A17, its last good firmware, with its IMEI"
+        fi
+}
+fault_case cut:read:2 backup runs
+fault_case cut:erase:2 erase edl
+fault_case cut-bytes:40000 program edl
+stop_sim
+rm -rf "$WORK/m"
+start_sim --fault cut:power
+sf update "$P19" && at AT+QGMR | grep -q $R06A19 && at AT+CGSN | grep -q $IMEI
+ok $? "power lost as the reset arrives: the module boots the new firmware, and update confirms it on AT"
+stop_sim
+finish
