@@ -71,14 +71,18 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
                  struct sf_error *err)
 {
         char db[SF_UPDATE_PATH_MAX + 16];
-        time_t now = time(NULL);
+        struct timespec now;
         struct tm tm;
+        char secs[24];
         int rc;
 
         *r = (struct sf_run){.o = o, .res = res};
         *res = (struct sf_run_result){0};
-        gmtime_r(&now, &tm);
-        strftime(r->stamp, sizeof(r->stamp), "%Y%m%dT%H%M%SZ", &tm);
+        /* Milliseconds: two runs in one second still get files of their own. */
+        clock_gettime(CLOCK_REALTIME, &now);
+        gmtime_r(&now.tv_sec, &tm);
+        strftime(secs, sizeof(secs), "%Y%m%dT%H%M%S", &tm);
+        snprintf(r->stamp, sizeof(r->stamp), "%s.%03ldZ", secs, now.tv_nsec / 1000000);
         if (o->state_dir) {
                 if (sf_strlcpy(r->state_dir, sizeof(r->state_dir), o->state_dir) < 0)
                         return sf_error_set(err, -ENAMETOOLONG, "state folder path too long");
