@@ -82,7 +82,8 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
         clock_gettime(CLOCK_REALTIME, &now);
         gmtime_r(&now.tv_sec, &tm);
         strftime(secs, sizeof(secs), "%Y%m%dT%H%M%S", &tm);
-        snprintf(r->stamp, sizeof(r->stamp), "%s.%03ldZ", secs, now.tv_nsec / 1000000);
+        snprintf(r->stamp, sizeof(r->stamp), "%.20s.%03dZ", secs,
+                 (int)((unsigned long)now.tv_nsec / 1000000 % 1000));
         if (o->state_dir) {
                 if (sf_strlcpy(r->state_dir, sizeof(r->state_dir), o->state_dir) < 0)
                         return sf_error_set(err, -ENAMETOOLONG, "state folder path too long");
