@@ -109,10 +109,8 @@ static bool on_confirm(void *userdata, const sf_report *rep)
 
         (void)userdata;
         (void)rep;
-        if (!isatty(STDIN_FILENO)) {
-                fprintf(stderr, "safeflash update: an override is in use: confirm with --yes\n");
-                return false;
-        }
+        if (!isatty(STDIN_FILENO))
+                return false; /* nobody to ask: the error says how to confirm */
         fprintf(stderr, "An override lifts the refusals above. Type 'yes' to write anyway: ");
         return fgets(answer, sizeof(answer), stdin) && strcmp(answer, "yes\n") == 0;
 }

@@ -63,6 +63,10 @@ struct sf_flash_options {
         bool write_all;          /* do not skip partitions whose content already matches */
         bool no_reset;           /* stay in the programmer after writing */
         bool allow_factory;      /* accept factory content (wipes calibration): never by default */
+        /* refuse a package whose partition table puts EFS2 elsewhere than the module's own
+         * table (its firmware would boot without its IMEI): for a module that ran, whose table
+         * is the one its firmware uses; a stuck module's table may be the wrong one */
+        bool require_same_layout;
         const char *session_log; /* write the session's traffic there (NULL: none) */
         /* Back up the device-unique partitions (EFS2: IMEI, RF calibration) into this folder,
          * verified and fsynced, before anything is written; NULL: no backup. */

@@ -581,6 +581,63 @@ static int guard_efs(struct job *j, struct sf_error *err)
         return 0;
 }
 
+/* The package's own partition table (the program at MIBIB), when it writes one. 0: none;
+ * 1: *ret parsed; negative: unreadable. */
+static int package_mibib(struct job *j, uint32_t page, struct sf_mibib *ret)
+{
+        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                _cleanup_free_ uint8_t *buf = NULL;
+                _cleanup_close_ int fd = -1;
+                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || !op->has_start ||
+                    op->start != MIBIB_PAGE)
+                        continue;
+                buf = malloc(2 * (size_t)page);
+                fd = open(op->path, O_RDONLY | O_CLOEXEC);
+                if (!buf || fd < 0 ||
+                    pread(fd, buf, 2 * (size_t)page,
+                          (off_t)(op->file_sector_offset * op->sector_size)) != 2 * (ssize_t)page)
+                        return -EIO;
+                return sf_mibib_parse(buf, 2 * (size_t)page, page, ret) < 0 ? -EBADMSG : 1;
+        }
+        return 0;
+}
+
+/* NAND: a package that writes a partition table must keep EFS2 where the module has it, or the
+ * new firmware would look for the IMEI and calibration somewhere else. */
+static int check_layout(struct job *j, struct sf_error *err)
+{
+        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
+        const struct sf_mibib_part *efs = NULL;
+        struct sf_mibib m;
+        int r;
+
+        if (!j->o->require_same_layout || !j->have_efs || !page || !ppb)
+                return 0;
+        r = package_mibib(j, page, &m);
+        if (r == 0)
+                return 0;
+        if (r > 0)
+                efs = sf_mibib_find(&m, "EFS2");
+        if (efs && (uint64_t)efs->offset * ppb == j->efs_page &&
+            (uint64_t)efs->length * ppb == j->efs_pages)
+                return 0;
+        if (!efs)
+                return sf_error_set(err, -EPERM,
+                                    "the package's partition table has %s: this module's IMEI and "
+                                    "calibration (EFS2, pages %" PRIu64 "+%" PRIu64
+                                    ") would be lost to its firmware",
+                                    r < 0 ? "an unreadable format" : "no EFS2", j->efs_page,
+                                    j->efs_pages);
+        return sf_error_set(err, -EPERM,
+                            "the package's partition table moves EFS2 from pages %" PRIu64
+                            "+%" PRIu64 " to %" PRIu64 "+%" PRIu64
+                            ": the module's IMEI and calibration would be lost to the new "
+                            "firmware (another partition layout: firmware for other hardware)",
+                            j->efs_page, j->efs_pages, (uint64_t)efs->offset * ppb,
+                            (uint64_t)efs->length * ppb);
+}
+
 static void hex(const uint8_t *d, size_t n, char *out)
 {
         for (size_t i = 0; i < n; i++)
@@ -977,6 +1034,8 @@ static int write_package(struct job *j, struct sf_error *err)
 {
         int r = guard_efs(j, err);
 
+        if (r >= 0)
+                r = check_layout(j, err);
         if (r >= 0)
                 r = probe_sector_size(j, err);
         if (r >= 0)

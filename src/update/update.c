@@ -78,7 +78,8 @@ static int decide(struct sf_run *r, const struct sf_update_options *o, const sf_
                                   to->canonical, r->res->before.version);
         else if (lifted(rep) && !o->assume_yes && !(o->confirm && o->confirm(o->run.userdata, rep)))
                 rc = sf_error_set(err, -EPERM,
-                                  "an override lifts a refusal, and it was not confirmed");
+                                  "an override lifts a refusal and it was not confirmed: "
+                                  "confirm with --yes");
         sf_report_free(rep);
         return rc;
 }
@@ -104,7 +105,9 @@ static int confirm_result(struct sf_run *r, const sf_package *pkg, struct sf_err
 static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_package *pkg,
                  const struct sf_device *dev, struct sf_error *err)
 {
-        struct sf_flash_options fo = {.package = o->package, .imei = r->res->before.imei};
+        struct sf_flash_options fo = {.package = o->package,
+                                      .imei = r->res->before.imei,
+                                      .require_same_layout = !(o->policy_flags & SF_POLICY_FORCE)};
         struct sf_device edl;
         char digest[65];
         int rc = sf_run_backup_dir(r, r->res->before.imei, err);

@@ -38,6 +38,17 @@ ok $? "restore writes the backup back onto its own module, which comes back with
 [ "$(count_cmd erase)" -eq $((erases + 1)) ]
 ok $? "a restore erases EFS2 alone, once"
 
+# A package of the right version whose partition table moves EFS2 (another layout's).
+mkdir -p "$WORK/moved" && cp -r "$P19" "$WORK/moved/$R06A19"
+cp "$P08/update/firehose/partition_complete_p4K_b256K.mbn" "$WORK/moved/$R06A19/update/firehose/"
+sum=$(md5sum "$WORK/moved/$R06A19/update/firehose/partition_complete_p4K_b256K.mbn" | cut -d' ' -f1)
+sed -i "s|^\(.*partition_complete_p4K_b256K.mbn\):.*$|\1:$sum|" "$WORK/moved/$R06A19/md5.txt"
+programs=$(count_cmd program)
+sf update "$WORK/moved/$R06A19" --allow-reinstall --yes
+[ $? -eq 3 ] && grep -q "moves EFS2" "$WORK/out" && [ "$(count_cmd program)" -eq "$programs" ] &&
+        pid_is 0125 && at AT+CGSN | grep -q $IMEI
+ok $? "update refuses a package whose partition table moves EFS2 (exit 3), writes nothing, the module runs on"
+
 # A backup of another module, and a damaged one: refused, nothing written.
 cp -r "$B2" "$WORK/other"
 sed -i 's/"chip_serial": "0x[0-9a-f]*"/"chip_serial": "0x12345678"/; s/"imei": "[0-9]*"/"imei": ""/' "$WORK/other/manifest.json"
