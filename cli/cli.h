@@ -50,6 +50,7 @@ extern const struct cli_command cmd_info;
 extern const struct cli_command cmd_edl;
 extern const struct cli_command cmd_update;
 extern const struct cli_command cmd_history;
+extern const struct cli_command cmd_ramdump;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help
