@@ -362,19 +362,56 @@ int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progr
         return r < 0 ? r : 0;
 }
 
+/* Wait for a HELLO, skipping whatever else comes (answers to an earlier session's requests).
+ * No poke: a HELLO_RESP of the wrong mode would make a crashed boot ROM refuse the dump. */
+static int read_hello(struct sf_sahara_host *h, int timeout_ms, struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+        uint8_t raw[4096];
+        size_t n = 0;
+
+        for (int skipped = 0; skipped < 16; skipped++) {
+                int r = recv_packet(h, &p, raw, &n, timeout_ms);
+                if (r == -EPROTO && looks_like_xml(raw, n)) {
+                        sf_transport_unread(h->t, raw, n);
+                        return sf_error_set(err, -EALREADY,
+                                            "the device already runs a Firehose programmer");
+                }
+                if (r == 0 && p.cmd == SF_SAHARA_HELLO) {
+                        h->hello = p;
+                        h->have_hello = true;
+                        return 0;
+                }
+                if (r < 0 && r != -EPROTO)
+                        return r;
+                sf_transport_note(h->t, "sahara: skipped %zu bytes waiting for HELLO", n);
+        }
+        return -ETIMEDOUT;
+}
+
 /* A boot ROM left in the middle of a dump by an earlier session sends no new HELLO: restart
- * its state machine (v2.9+) and ask once more. */
+ * its state machine (v2.9+), which keeps the RAM, and wait once more. */
 static int wait_hello_restart(struct sf_sahara_host *h, struct sf_error *err)
 {
         struct sf_sahara_packet rsm = {.cmd = SF_SAHARA_RESET_STATE_MACHINE};
-        int r = sf_sahara_wait_hello(h, err);
+        int r;
 
-        if (r != -ETIMEDOUT)
-                return r;
-        sf_transport_note(h->t, "sahara: no HELLO, restarting the state machine");
-        if (send_packet(h, &rsm) < 0)
-                return r;
-        return sf_sahara_wait_hello(h, err);
+        if (h->have_hello)
+                return 0;
+        r = read_hello(h, 1000, err);
+        if (r == -ETIMEDOUT) {
+                sf_transport_note(h->t, "sahara: no HELLO, restarting the state machine");
+                r = send_packet(h, &rsm);
+                if (r >= 0)
+                        r = read_hello(h, SF_SAHARA_PACKET_TIMEOUT_MS, err);
+        }
+        if (r == -ETIMEDOUT)
+                return sf_error_set(err, r,
+                                    "the boot ROM sends no HELLO, even after a restart of its "
+                                    "state machine: the module needs a power cycle (its RAM "
+                                    "is lost then)");
+        return r < 0 && r != -EALREADY ? sf_error_set(err, r, "waiting for HELLO: %s", strerror(-r))
+                                       : r;
 }
 
 int sf_sahara_memory_debug(struct sf_sahara_host *h, struct sf_sahara_debug_ref *ret,
