@@ -196,8 +196,8 @@ static int plan(struct dump *d, const struct sf_sahara_debug_region *regs, size_
                 d->res->n_regions = i + 1;
                 if (regs[i].length > d->max_bytes - d->total)
                         return sf_error_set(err, -EFBIG,
-                                            "the module offers more than the %" PRIu64
-                                            "-byte limit (region %s alone has %" PRIu64
+                                            "the dump would exceed the %" PRIu64
+                                            "-byte limit at region %s (%" PRIu64
                                             " bytes): raise --max-bytes to collect it",
                                             d->max_bytes, d->res->regions[i].file, regs[i].length);
                 d->total += regs[i].length;

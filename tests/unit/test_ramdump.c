@@ -36,6 +36,8 @@ struct entry {
 
 struct script {
         uint32_t hello_mode; /* 2 for a crashed module */
+        bool stuck;          /* left mid-dump: no HELLO until RESET_STATE_MACHINE */
+        bool dead;           /* answers nothing at all */
         bool is_64;          /* MEMORY_DEBUG_64 and 64-bit entries */
         struct entry entries[MAX_ENTRIES];
         size_t n_entries;
@@ -131,7 +133,8 @@ static void device(int fd, const struct script *sc)
         p.u.hello.version_compatible = 1;
         p.u.hello.max_cmd_len_or_status = 0x400;
         p.u.hello.mode = sc->hello_mode;
-        send_pkt(fd, &p);
+        if (!sc->stuck && !sc->dead)
+                send_pkt(fd, &p);
         for (;;) {
                 if (read_exact(fd, pkt, 8) < 0)
                         _exit(0);
@@ -139,7 +142,15 @@ static void device(int fd, const struct script *sc)
                 if (len < 8 || len > sizeof(pkt) || read_exact(fd, pkt + 8, len - 8) < 0 ||
                     sf_sahara_parse(pkt, len, &q) < 0)
                         _exit(2);
-                if (q.cmd == SF_SAHARA_HELLO_RESP) {
+                if (sc->dead)
+                        continue;
+                if (q.cmd == SF_SAHARA_RESET_STATE_MACHINE) {
+                        p = (struct sf_sahara_packet){.cmd = SF_SAHARA_HELLO};
+                        p.u.hello.version = 2;
+                        p.u.hello.version_compatible = 1;
+                        p.u.hello.mode = sc->hello_mode;
+                        send_pkt(fd, &p);
+                } else if (q.cmd == SF_SAHARA_HELLO_RESP) {
                         p = (struct sf_sahara_packet){.cmd = sc->is_64 ? SF_SAHARA_MEMORY_DEBUG_64
                                                                        : SF_SAHARA_MEMORY_DEBUG};
                         p.u.memory.addr = TABLE_ADDR;
@@ -458,6 +469,27 @@ static void test_limits(void **state)
         rig_down(&g);
 }
 
+/* A boot ROM left mid-dump by an earlier session says nothing: its state machine is restarted
+ * (which keeps the RAM), not the chip; one that stays silent needs a power cycle. */
+static void test_stuck_boot_rom(void **state)
+{
+        struct script sc = crashed;
+        struct rig g;
+
+        (void)state;
+        rig_up(&g);
+        sc.stuck = true;
+        assert_int_equal(dump(&g, &sc), 0);
+        assert_true(g.res.complete && g.res.reset);
+        assert_int_equal(files_under(g.base), 3);
+        rig_down(&g);
+        rig_up(&g);
+        sc.dead = true;
+        expect_failure(&g, &sc, -ETIMEDOUT, "needs a power cycle");
+        assert_int_equal(files_under(g.base), 0);
+        rig_down(&g);
+}
+
 static void test_names(void **state)
 {
         static const struct {
@@ -519,6 +551,7 @@ int main(void)
                 cmocka_unit_test(test_lying_region_reads),
                 cmocka_unit_test(test_hostile_names),
                 cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_stuck_boot_rom),
                 cmocka_unit_test(test_names),
                 cmocka_unit_test(test_log_tail),
         };
