@@ -174,6 +174,7 @@ static int send_memory_table_ref(struct sim_sahara *s)
  * 64 KiB. Unknown ranges are refused like a real boot ROM does. */
 static int memory_read(struct sim_sahara *s, uint64_t addr, uint64_t len)
 {
+        const char *boot = s->chip->read_data_64 ? "xbl" : "sbl1"; /* SDX55 or MDM9x07 */
         uint8_t buf[65536];
         size_t tlen;
 
@@ -185,10 +186,11 @@ static int memory_read(struct sim_sahara *s, uint64_t addr, uint64_t len)
                 memset(buf, 0, 4096);
                 /* The firmware's own log ring, as it stood when the modem died. */
                 snprintf((char *)buf, 4096,
-                         "sbl1: DDR up, boot chain verified: tz, rpm, aboot\n"
-                         "sbl1: loading modem (mpss) from NAND\n"
+                         "%s: DDR up, boot chain verified\n"
+                         "%s: loading modem (mpss) from %s\n"
                          "mpss: image check failed, starting it anyway\n"
                          "modem: fatal error: %s\n",
+                         boot, boot, s->chip->read_data_64 ? "UFS" : "NAND",
                          s->crash_log ? s->crash_log : "unknown");
                 return s->send(s->ctx, buf, (size_t)len);
         }

@@ -330,6 +330,15 @@ grep -a -q '<setbootablestoragedrive value="1"' "$WORK/sim.log" &&
         grep -a -q 'value="CRC32(NUM_DISK_SECTORS-1.,92)"' "$WORK/sim.log" &&
         grep -a -q 'MemoryName="ufs"' "$WORK/sim.log"
 ok $? "UFS: configured for ufs, GPT patches evaluated on the device, LUN 1 made bootable"
+cp -r "$WORK/pkgs/$RM11" "$WORK/pkgs/badufs"
+printf 'x' | dd of="$WORK/pkgs/badufs/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+sum=$(md5sum "$WORK/pkgs/badufs/update/NON-HLOS.ubi" | cut -d' ' -f1)
+sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badufs/md5.txt"
+info edl && pid_is 9008 && flash "$WORK/pkgs/badufs" && pid_is 900e && ramdump -o "$WORK/dump-ufs"
+[ $? -eq 0 ] && grep -q '"table": "64-bit"' "$WORK/dump-ufs/manifest.json" &&
+        grep -q "| xbl: loading modem (mpss) from UFS" "$WORK/out" &&
+        [ "$(stat -c %s "$WORK/dump-ufs/DDRCS0.BIN")" = 262144 ]
+ok $? "UFS: an SDX55 whose modem crashes offers MEMORY_DEBUG_64 and a 64-bit table; ramdump reads it"
 stop_sim
 
 # 10. The safe update, the user story's way: a running EC25-E on R06A17.
