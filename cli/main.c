@@ -11,7 +11,8 @@
 struct cli_globals cli;
 
 static const struct cli_command *const commands[] = {
-        &cmd_decode, &cmd_check, &cmd_flash, &cmd_list, &cmd_info, &cmd_edl, &cmd_update, &cmd_history, &cmd_ramdump,
+        &cmd_decode, &cmd_check,  &cmd_flash,   &cmd_list,    &cmd_info,
+        &cmd_edl,    &cmd_update, &cmd_history, &cmd_ramdump,
 };
 
 #define N_COMMANDS  (sizeof(commands) / sizeof(*commands))
