@@ -54,6 +54,7 @@ extern const struct cli_command cmd_doctor;
 extern const struct cli_command cmd_recover;
 extern const struct cli_command cmd_backup;
 extern const struct cli_command cmd_restore;
+extern const struct cli_command cmd_ramdump;
 
 /* getopt_long over cmd's options plus the global ones (--json, -v, --log, -h). Returns the
  * option value, -1 at the end, or '?' after printing a usage error. Handles -h by printing help

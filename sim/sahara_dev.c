@@ -125,13 +125,15 @@ static int begin_image_transfer(struct sim_sahara *s)
 
 /* A crashed chip's memory, as its boot ROM offers it for a dump: a table of regions, one of
  * which holds the crashed firmware's last log lines. */
-#define DUMP_TABLE_ADDR 0x08600000u
-#define DUMP_LOG_ADDR   0x08601000u
-#define DUMP_RAM_ADDR   0x80000000u
-#define DUMP_RAM_LEN    (256u * 1024)
-#define DUMP_ENTRY_LEN  52 /* 32-bit form: save_pref, base, length, desc[20], filename[20] */
+#define DUMP_TABLE_ADDR  0x08600000u
+#define DUMP_LOG_ADDR    0x08601000u
+#define DUMP_RAM_ADDR    0x80000000u
+#define DUMP_RAM_LEN     (256u * 1024)
+#define DUMP_ENTRY_LEN   52 /* 32-bit form: save_pref, base, length, desc[20], filename[20] */
+#define DUMP_ENTRY64_LEN 64 /* 64-bit form (MEMORY_DEBUG_64): the three numbers are u64 */
 
-static size_t memory_table(uint8_t *out)
+/* The region table in the form the chip announces: 64-bit entries with MEMORY_DEBUG_64. */
+static size_t memory_table(const struct sim_chip *chip, uint8_t *out)
 {
         static const struct {
                 uint32_t base, len;
@@ -141,27 +143,29 @@ static size_t memory_table(uint8_t *out)
                 {DUMP_RAM_ADDR, DUMP_RAM_LEN, "DDR CS0", "DDRCS0.BIN"},
         };
         size_t n = sizeof(regions) / sizeof(*regions);
+        size_t len = chip->read_data_64 ? DUMP_ENTRY64_LEN : DUMP_ENTRY_LEN;
+        size_t num = chip->read_data_64 ? 8 : 4; /* size of each number field */
 
-        memset(out, 0, n * DUMP_ENTRY_LEN);
+        memset(out, 0, n * len);
         for (size_t i = 0; i < n; i++) {
-                uint8_t *e = out + i * DUMP_ENTRY_LEN;
+                uint8_t *e = out + i * len;
                 sf_put_le32(e, 1);
-                sf_put_le32(e + 4, regions[i].base);
-                sf_put_le32(e + 8, regions[i].len);
-                memcpy(e + 12, regions[i].desc, strlen(regions[i].desc));
-                memcpy(e + 32, regions[i].file, strlen(regions[i].file));
+                sf_put_le32(e + num, regions[i].base);
+                sf_put_le32(e + 2 * num, regions[i].len);
+                memcpy(e + 3 * num, regions[i].desc, strlen(regions[i].desc));
+                memcpy(e + 3 * num + 20, regions[i].file, strlen(regions[i].file));
         }
-        return n * DUMP_ENTRY_LEN;
+        return n * len;
 }
 
 static int send_memory_table_ref(struct sim_sahara *s)
 {
-        uint8_t table[4 * DUMP_ENTRY_LEN];
+        uint8_t table[4 * DUMP_ENTRY64_LEN];
         struct sf_sahara_packet r = {.cmd = s->chip->read_data_64 ? SF_SAHARA_MEMORY_DEBUG_64
                                                                   : SF_SAHARA_MEMORY_DEBUG};
 
         r.u.memory.addr = DUMP_TABLE_ADDR;
-        r.u.memory.length = memory_table(table);
+        r.u.memory.length = memory_table(s->chip, table);
         s->state = ST_MEMORY_DEBUG;
         return send_packet(s, &r);
 }
@@ -170,16 +174,23 @@ static int send_memory_table_ref(struct sim_sahara *s)
  * 64 KiB. Unknown ranges are refused like a real boot ROM does. */
 static int memory_read(struct sim_sahara *s, uint64_t addr, uint64_t len)
 {
+        const char *boot = s->chip->read_data_64 ? "xbl" : "sbl1"; /* SDX55 or MDM9x07 */
         uint8_t buf[65536];
         size_t tlen;
 
         if (addr == DUMP_TABLE_ADDR && len <= sizeof(buf)) {
-                tlen = memory_table(buf);
+                tlen = memory_table(s->chip, buf);
                 return s->send(s->ctx, buf, len < tlen ? (size_t)len : tlen);
         }
         if (addr == DUMP_LOG_ADDR && len <= 4096) {
                 memset(buf, 0, 4096);
-                snprintf((char *)buf, 4096, "modem: fatal error: %s\n",
+                /* The firmware's own log ring, as it stood when the modem died. */
+                snprintf((char *)buf, 4096,
+                         "%s: DDR up, boot chain verified\n"
+                         "%s: loading modem (mpss) from %s\n"
+                         "mpss: image check failed, starting it anyway\n"
+                         "modem: fatal error: %s\n",
+                         boot, boot, s->chip->read_data_64 ? "UFS" : "NAND",
                          s->crash_log ? s->crash_log : "unknown");
                 return s->send(s->ctx, buf, (size_t)len);
         }

@@ -298,3 +298,73 @@ const char *sf_sahara_exec_to_string(uint32_t client_command)
         }
         return "unknown";
 }
+
+size_t sf_sahara_debug_entry_len(bool is_64)
+{
+        return is_64 ? SF_SAHARA_DEBUG_ENTRY_LEN_64 : SF_SAHARA_DEBUG_ENTRY_LEN_32;
+}
+
+/* A text field: its bytes up to the first NUL, or all of them. */
+static void take_text(struct sf_cursor *c, char out[SF_SAHARA_DEBUG_NAME_LEN + 1])
+{
+        const uint8_t *b = sf_cursor_bytes(c, SF_SAHARA_DEBUG_NAME_LEN);
+        size_t n = 0;
+
+        if (b)
+                while (n < SF_SAHARA_DEBUG_NAME_LEN && b[n])
+                        n++;
+        if (n)
+                memcpy(out, b, n);
+        out[n] = '\0';
+}
+
+static int parse_entry(struct sf_cursor *c, bool is_64, struct sf_sahara_debug_region *e)
+{
+        uint64_t space_end = is_64 ? UINT64_MAX : UINT32_MAX;
+
+        *e = (struct sf_sahara_debug_region){0};
+        e->save_pref = is_64 ? sf_cursor_u64(c) : sf_cursor_u32(c);
+        e->base = is_64 ? sf_cursor_u64(c) : sf_cursor_u32(c);
+        e->length = is_64 ? sf_cursor_u64(c) : sf_cursor_u32(c);
+        take_text(c, e->desc);
+        take_text(c, e->filename);
+        if (c->bad)
+                return -EPROTO;
+        /* The last byte, base + length - 1, must be addressable by the table's form. */
+        if (e->length > 0 && e->length - 1 > space_end - e->base)
+                return -EPROTO;
+        return 0;
+}
+
+int sf_sahara_parse_debug_table(const uint8_t *buf, size_t len, bool is_64,
+                                struct sf_sahara_debug_region *out, size_t max, size_t *ret_n)
+{
+        size_t entry = sf_sahara_debug_entry_len(is_64), n;
+        struct sf_cursor c = sf_cursor_init(buf, len);
+
+        if ((!buf && len) || (!out && max) || !ret_n)
+                return -EINVAL;
+        if (len % entry != 0)
+                return -EPROTO;
+        n = len / entry;
+        if (n > max)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                int r = parse_entry(&c, is_64, &out[i]);
+                if (r < 0)
+                        return r;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+int sf_sahara_build_memory_read(bool is_64, uint64_t addr, uint64_t length, uint8_t *buf,
+                                size_t size)
+{
+        struct sf_sahara_packet p = {.cmd = is_64 ? SF_SAHARA_MEMORY_READ_64
+                                                  : SF_SAHARA_MEMORY_READ};
+
+        p.u.memory.addr = addr;
+        p.u.memory.length = length;
+        return sf_sahara_build(&p, buf, size);
+}

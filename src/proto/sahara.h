@@ -5,6 +5,7 @@
 #ifndef SF_PROTO_SAHARA_H
 #define SF_PROTO_SAHARA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,6 +125,39 @@ int sf_sahara_parse(const uint8_t *buf, size_t len, struct sf_sahara_packet *ret
 /* Build p into buf (p->length is ignored: the command's size is used). Returns the number of
  * bytes written, -EINVAL for an unknown command, -ENOBUFS when buf is too small. */
 int sf_sahara_build(const struct sf_sahara_packet *p, uint8_t *buf, size_t size);
+
+/* Memory-debug (RAM dump) mode, reference section 2.12: the table of regions a crashed chip
+ * offers. MEMORY_DEBUG announces 32-bit entries, MEMORY_DEBUG_64 64-bit ones:
+ *   32-bit: u32 save_pref, u32 mem_base, u32 length, char desc[20], char filename[20] (52 B)
+ *   64-bit: u64 save_pref, u64 mem_base, u64 length, char desc[20], char filename[20] (64 B) */
+#define SF_SAHARA_DEBUG_ENTRY_LEN_32 52
+#define SF_SAHARA_DEBUG_ENTRY_LEN_64 64
+#define SF_SAHARA_DEBUG_NAME_LEN     20
+#define SF_SAHARA_DEBUG_MAX_REGIONS  128 /* real tables hold a few dozen at most */
+
+struct sf_sahara_debug_region {
+        uint64_t save_pref;
+        uint64_t base;
+        uint64_t length;
+        /* The text fields up to their first NUL (all 20 bytes when there is none), NUL-
+         * terminated. Device bytes, unchecked: sanitize before using them as a name. */
+        char desc[SF_SAHARA_DEBUG_NAME_LEN + 1];
+        char filename[SF_SAHARA_DEBUG_NAME_LEN + 1];
+};
+
+/* The entry size of a table announced by MEMORY_DEBUG (is_64 false) or MEMORY_DEBUG_64. */
+size_t sf_sahara_debug_entry_len(bool is_64);
+
+/* Parse a memory-debug table of len bytes into at most max regions. -EPROTO when len is not a
+ * whole number of entries or an entry's range wraps around its address space (2^32 for the
+ * 32-bit form), -E2BIG when it holds more than max entries. */
+int sf_sahara_parse_debug_table(const uint8_t *buf, size_t len, bool is_64,
+                                struct sf_sahara_debug_region *out, size_t max, size_t *ret_n);
+
+/* MEMORY_READ (is_64 false) or MEMORY_READ_64 for [addr, addr+length) into buf. -ERANGE when a
+ * 32-bit request cannot carry addr or length, -ENOBUFS when buf is too small. */
+int sf_sahara_build_memory_read(bool is_64, uint64_t addr, uint64_t length, uint8_t *buf,
+                                size_t size);
 
 const char *sf_sahara_cmd_to_string(uint32_t cmd);
 const char *sf_sahara_mode_to_string(uint32_t mode);

@@ -361,3 +361,182 @@ int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progr
         }
         return r < 0 ? r : 0;
 }
+
+/* Wait for a HELLO, skipping whatever else comes (answers to an earlier session's requests).
+ * No poke: a HELLO_RESP of the wrong mode would make a crashed boot ROM refuse the dump. */
+static int read_hello(struct sf_sahara_host *h, int timeout_ms, struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+        uint8_t raw[4096];
+        size_t n = 0;
+
+        for (int skipped = 0; skipped < 16; skipped++) {
+                int r = recv_packet(h, &p, raw, &n, timeout_ms);
+                if (r == -EPROTO && looks_like_xml(raw, n)) {
+                        sf_transport_unread(h->t, raw, n);
+                        return sf_error_set(err, -EALREADY,
+                                            "the device already runs a Firehose programmer");
+                }
+                if (r == 0 && p.cmd == SF_SAHARA_HELLO) {
+                        h->hello = p;
+                        h->have_hello = true;
+                        return 0;
+                }
+                if (r < 0 && r != -EPROTO)
+                        return r;
+                sf_transport_note(h->t, "sahara: skipped %zu bytes waiting for HELLO", n);
+        }
+        return -ETIMEDOUT;
+}
+
+/* A boot ROM left in the middle of a dump by an earlier session sends no new HELLO: restart
+ * its state machine (v2.9+), which keeps the RAM, and wait once more. */
+static int wait_hello_restart(struct sf_sahara_host *h, struct sf_error *err)
+{
+        struct sf_sahara_packet rsm = {.cmd = SF_SAHARA_RESET_STATE_MACHINE};
+        int r;
+
+        if (h->have_hello)
+                return 0;
+        r = read_hello(h, 1000, err);
+        if (r == -ETIMEDOUT) {
+                sf_transport_note(h->t, "sahara: no HELLO, restarting the state machine");
+                r = send_packet(h, &rsm);
+                if (r >= 0)
+                        r = read_hello(h, SF_SAHARA_PACKET_TIMEOUT_MS, err);
+        }
+        if (r == -ETIMEDOUT)
+                return sf_error_set(err, r,
+                                    "the boot ROM sends no HELLO, even after a restart of its "
+                                    "state machine: the module needs a power cycle (its RAM "
+                                    "is lost then)");
+        return r < 0 && r != -EALREADY ? sf_error_set(err, r, "waiting for HELLO: %s", strerror(-r))
+                                       : r;
+}
+
+int sf_sahara_memory_debug(struct sf_sahara_host *h, struct sf_sahara_debug_ref *ret,
+                           struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+        uint8_t raw[4096];
+        size_t n = 0;
+        int r = wait_hello_restart(h, err);
+
+        if (r == -EALREADY)
+                return sf_error_set(err, -ENODEV,
+                                    "a Firehose programmer answers instead of the boot ROM: the "
+                                    "module is in EDL, not in memory-debug mode");
+        if (r < 0)
+                return r;
+        if (h->hello.u.hello.mode != SF_SAHARA_MODE_MEMORY_DEBUG)
+                return sf_error_set(err, -ENODEV,
+                                    "the boot ROM offers %s (HELLO mode %u), not a RAM dump: the "
+                                    "module is in EDL, not in memory-debug mode",
+                                    sf_sahara_mode_to_string(h->hello.u.hello.mode),
+                                    h->hello.u.hello.mode);
+        r = hello_resp(h, SF_SAHARA_MODE_MEMORY_DEBUG);
+        if (r >= 0)
+                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return sf_error_set(err, r, "no memory table from the boot ROM: %s",
+                                    r == -EPROTO ? "a malformed Sahara packet" : strerror(-r));
+        if (p.cmd == SF_SAHARA_END_OF_IMAGE)
+                return sf_error_set(err, -EIO, "the boot ROM refused the dump: status 0x%02x %s",
+                                    p.u.end_of_image.status,
+                                    sf_sahara_status_to_string(p.u.end_of_image.status));
+        if (p.cmd != SF_SAHARA_MEMORY_DEBUG && p.cmd != SF_SAHARA_MEMORY_DEBUG_64)
+                return sf_error_set(err, -EPROTO, "unexpected Sahara %s instead of MEMORY_DEBUG",
+                                    sf_sahara_cmd_to_string(p.cmd));
+        ret->is_64 = p.cmd == SF_SAHARA_MEMORY_DEBUG_64;
+        ret->table_addr = p.u.memory.addr;
+        ret->table_len = p.u.memory.length;
+        return 0;
+}
+
+/* What a short answer was: a refusal is one END_OF_IMAGE_TX in place of the data. */
+static int short_read(struct sf_sahara_host *h, const uint8_t *buf, size_t got, size_t len,
+                      uint64_t addr, struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+
+        if (got == 16 && len != 16 && sf_sahara_parse(buf, got, &p) == 0 &&
+            p.cmd == SF_SAHARA_END_OF_IMAGE)
+                return sf_error_set(err, -EIO,
+                                    "the boot ROM refused to read %zu bytes at 0x%llx: status "
+                                    "0x%02x %s",
+                                    len, (unsigned long long)addr, p.u.end_of_image.status,
+                                    sf_sahara_status_to_string(p.u.end_of_image.status));
+        sf_transport_note(h->t, "sahara: %zu of %zu bytes, then silence", got, len);
+        return sf_error_set(err, -ETIMEDOUT,
+                            "the device sent %zu of the %zu bytes asked for at 0x%llx, then "
+                            "stopped",
+                            got, len, (unsigned long long)addr);
+}
+
+int sf_sahara_memory_read(struct sf_sahara_host *h, bool is_64, uint64_t addr, uint8_t *buf,
+                          size_t len, struct sf_error *err)
+{
+        uint8_t req[SF_SAHARA_MAX_PACKET];
+        size_t got = 0;
+        int n = sf_sahara_build_memory_read(is_64, addr, len, req, sizeof(req)), r;
+
+        if (n < 0)
+                return sf_error_set(err, n, "0x%llx+%zu cannot be asked for in a %s request",
+                                    (unsigned long long)addr, len, is_64 ? "64-bit" : "32-bit");
+        r = sf_transport_write(h->t, req, (size_t)n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return sf_error_set(err, r, "sending MEMORY_READ: %s", strerror(-r));
+        for (int idle = 0; got < len;) {
+                size_t k = 0;
+                /* Never more than what is missing: a device sending more overflows the read
+                 * (USB) or is caught by sf_sahara_expect_silence (streams). */
+                r = sf_transport_read(h->t, buf + got, len - got, &k, SF_SAHARA_PACKET_TIMEOUT_MS);
+                if (r == -EOVERFLOW)
+                        return sf_error_set(err, -EOVERFLOW,
+                                            "the device sent more than the %zu bytes asked for "
+                                            "at 0x%llx",
+                                            len, (unsigned long long)addr);
+                if (r == -ETIMEDOUT)
+                        return short_read(h, buf, got, len, addr, err);
+                if (r < 0)
+                        return sf_error_set(err, r, "reading memory at 0x%llx: %s",
+                                            (unsigned long long)addr, strerror(-r));
+                got += k;
+                /* Zero-length packets carry nothing: a stream of them is silence too. */
+                idle = k ? 0 : idle + 1;
+                if (idle > 64)
+                        return short_read(h, buf, got, len, addr, err);
+        }
+        return 0;
+}
+
+int sf_sahara_expect_silence(struct sf_sahara_host *h, int timeout_ms, struct sf_error *err)
+{
+        uint8_t b[64];
+        size_t n = 0;
+        int r = sf_transport_read(h->t, b, sizeof(b), &n, timeout_ms);
+
+        if (r == -ETIMEDOUT || (r == 0 && n == 0))
+                return 0;
+        if (r < 0)
+                return sf_error_set(err, r, "%s", strerror(-r));
+        return sf_error_set(err, -EPROTO, "the device sent more bytes than it was asked for");
+}
+
+int sf_sahara_reset(struct sf_sahara_host *h, struct sf_error *err)
+{
+        struct sf_sahara_packet p = {.cmd = SF_SAHARA_RESET};
+        uint8_t raw[4096];
+        size_t n = 0;
+        int r = send_packet(h, &p);
+
+        if (r >= 0)
+                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return sf_error_set(err, r, "no answer to RESET: %s", strerror(-r));
+        if (p.cmd != SF_SAHARA_RESET_RESP)
+                return sf_error_set(err, -EPROTO, "unexpected Sahara %s instead of RESET_RESP",
+                                    sf_sahara_cmd_to_string(p.cmd));
+        h->have_hello = false;
+        return 0;
+}

@@ -51,4 +51,27 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret,
 int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
                      void *userdata, struct sf_error *err);
 
+/* Memory-debug mode (a crashed module, 05c6:900e), reference section 2.12. */
+struct sf_sahara_debug_ref {
+        bool is_64; /* MEMORY_DEBUG_64: 64-bit table entries and MEMORY_READ_64 */
+        uint64_t table_addr, table_len;
+};
+
+/* HELLO (it must say mode 2; -ENODEV otherwise), HELLO_RESP(mode 2), then the device's
+ * MEMORY_DEBUG(_64): where its region table is. */
+int sf_sahara_memory_debug(struct sf_sahara_host *h, struct sf_sahara_debug_ref *ret,
+                           struct sf_error *err);
+
+/* MEMORY_READ(_64) of exactly len bytes at addr into buf. -EOVERFLOW when the device sends more
+ * in one transfer, -ETIMEDOUT when it sends less, -EIO when it refuses the read. */
+int sf_sahara_memory_read(struct sf_sahara_host *h, bool is_64, uint64_t addr, uint8_t *buf,
+                          size_t len, struct sf_error *err);
+
+/* Nothing may arrive unasked: -EPROTO when bytes come within timeout_ms (a device that sent
+ * more than it was asked for). */
+int sf_sahara_expect_silence(struct sf_sahara_host *h, int timeout_ms, struct sf_error *err);
+
+/* RESET, answered by RESET_RESP: the chip resets and re-enumerates. */
+int sf_sahara_reset(struct sf_sahara_host *h, struct sf_error *err);
+
 #endif

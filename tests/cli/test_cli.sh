@@ -149,6 +149,17 @@ for c in decode check; do
         run 0 $c --help && has "Usage: safeflash $c" && has "Exit status"
         ok $? "safeflash $c --help"
 done
+run 0 ramdump --help && has "Usage: safeflash ramdump" && has "--max-bytes N" &&
+        has "-o, --output DIR" && has "memory-debug mode"
+ok $? "safeflash ramdump --help"
+run 2 ramdump --max-bytes lots && err_has "not a size"
+ok $? "ramdump: a --max-bytes that is not a size is a usage error"
+run 2 ramdump extra && err_has "unexpected argument"
+ok $? "ramdump: an extra argument is a usage error"
+mkdir -p "$WORK/nosys/bus/usb/devices"
+SAFEFLASH_SYSFS_ROOT="$WORK/nosys" run 4 ramdump -o "$WORK/nodump" && err_has "no module found" &&
+        [ ! -e "$WORK/nodump" ]
+ok $? "ramdump without a module: exit 4, nothing created"
 run 0 --version && has "safeflash "
 ok $? "safeflash --version"
 

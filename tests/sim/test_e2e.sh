@@ -251,6 +251,65 @@ ok $? "a modem image that does not check out makes the module crash into memory-
 flash "$WORK/pkgs/$R06A19"
 [ $? -eq 4 ] && grep -q "memory-debug mode" "$WORK/out"
 ok $? "flashing a module in memory-debug mode is refused (exit 4) and says why"
+
+# 8b. The crash dump, the log there is when the DIAG port is dead: the module in 900e offers its
+#     RAM over Sahara; ramdump collects every region of its table and shows the firmware's last log.
+ramdump() {
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                "$SF" ramdump "$@" >"$WORK/out" 2>&1
+}
+ramdump -o "$WORK/dump"
+[ $? -eq 0 ] && grep -q "Dumped 2 region(s), 266240 bytes" "$WORK/out" &&
+        grep -q "last log lines ($WORK/dump/CRASHLOG.BIN)" "$WORK/out" &&
+        grep -q "| modem: fatal error: the modem image is missing, damaged" "$WORK/out" &&
+        grep -q "| mpss: image check failed" "$WORK/out"
+ok $? "ramdump collects the crashed module's RAM and shows the path and last lines of its firmware's log"
+python3 - "$WORK/dump" <<'PY' >>"$WORK/out" 2>&1
+import hashlib, json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+assert m["complete"] is True and m["table"] == "32-bit", m
+regions = {r["file"]: r for r in m["regions"]}
+# the simulated crash's table: the crash log and the DDR region
+assert regions["CRASHLOG.BIN"]["base"] == "0x8601000" and regions["CRASHLOG.BIN"]["length"] == 4096
+assert regions["DDRCS0.BIN"]["base"] == "0x80000000" and regions["DDRCS0.BIN"]["length"] == 262144
+assert sorted(os.listdir(d)) == sorted(list(regions) + ["manifest.json"]), os.listdir(d)
+for f, r in regions.items():
+    data = open(os.path.join(d, f), "rb").read()
+    assert len(data) == r["length"], f
+    assert hashlib.sha256(data).hexdigest() == r["sha256"], f
+assert m["crash_log"] == "CRASHLOG.BIN"
+PY
+ok $? "the manifest lists every region of the simulated crash, and each digest is its file's"
+grep -aq "^-> .* 07 00 00 00 08 00 00 00" "$WORK/sim.log" && pid_is 900e
+ok $? "the dump ends with a Sahara RESET; the module, its modem still broken, crashes into 900e again"
+ramdump -o "$WORK/dump"
+[ $? -eq 1 ] && grep -q "already holds a dump" "$WORK/out" &&
+        [ "$(sha256sum "$WORK/dump/DDRCS0.BIN" | cut -d' ' -f1)" = \
+          "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["regions"][1]["sha256"])' "$WORK/dump/manifest.json")" ]
+ok $? "a second dump into the same folder is refused (exit 1) and replaces nothing"
+XDG_STATE_HOME="$WORK/state" SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" \
+        "$SF" ramdump --json >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 0 ] && grep -q '"event": "progress", "phase": "backup", "item": "DDRCS0.BIN"' "$WORK/err" &&
+        python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert d["result"] == "dumped" and d["complete"] and d["mode"] == "memory-debug", d
+assert d["directory"].startswith(sys.argv[2] + "/safeflash/ramdumps/"), d["directory"]
+assert os.path.isfile(os.path.join(d["directory"], "manifest.json"))
+assert len(d["regions"]) == 2 and "fatal error" in d["crash_log"]["tail"], d' "$WORK/out" "$WORK/state"
+ok $? "ramdump --json, by default into \$XDG_STATE_HOME/safeflash/ramdumps/TIME/"
+stop_sim
+start_sim --install $R08A01
+pid_is 9008 && ramdump -o "$WORK/dump-edl"
+[ $? -eq 4 ] && grep -q "emergency download mode (EDL, 05c6:9008), not in memory-debug mode" "$WORK/out" &&
+        [ ! -e "$WORK/dump-edl" ]
+ok $? "ramdump on a module in EDL: exit 4, naming its state and what applies instead"
+stop_sim
+start_sim --install $R06A19
+pid_is 0125 && ramdump
+[ $? -eq 4 ] && grep -q "is running its firmware (normal mode, 2c7c:0125)" "$WORK/out"
+ok $? "ramdump on a running module: exit 4 (it has not crashed)"
 stop_sim
 
 # 9. UFS: the rm500q persona (SDX55, 6 LUNs) and an SDX55 package (rawprogram0..5, patch0..5, GPTs).
@@ -271,6 +330,15 @@ grep -a -q '<setbootablestoragedrive value="1"' "$WORK/sim.log" &&
         grep -a -q 'value="CRC32(NUM_DISK_SECTORS-1.,92)"' "$WORK/sim.log" &&
         grep -a -q 'MemoryName="ufs"' "$WORK/sim.log"
 ok $? "UFS: configured for ufs, GPT patches evaluated on the device, LUN 1 made bootable"
+cp -r "$WORK/pkgs/$RM11" "$WORK/pkgs/badufs"
+printf 'x' | dd of="$WORK/pkgs/badufs/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+sum=$(md5sum "$WORK/pkgs/badufs/update/NON-HLOS.ubi" | cut -d' ' -f1)
+sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badufs/md5.txt"
+info edl && pid_is 9008 && flash "$WORK/pkgs/badufs" && pid_is 900e && ramdump -o "$WORK/dump-ufs"
+[ $? -eq 0 ] && grep -q '"table": "64-bit"' "$WORK/dump-ufs/manifest.json" &&
+        grep -q "| xbl: loading modem (mpss) from UFS" "$WORK/out" &&
+        [ "$(stat -c %s "$WORK/dump-ufs/DDRCS0.BIN")" = 262144 ]
+ok $? "UFS: an SDX55 whose modem crashes offers MEMORY_DEBUG_64 and a 64-bit table; ramdump reads it"
 stop_sim
 
 # 10. The safe update, the user story's way: a running EC25-E on R06A17.

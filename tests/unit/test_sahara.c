@@ -63,6 +63,19 @@ static const struct fixture fixtures[] = {
         {"SWITCH_MODE 0", {0x0c,0,0,0, 0x0c,0,0,0, 0,0,0,0}, 12,
          {.cmd = SF_SAHARA_SWITCH_MODE, .length = 12, .u.switch_mode = {0}}},
         {"RESET", {0x07,0,0,0, 0x08,0,0,0}, 8, {.cmd = SF_SAHARA_RESET, .length = 8}},
+        /* Section 2.3: MEMORY_DEBUG 8 table_addr (u32), 12 table_length (u32), and the rest. */
+        {"MEMORY_DEBUG table at 0x08600000, 104 bytes",
+         {0x09,0,0,0, 0x10,0,0,0, 0x00,0x00,0x60,0x08, 0x68,0,0,0}, 16,
+         {.cmd = SF_SAHARA_MEMORY_DEBUG, .length = 16, .u.memory = {0x08600000, 104}}},
+        {"MEMORY_READ 0x80000000 512 KiB",
+         {0x0a,0,0,0, 0x10,0,0,0, 0x00,0x00,0x00,0x80, 0x00,0x00,0x08,0x00}, 16,
+         {.cmd = SF_SAHARA_MEMORY_READ, .length = 16, .u.memory = {0x80000000, 0x80000}}},
+        {"MEMORY_DEBUG_64 table at 0x1_4000_0000, 128 bytes",
+         {0x10,0,0,0, 0x18,0,0,0, 0x00,0x00,0x00,0x40,0x01,0,0,0, 0x80,0,0,0,0,0,0,0}, 24,
+         {.cmd = SF_SAHARA_MEMORY_DEBUG_64, .length = 24, .u.memory = {0x140000000, 128}}},
+        {"MEMORY_READ_64 0x1_4000_0000 128 bytes",
+         {0x11,0,0,0, 0x18,0,0,0, 0x00,0x00,0x00,0x40,0x01,0,0,0, 0x80,0,0,0,0,0,0,0}, 24,
+         {.cmd = SF_SAHARA_MEMORY_READ_64, .length = 24, .u.memory = {0x140000000, 128}}},
 };
 /* clang-format on */
 
@@ -100,8 +113,8 @@ static void test_build_fixtures(void **state)
 static void test_malformed(void **state)
 {
         static const uint8_t done_resp[] = {0x06, 0, 0, 0, 0x0c, 0, 0, 0, 0x01, 0, 0, 0};
-        static const uint8_t lying[] = {0x03, 0, 0, 0, 0xff, 0xff, 0, 0, 0x0d, 0, 0, 0,
-                                        0,    0, 0, 0, 0x34, 0,    0, 0};
+        static const uint8_t lying[] = {0x03, 0, 0, 0, 0xff, 0xff, 0,    0, 0x0d, 0,
+                                        0,    0, 0, 0, 0,    0,    0x34, 0, 0,    0};
         static const uint8_t unknown[] = {0x99, 0, 0, 0, 0x08, 0, 0, 0};
         static const uint8_t xml[] = "<?xml version=\"1.0\" ?>";
         uint8_t big[64] = {0x06, 0, 0, 0, 0x0c, 0, 0, 0, 1};
@@ -150,12 +163,125 @@ static void test_names(void **state)
         assert_int_equal(sf_sahara_packet_length(0x14), 0);
 }
 
+/* Memory-debug tables typed from the reference's entry layouts (section 2.12):
+ * 32-bit: u32 save_pref, u32 mem_base, u32 length, char desc[20], char filename[20] (52 B);
+ * 64-bit: u64 save_pref, u64 mem_base, u64 length, char desc[20], char filename[20] (64 B). */
+/* clang-format off */
+static const uint8_t table32[2 * 52] = {
+        /* save_pref 1, base 0x08601000, length 0x1000 */
+        0x01,0,0,0, 0x00,0x10,0x60,0x08, 0x00,0x10,0,0,
+        'C','r','a','s','h',' ','l','o','g',0, 0,0,0,0,0,0,0,0,0,0,
+        'C','R','A','S','H','L','O','G','.','B','I','N',0,0, 0,0,0,0,0,0,
+        /* save_pref 0, base 0x80000000, length 0x40000; both names use all 20 bytes */
+        0x00,0,0,0, 0x00,0x00,0x00,0x80, 0x00,0x00,0x04,0x00,
+        'D','D','R',' ','C','S','0',' ','r','e','g','i','o','n',' ','o','f',' ','4','M',
+        'A','B','C','D','E','F','G','H','I','J','K','L','M','N','O','P','Q','R','S','T',
+};
+static const uint8_t table64[64] = {
+        /* save_pref 1, base 0x1_4000_0000, length 0x1_0000_0000 */
+        0x01,0,0,0,0,0,0,0, 0x00,0x00,0x00,0x40,0x01,0,0,0, 0x00,0x00,0x00,0x00,0x01,0,0,0,
+        'D','D','R',0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+        'D','D','R','C','S','0','.','B','I','N',0,0,0,0,0,0,0,0,0,0,
+};
+/* clang-format on */
+
+static void test_debug_table(void **state)
+{
+        struct sf_sahara_debug_region r[4];
+        size_t n = 99;
+
+        (void)state;
+        assert_int_equal(sf_sahara_debug_entry_len(false), 52);
+        assert_int_equal(sf_sahara_debug_entry_len(true), 64);
+        assert_int_equal(sf_sahara_parse_debug_table(table32, sizeof(table32), false, r, 4, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(r[0].save_pref, 1);
+        assert_int_equal(r[0].base, 0x08601000);
+        assert_int_equal(r[0].length, 0x1000);
+        assert_string_equal(r[0].desc, "Crash log");
+        assert_string_equal(r[0].filename, "CRASHLOG.BIN");
+        assert_int_equal(r[1].save_pref, 0);
+        assert_int_equal(r[1].base, 0x80000000);
+        assert_int_equal(r[1].length, 0x40000);
+        assert_string_equal(r[1].desc, "DDR CS0 region of 4M"); /* 20 bytes, no NUL */
+        assert_string_equal(r[1].filename, "ABCDEFGHIJKLMNOPQRST");
+        assert_int_equal(sf_sahara_parse_debug_table(table64, sizeof(table64), true, r, 4, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(r[0].base, 0x140000000ull);
+        assert_int_equal(r[0].length, 0x100000000ull);
+        assert_string_equal(r[0].desc, "DDR");
+        assert_string_equal(r[0].filename, "DDRCS0.BIN");
+        /* The same 64 bytes read as the 32-bit form: not a whole number of 52-byte entries. */
+        assert_int_equal(sf_sahara_parse_debug_table(table64, sizeof(table64), false, r, 4, &n),
+                         -EPROTO);
+        assert_int_equal(sf_sahara_parse_debug_table(table32, 104, true, r, 4, &n), -EPROTO);
+        assert_int_equal(sf_sahara_parse_debug_table(table32, 51, false, r, 4, &n), -EPROTO);
+        /* More entries than the caller has room for. */
+        assert_int_equal(sf_sahara_parse_debug_table(table32, 104, false, r, 1, &n), -E2BIG);
+        /* An empty table holds no regions. */
+        n = 99;
+        assert_int_equal(sf_sahara_parse_debug_table(table32, 0, false, r, 4, &n), 0);
+        assert_int_equal(n, 0);
+}
+
+static void test_debug_table_ranges(void **state)
+{
+        struct sf_sahara_debug_region r[1];
+        uint8_t e32[52] = {0}, e64[64] = {0};
+        size_t n;
+
+        (void)state;
+        /* 32-bit: base 0xfffff000 + 0x1000 ends exactly at 4 GiB: fine; + 0x1001 wraps. */
+        e32[4] = 0x00, e32[5] = 0xf0, e32[6] = 0xff, e32[7] = 0xff;
+        e32[8] = 0x00, e32[9] = 0x10;
+        assert_int_equal(sf_sahara_parse_debug_table(e32, 52, false, r, 1, &n), 0);
+        e32[8] = 0x01;
+        assert_int_equal(sf_sahara_parse_debug_table(e32, 52, false, r, 1, &n), -EPROTO);
+        /* 64-bit: base 2^64 - 16 with a length of 17 wraps. */
+        memset(e64 + 8, 0xff, 8);
+        e64[8] = 0xf0;
+        e64[16] = 17;
+        assert_int_equal(sf_sahara_parse_debug_table(e64, 64, true, r, 1, &n), -EPROTO);
+        e64[16] = 16;
+        assert_int_equal(sf_sahara_parse_debug_table(e64, 64, true, r, 1, &n), 0);
+        assert_int_equal(r[0].length, 16);
+}
+
+static void test_memory_read_requests(void **state)
+{
+        /* Section 2.3: MEMORY_READ 8 addr (u32), 12 length (u32); _64 the same as u64. */
+        static const uint8_t rd32[16] = {0x0a, 0,    0,    0,    0x10, 0,    0, 0,
+                                         0x00, 0x10, 0x60, 0x08, 0x00, 0x10, 0, 0};
+        static const uint8_t rd64[24] = {0x11, 0, 0, 0, 0x18, 0, 0,    0, 0x00, 0x10, 0x60, 0x08,
+                                         0,    0, 0, 0, 0x00, 0, 0x08, 0, 0,    0,    0,    0};
+        uint8_t out[32];
+
+        (void)state;
+        assert_int_equal(sf_sahara_build_memory_read(false, 0x08601000, 0x1000, out, sizeof(out)),
+                         16);
+        assert_memory_equal(out, rd32, 16);
+        assert_int_equal(sf_sahara_build_memory_read(true, 0x08601000, 0x80000, out, sizeof(out)),
+                         24);
+        assert_memory_equal(out, rd64, 24);
+        /* A 32-bit request cannot carry a 64-bit address or length. */
+        assert_int_equal(sf_sahara_build_memory_read(false, 1ull << 32, 16, out, sizeof(out)),
+                         -ERANGE);
+        assert_int_equal(sf_sahara_build_memory_read(false, 0, 1ull << 32, out, sizeof(out)),
+                         -ERANGE);
+        assert_int_equal(sf_sahara_build_memory_read(true, 0, 16, out, 23), -ENOBUFS);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_fixtures), cmocka_unit_test(test_build_fixtures),
-                cmocka_unit_test(test_malformed),      cmocka_unit_test(test_build_errors),
+                cmocka_unit_test(test_parse_fixtures),
+                cmocka_unit_test(test_build_fixtures),
+                cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_build_errors),
                 cmocka_unit_test(test_names),
+                cmocka_unit_test(test_debug_table),
+                cmocka_unit_test(test_debug_table_ranges),
+                cmocka_unit_test(test_memory_read_requests),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

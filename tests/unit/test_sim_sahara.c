@@ -323,7 +323,7 @@ static void test_memory_debug(void **state)
         assert_int_equal(o.len[o.pos], 2 * 52); /* two 52-byte entries */
         assert_memory_equal(o.msg[o.pos] + 12, "Crash log", 9);
         rd.u.memory.addr = sf_le32(o.msg[o.pos] + 4);
-        rd.u.memory.length = 64;
+        rd.u.memory.length = 256;
         o.pos++;
         n = sf_sahara_build(&rd, req, sizeof(req));
         sim_sahara_input(&s, req, (size_t)n);
@@ -338,6 +338,43 @@ static void test_memory_debug(void **state)
         sim_sahara_done(&s);
 }
 
+/* A chip with 64-bit Sahara (SDX55): MEMORY_DEBUG_64, and its table in the 64-bit entry layout
+ * (u64 save_pref, u64 mem_base, u64 length, desc[20], filename[20]; reference 2.12). */
+static void test_memory_debug_64(void **state)
+{
+        static const uint8_t hello_resp_mode2[48] = {0x02, 0,    0, 0, 0x30, 0, 0, 0, 0x02, 0,   0,
+                                                     0,    0x01, 0, 0, 0,    0, 0, 0, 0,    0x02};
+        /* MEMORY_READ_64 of 128 bytes at 0x08600000, typed from section 2.3 */
+        static const uint8_t read_table[24] = {0x11, 0, 0, 0, 0x18, 0, 0, 0, 0, 0, 0x60, 0x08,
+                                               0,    0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0,    0};
+        struct sim_chip chip = ec25_chip();
+        struct outbox o = {0};
+        struct sim_sahara s;
+        struct sf_sahara_packet p;
+        const uint8_t *e;
+
+        (void)state;
+        chip.memory_debug = true;
+        chip.read_data_64 = true;
+        sim_sahara_init(&s, &chip, capture, &o);
+        sim_sahara_start(&s);
+        o.pos = 1;
+        sim_sahara_input(&s, hello_resp_mode2, 48);
+        assert_int_equal(sf_sahara_parse(o.msg[o.pos], o.len[o.pos], &p), 0);
+        assert_int_equal(p.cmd, SF_SAHARA_MEMORY_DEBUG_64);
+        assert_int_equal(p.u.memory.length, 2 * 64);
+        o.pos++;
+        sim_sahara_input(&s, read_table, sizeof(read_table));
+        assert_int_equal(o.len[o.pos], 128);
+        e = o.msg[o.pos] + 64; /* the second entry: the DDR region */
+        assert_int_equal(sf_le64(e), 1);
+        assert_int_equal(sf_le64(e + 8), 0x80000000);
+        assert_int_equal(sf_le64(e + 16), 256 * 1024);
+        assert_memory_equal(e + 24, "DDR CS0", 8);
+        assert_memory_equal(e + 44, "DDRCS0.BIN", 11);
+        sim_sahara_done(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -346,6 +383,7 @@ int main(void)
                 cmocka_unit_test(test_command_mode),
                 cmocka_unit_test(test_read_data_64_and_garbage),
                 cmocka_unit_test(test_memory_debug),
+                cmocka_unit_test(test_memory_debug_64),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
