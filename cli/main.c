@@ -11,9 +11,9 @@
 struct cli_globals cli;
 
 static const struct cli_command *const commands[] = {
-        &cmd_decode, &cmd_check,   &cmd_flash,  &cmd_list,    &cmd_info,    &cmd_edl,
-        &cmd_update, &cmd_history, &cmd_doctor, &cmd_recover, &cmd_ramdump, &cmd_backup,
-        &cmd_restore,
+        &cmd_decode,  &cmd_check,  &cmd_flash,   &cmd_list,   &cmd_info,
+        &cmd_edl,     &cmd_update, &cmd_history, &cmd_doctor, &cmd_recover,
+        &cmd_ramdump, &cmd_backup, &cmd_restore,
 };
 
 #define N_COMMANDS  (sizeof(commands) / sizeof(*commands))
