@@ -137,6 +137,9 @@ sf info -d 1-1 >"$WORK/out" 2>&1 && grep -q "IMEI  *866758043398334" "$WORK/out"
 ok $? "the module on port 1 has the persona's own IMEI"
 sf info -d 1-3 >"$WORK/out" 2>&1 && grep -q "IMEI  *356938035643809" "$WORK/out"
 ok $? "a module started with --imei reports that IMEI"
+sf info -d "$BUS/dev/ttyUSB6" >"$WORK/out" 2>&1 && grep -q "Device  *1-2," "$WORK/out" &&
+        grep -q "IMEI  *866758043398342" "$WORK/out"
+ok $? "a module is reached by its tty path too (ttyUSB6 is the AT port of 1-2)"
 sf info -d usb:1:"$(devnum 4)" >"$WORK/out" 2>&1 && grep -q "Chip serial  0x0cfc4c67" "$WORK/out"
 ok $? "the EDL module on port 4, reached by usb:BUS:ADDR, has its own chip serial in Sahara"
 
