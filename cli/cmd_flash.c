@@ -16,7 +16,8 @@ enum {
 
 static const struct cli_option options[] = {
         {"device", required_argument, 'd', "DEV",
-         "usb (the only EDL device), usb:BUS:ADDR, or a serial node such as /dev/ttyUSB0"},
+         "usb (the only EDL device), a port such as 1-3, usb:BUS:ADDR, or a serial node such "
+         "as /dev/ttyUSB0"},
         {"write-all", no_argument, OPT_WRITE_ALL, NULL,
          "write every partition, even those that already hold the package's content"},
         {"no-reset", no_argument, OPT_NO_RESET, NULL, "stay in the programmer afterwards"},

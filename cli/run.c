@@ -17,11 +17,11 @@ int cli_exit_for(int r)
         case -EFBIG:
         case -ENAMETOOLONG:
         case -ELOOP:
+        case -ENOTUNIQ: /* several modules, and -d did not say which */
                 return EXIT_USAGE;
         case -EPERM:
                 return EXIT_REFUSED;
         case -ENODEV:
-        case -ENOTUNIQ:
                 return EXIT_NO_DEVICE;
         default:
                 return EXIT_FAILED;

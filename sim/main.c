@@ -24,7 +24,8 @@ static void usage(FILE *f)
 {
         fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n"
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
-              "                         [--fault SPEC]...\n"
+              "                         [--fault SPEC]... [--bus BUSDIR --port N]\n"
+              "                         [--imei IMEI] [--chip-serial HEX]\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
@@ -36,6 +37,13 @@ static void usage(FILE *f)
               "            LD_PRELOAD=libsafeflash-sim-usb.so\n"
               "Its flash persists in DIR/flash.img across restarts. --flash-mb sizes the NAND, or\n"
               "the system LUN (0) of a UFS persona.\n\n"
+              "Several modules on one bus: give each its own DIR and the same --bus BUSDIR, on\n"
+              "its own --port N (1..32, default 1). Its USB device, tty nodes and sockets then\n"
+              "go under BUSDIR/sys, BUSDIR/dev and BUSDIR/usb as device 1-N with ttyUSB(4(N-1))\n"
+              "..+3; its flash stays in DIR. Port N > 1 gives the persona's module another chip\n"
+              "serial and IMEI, derived from N, unless --chip-serial / --imei say which (the\n"
+              "IMEI is written when the factory makes the module: a new DIR, or --install).\n"
+              "Without --bus: BUSDIR is DIR and the port is 1.\n\n"
               "mkpkg: an RM500Q/RM502Q/RG500Q version gives an SDX55 UFS package (rawprogram0..5,\n"
               "patch0..5, GPTs); any other an MDM9x07 NAND package.\n\n"
               "Faults (each fires once): nak:CMD[:N] (refuse the Nth <CMD>), stall:CMD[:N] (never\n"
@@ -50,12 +58,64 @@ static void usage(FILE *f)
 }
 
 struct options {
-        const char *dir, *persona, *log, *install, *timing;
+        const char *dir, *persona, *log, *install, *timing, *bus, *imei;
+        unsigned port;
+        uint32_t chip_serial;
+        bool has_chip_serial;
         const char *faults[SIM_MAX_FAULTS];
         unsigned n_faults;
         uint64_t flash_mb;
         bool small;
 };
+
+/* A number with nothing after it, at most max. */
+static int parse_unsigned(const char *s, int base, unsigned long max, unsigned long *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, base);
+        if (!*s || *end || errno || v > max || s[0] == '-')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* --bus, --port, --imei, --chip-serial. */
+static int parse_identity(int c, const char *arg, struct options *o)
+{
+        unsigned long v;
+
+        switch (c) {
+        case 'b':
+                o->bus = arg;
+                return 0;
+        case 'P':
+                if (parse_unsigned(arg, 10, SIM_MAX_PORT, &v) < 0 || v == 0) {
+                        fprintf(stderr, "safeflash-sim: --port: 1..%d\n", SIM_MAX_PORT);
+                        return -EINVAL;
+                }
+                o->port = (unsigned)v;
+                return 0;
+        case 'I':
+                if (!sim_imei_valid(arg)) {
+                        fprintf(stderr, "safeflash-sim: --imei: 15 digits, the last the Luhn "
+                                        "check digit\n");
+                        return -EINVAL;
+                }
+                o->imei = arg;
+                return 0;
+        default:
+                if (parse_unsigned(arg, 16, 0xffffffffu, &v) < 0) {
+                        fprintf(stderr, "safeflash-sim: --chip-serial: up to 8 hex digits\n");
+                        return -EINVAL;
+                }
+                o->chip_serial = (uint32_t)v;
+                o->has_chip_serial = true;
+                return 0;
+        }
+}
 
 static int parse(int argc, char **argv, struct options *o)
 {
@@ -68,6 +128,10 @@ static int parse(int argc, char **argv, struct options *o)
                 {"install", required_argument, NULL, 'i'},
                 {"timing", required_argument, NULL, 't'},
                 {"fault", required_argument, NULL, 'f'},
+                {"bus", required_argument, NULL, 'b'},
+                {"port", required_argument, NULL, 'P'},
+                {"imei", required_argument, NULL, 'I'},
+                {"chip-serial", required_argument, NULL, 'S'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -75,6 +139,13 @@ static int parse(int argc, char **argv, struct options *o)
 
         while ((c = getopt_long(argc, argv, "d:p:m:l:si:t:f:h", longs, NULL)) != -1) {
                 switch (c) {
+                case 'b':
+                case 'P':
+                case 'I':
+                case 'S':
+                        if (parse_identity(c, optarg, o) < 0)
+                                return -EINVAL;
+                        break;
                 case 's':
                         o->small = true;
                         break;
@@ -110,12 +181,47 @@ static int parse(int argc, char **argv, struct options *o)
                         return -EINVAL;
                 }
         }
+        if (o->port && !o->bus) {
+                fprintf(stderr, "safeflash-sim: --port needs --bus\n");
+                return -EINVAL;
+        }
         return o->dir ? 0 : -EINVAL;
+}
+
+/* The persona as this module has it: its own chip serial and IMEI (sim_imei_for_port()). */
+static const struct sim_persona *module_persona(const struct options *o)
+{
+        static struct sim_persona custom;
+        static char imei[16];
+        const struct sim_persona *p = sim_persona_find(o->persona ? o->persona : "ec25e");
+        unsigned port = o->port ? o->port : 1;
+
+        if (!p)
+                return NULL;
+        if (o->imei)
+                snprintf(imei, sizeof(imei), "%s", o->imei);
+        else
+                sim_imei_for_port(p, port, imei);
+        sim_persona_with_identity(
+                p, o->has_chip_serial ? o->chip_serial : sim_chip_serial_for_port(p, port), imei,
+                &custom);
+        return &custom;
+}
+
+static void print_ready(const struct options *o, const struct sim_module *m)
+{
+        if (o->bus)
+                printf("safeflash-sim: %s ready in %s mode as 1-%u on %s (state in %s)\n",
+                       m->persona->name, sim_mode_to_string(m->mode), m->port, o->bus, o->dir);
+        else
+                printf("safeflash-sim: %s ready in %s mode under %s\n", m->persona->name,
+                       sim_mode_to_string(m->mode), o->dir);
+        fflush(stdout);
 }
 
 static int run(const struct options *o)
 {
-        const struct sim_persona *p = sim_persona_find(o->persona ? o->persona : "ec25e");
+        const struct sim_persona *p = module_persona(o);
         static struct sim_module m;
         struct pollfd fds[16];
         uint64_t pages;
@@ -127,7 +233,13 @@ static int run(const struct options *o)
         }
         pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
         pages = pages / p->pages_per_block * p->pages_per_block;
-        r = sim_module_init(&m, p, o->dir, pages);
+        r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);
+        if (r == -EADDRINUSE) {
+                fprintf(stderr, "safeflash-sim: port %u of %s is taken by another simulator\n",
+                        o->port ? o->port : 1, o->bus ? o->bus : o->dir);
+                sim_module_done(&m);
+                return 1;
+        }
         if (r >= 0 && o->log)
                 m.log = fopen(o->log, "ae");
         if (!o->timing || strcmp(o->timing, "real") == 0)
@@ -155,9 +267,7 @@ static int run(const struct options *o)
                 sim_module_done(&m);
                 return 1;
         }
-        printf("safeflash-sim: %s ready in %s mode under %s\n", p->name, sim_mode_to_string(m.mode),
-               o->dir);
-        fflush(stdout);
+        print_ready(o, &m);
         while (!stop) {
                 int n = sim_module_fill_poll(&m, fds, 16), wait = sim_module_tick(&m);
                 if (poll(fds, (nfds_t)n, wait < 0 || wait > 200 ? 200 : wait) < 0 && errno != EINTR)

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,34 +159,39 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
         return sim_usb_send(&m->ep, buf, len);
 }
 
-int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
-                    uint64_t num_pages)
+/* Only one simulator may present a port: a second would replace the first one's device. */
+static int take_port(struct sim_module *m)
 {
         char path[PATH_MAX];
-        int r;
 
-        memset(m, 0, sizeof(*m));
-        m->persona = p;
-        m->fh_cfg = p->firehose;
-        load_chip(m);
-        m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
-        m->edl_tty.master = m->edl_tty.slave_keep = -1;
-        m->ep.listen_fd = m->ep.conn_fd = -1;
-        m->flash.fd = -1;
-        if (strlen(dir) >= sizeof(m->dir))
-                return -ENAMETOOLONG;
-        strcpy(m->dir, dir);
-        snprintf(m->sysroot, sizeof(m->sysroot), "%s/sys", dir);
-        snprintf(path, sizeof(path), "%s/bus/usb/devices", m->sysroot);
-        if ((r = mkdir_p(path)) < 0)
-                return r;
-        snprintf(path, sizeof(path), "%s/dev", dir);
-        if ((r = mkdir_p(path)) < 0)
-                return r;
-        snprintf(path, sizeof(path), "%s/usb", dir);
-        if ((r = mkdir_p(path)) < 0)
-                return r;
-        snprintf(path, sizeof(path), "%s/flash.img", dir);
+        snprintf(path, sizeof(path), "%s/usb/.port-%u.lock", m->bus, m->port);
+        m->port_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (m->port_lock < 0)
+                return -errno;
+        if (flock(m->port_lock, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+        return 0;
+}
+
+static int make_dirs(const struct sim_module *m)
+{
+        static const char *const subdirs[] = {"sys/bus/usb/devices", "dev", "usb"};
+        char path[PATH_MAX];
+        int r = mkdir_p(m->dir);
+
+        for (size_t i = 0; r >= 0 && i < sizeof(subdirs) / sizeof(*subdirs); i++) {
+                snprintf(path, sizeof(path), "%s/%s", m->bus, subdirs[i]);
+                r = mkdir_p(path);
+        }
+        return r;
+}
+
+static int open_flash(struct sim_module *m, uint64_t num_pages)
+{
+        const struct sim_persona *p = m->persona;
+        char path[PATH_MAX];
+
+        snprintf(path, sizeof(path), "%s/flash.img", m->dir);
         if (p->storage == SIM_STORAGE_UFS) {
                 uint64_t luns[SIM_FLASH_MAX_LUNS];
                 memcpy(luns, p->lun_sectors, sizeof(luns));
@@ -194,6 +201,37 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         }
         return sim_flash_open(&m->flash, path, p->page_size, p->pages_per_block,
                               num_pages ? num_pages : p->num_pages, true);
+}
+
+int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
+                    const char *bus, unsigned port, uint64_t num_pages)
+{
+        int r;
+
+        memset(m, 0, sizeof(*m));
+        m->persona = p;
+        m->fh_cfg = p->firehose;
+        load_chip(m);
+        m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
+        m->edl_tty.master = m->edl_tty.slave_keep = -1;
+        m->ep.listen_fd = m->ep.conn_fd = -1;
+        m->flash.fd = m->port_lock = -1;
+        bus = bus ? bus : dir;
+        if (port < 1 || port > SIM_MAX_PORT)
+                return -EINVAL;
+        if (strlen(dir) >= sizeof(m->dir) || strlen(bus) >= sizeof(m->bus))
+                return -ENAMETOOLONG;
+        strcpy(m->dir, dir);
+        strcpy(m->bus, bus);
+        m->port = port;
+        for (unsigned i = 0; i < SIM_TTYS_PER_PORT; i++)
+                snprintf(m->tty_names[i], sizeof(m->tty_names[i]), "ttyUSB%u",
+                         (port - 1) * SIM_TTYS_PER_PORT + i);
+        snprintf(m->sysroot, sizeof(m->sysroot), "%s/sys", bus);
+        r = make_dirs(m);
+        if (r >= 0)
+                r = take_port(m);
+        return r < 0 ? r : open_flash(m, num_pages);
 }
 
 static void leave_bus(struct sim_module *m)
@@ -218,6 +256,9 @@ void sim_module_done(struct sim_module *m)
 {
         leave_bus(m);
         sim_flash_close(&m->flash);
+        if (m->port_lock >= 0)
+                close(m->port_lock); /* the lock goes with it; the file stays for the next one */
+        m->port_lock = -1;
 }
 
 /* The boot ROM's HELLO, after foreign bytes when that fault is armed (another program probing
@@ -233,6 +274,24 @@ static int hello(struct sim_module *m)
         return sim_sahara_start(&m->sahara);
 }
 
+/* Where the node of the port's i-th tty goes: BUS/dev/ttyUSBn. */
+static void tty_path(const struct sim_module *m, unsigned i, char *out, size_t size)
+{
+        snprintf(out, size, "%s/dev/%s", m->bus, m->tty_names[i]);
+}
+
+/* A new address on the bus at every enumeration. */
+static int next_address(struct sim_module *m)
+{
+        unsigned devnum;
+        int r = sim_bus_alloc_devnum(m->bus, &devnum);
+
+        if (r < 0)
+                return r;
+        m->devnum = devnum;
+        return 0;
+}
+
 int sim_module_enter_edl(struct sim_module *m)
 {
         struct sim_usb_desc *d = &m->usb;
@@ -240,11 +299,13 @@ int sim_module_enter_edl(struct sim_module *m)
         int r;
 
         leave_bus(m);
-        m->devnum = m->devnum % 120 + 2; /* a new address at every enumeration */
-        if (snprintf(m->socket_path, sizeof(m->socket_path), "%.80s/usb/1-%u.sock", m->dir,
+        r = next_address(m);
+        if (r < 0)
+                return r;
+        if (snprintf(m->socket_path, sizeof(m->socket_path), "%.80s/usb/1-%u.sock", m->bus,
                      m->devnum) >= (int)sizeof(m->socket_path) ||
-            strlen(m->dir) > 80)
-                return -ENAMETOOLONG; /* AF_UNIX paths are short: keep DIR under 80 bytes */
+            strlen(m->bus) > 80)
+                return -ENAMETOOLONG; /* AF_UNIX paths are short: keep BUS under 80 bytes */
         r = sim_usb_listen(&m->ep, m->socket_path);
         if (r < 0)
                 return r;
@@ -257,7 +318,7 @@ int sim_module_enter_edl(struct sim_module *m)
                                    .product = "QUSB__BULK",
                                    .n_ifaces = 1,
                                    .socket_path = m->socket_path};
-        snprintf(d->name, sizeof(d->name), "1-1");
+        snprintf(d->name, sizeof(d->name), "1-%u", m->port);
         d->ifaces[0] = (struct sim_usb_iface){.number = 0,
                                               .cls = 0xff,
                                               .subcls = 0xff,
@@ -265,8 +326,8 @@ int sim_module_enter_edl(struct sim_module *m)
                                               .ep_in = 0x81,
                                               .ep_out = 0x01,
                                               .max_packet = 512};
-        d->ifaces[0].tty = "ttyUSB0";
-        snprintf(path, sizeof(path), "%s/dev/ttyUSB0", m->dir);
+        d->ifaces[0].tty = m->tty_names[0];
+        tty_path(m, 0, path, sizeof(path));
         r = sim_pty_open(&m->edl_tty, path);
         if (r < 0)
                 return r;
@@ -369,14 +430,14 @@ static int open_ports(struct sim_module *m)
         int r;
 
         snprintf(rev, sizeof(rev), "%.*s", (int)strcspn(m->boot.version, "_"), m->boot.version);
-        snprintf(path, sizeof(path), "%s/dev/ttyUSB0", m->dir);
+        tty_path(m, 0, path, sizeof(path));
         r = sim_diag_start(&m->diag, path, rev);
         m->diag.msm_id = m->chip.msm_id;
-        snprintf(path, sizeof(path), "%s/dev/ttyUSB1", m->dir);
+        tty_path(m, 1, path, sizeof(path));
         if (r >= 0)
                 r = sim_pty_open(&m->nmea, path);
-        for (int i = 0; r >= 0 && i < 2; i++) {
-                snprintf(path, sizeof(path), "%s/dev/ttyUSB%d", m->dir, 2 + i);
+        for (unsigned i = 0; r >= 0 && i < 2; i++) {
+                tty_path(m, 2 + i, path, sizeof(path));
                 r = sim_at_start(&m->at[i], path, &id);
         }
         /* The firmware announces itself on its AT port as it starts. */
@@ -387,13 +448,14 @@ static int open_ports(struct sim_module *m)
 
 static int enter_normal(struct sim_module *m)
 {
-        static const char *const ttys[] = {"ttyUSB0", "ttyUSB1", "ttyUSB2", "ttyUSB3", NULL};
         struct sim_usb_desc *d = &m->usb;
         int r;
 
         leave_bus(m);
+        r = next_address(m);
+        if (r < 0)
+                return r;
         m->mode = SIM_MODE_NORMAL;
-        m->devnum = m->devnum % 120 + 2;
         *d = (struct sim_usb_desc){.vid = m->persona->normal_vid,
                                    .pid = m->persona->normal_pid,
                                    .bcd = m->persona->normal_bcd,
@@ -403,7 +465,7 @@ static int enter_normal(struct sim_module *m)
                                    .manufacturer = "Quectel",
                                    .product = m->persona->usb_product,
                                    .n_ifaces = 5};
-        snprintf(d->name, sizeof(d->name), "1-1");
+        snprintf(d->name, sizeof(d->name), "1-%u", m->port);
         /* DM ff/ff/ff, NMEA ff/00/00, AT ff/00/00, modem ff/00/00, QMI ff/ff/ff (quectel.md 5.3) */
         for (uint8_t i = 0; i < 5; i++)
                 d->ifaces[i] = (struct sim_usb_iface){.number = i,
@@ -413,7 +475,7 @@ static int enter_normal(struct sim_module *m)
                                                       .ep_in = (uint8_t)(0x81 + i),
                                                       .ep_out = (uint8_t)(0x01 + i),
                                                       .max_packet = 512,
-                                                      .tty = ttys[i]};
+                                                      .tty = i < 4 ? m->tty_names[i] : NULL};
         r = open_ports(m);
         return r < 0 ? r : sim_sysfs_add(m->sysroot, d);
 }

@@ -61,6 +61,11 @@ enum sim_mode {
 
 const char *sim_mode_to_string(enum sim_mode mode);
 
+/* Ports of the simulated root hub: port N is device "1-N" with ttys ttyUSB(4(N-1))..+3, so 32
+ * ports use ttyUSB0..127 and leave addresses to spare on the bus. */
+#define SIM_MAX_PORT      32
+#define SIM_TTYS_PER_PORT 4
+
 struct sim_module {
         const struct sim_persona *persona;
         struct sim_chip chip; /* the persona's, plus what the boot model decided (dump) */
@@ -71,8 +76,12 @@ struct sim_module {
         struct sim_pty edl_tty;   /* in EDL: ttyUSB0, as qcserial would present 9008 */
         bool host_on_tty;         /* the host speaks through edl_tty, not the USB endpoint */
         long long reenumerate_at; /* ms (monotonic): the module reboots into EDL then; 0 none */
-        char dir[PATH_MAX / 2];
-        char sysroot[PATH_MAX / 2 + 8];
+        char dir[PATH_MAX / 2];   /* flash and state: this module's own */
+        char bus[PATH_MAX / 2];   /* sys/, dev/, usb/: shared with the bus's other modules */
+        char sysroot[PATH_MAX / 2 + 8];        /* bus/sys */
+        unsigned port;                         /* on the root hub: the device is "1-PORT" */
+        char tty_names[SIM_TTYS_PER_PORT][16]; /* ttyUSB(4(port-1)+i) */
+        int port_lock;                         /* held while this process owns the port */
         char socket_path[108];
         struct sim_flash flash;
         enum sim_mode mode;
@@ -93,9 +102,11 @@ struct sim_module {
         uint64_t accounted_programmed, accounted_erased;
 };
 
-/* Set up the state directory (sys/, dev/, usb/, flash.img) and open the flash. */
+/* Set up the state directory (flash.img) and the bus directory (sys/, dev/, usb/; bus NULL: the
+ * state directory), take the port (-EADDRINUSE when another simulator holds it: port 1..
+ * SIM_MAX_PORT) and open the flash. */
 int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
-                    uint64_t num_pages);
+                    const char *bus, unsigned port, uint64_t num_pages);
 void sim_module_done(struct sim_module *m);
 
 /* Appear on the bus in emergency download mode. */

@@ -3,6 +3,8 @@
  * secure boot off, PK hash of the unfused part), NAND 4 KiB pages, 64 pages per block, 2048
  * blocks; Quectel NAND programmers accept 8 KiB payloads. The RM500Q-GL: SDX55, 2c7c:0800 with
  * the EC25's port layout, Sahara v3, UFS with 4096-byte sectors and 1 MiB Firehose payloads. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "persona.h"
@@ -146,4 +148,49 @@ const struct sim_persona *sim_persona_find(const char *name)
 const struct sim_persona *const *sim_persona_all(void)
 {
         return all;
+}
+
+/* The Luhn check digit of 14 digits. */
+static int luhn_digit(const char *digits)
+{
+        int sum = 0;
+
+        for (int i = 0; i < 14; i++) {
+                int d = (digits[i] - '0') * (i % 2 ? 2 : 1);
+                sum += d > 9 ? d - 9 : d;
+        }
+        return (10 - sum % 10) % 10;
+}
+
+bool sim_imei_valid(const char *imei)
+{
+        if (!imei || strlen(imei) != 15)
+                return false;
+        for (int i = 0; i < 15; i++)
+                if (imei[i] < '0' || imei[i] > '9')
+                        return false;
+        return imei[14] - '0' == luhn_digit(imei);
+}
+
+uint32_t sim_chip_serial_for_port(const struct sim_persona *p, unsigned port)
+{
+        return p->chip.serial + (uint32_t)(port - 1) * 0x00010001u;
+}
+
+void sim_imei_for_port(const struct sim_persona *p, unsigned port, char imei_out[16])
+{
+        unsigned long snr = strtoul(p->imei + 8, NULL, 10) / 10; /* digits 9-14, not the check */
+
+        snr = (snr + port - 1) % 1000000;
+        snprintf(imei_out, 16, "%.8s%06lu0", p->imei, snr);
+        imei_out[14] = (char)('0' + luhn_digit(imei_out));
+}
+
+void sim_persona_with_identity(const struct sim_persona *p, uint32_t chip_serial, const char *imei,
+                               struct sim_persona *ret)
+{
+        *ret = *p;
+        ret->chip.serial = chip_serial;
+        ret->firehose.chip_serial = chip_serial;
+        ret->imei = imei;
 }

@@ -3,6 +3,7 @@
 #ifndef SIM_PERSONA_H
 #define SIM_PERSONA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chip.h"
@@ -41,5 +42,21 @@ struct sim_persona {
 const struct sim_persona *sim_persona_find(const char *name);
 /* Every persona, NULL-terminated. */
 const struct sim_persona *const *sim_persona_all(void);
+
+/* Is this an IMEI: 15 digits whose last is the Luhn check digit of the first 14? */
+bool sim_imei_valid(const char *imei);
+
+/* The identity of the module on a port of the simulated bus, for a production line of modules
+ * of one persona: port 1 has the persona's own chip serial and IMEI; port N another chip serial
+ * (the persona's + (N-1) × 0x00010001) and another IMEI (the persona's serial number field, its
+ * digits 9-14, plus N-1, with its Luhn digit). Deterministic, so a module keeps its identity
+ * as long as it keeps its port. imei_out has 16 bytes. */
+uint32_t sim_chip_serial_for_port(const struct sim_persona *p, unsigned port);
+void sim_imei_for_port(const struct sim_persona *p, unsigned port, char imei_out[16]);
+
+/* p with another chip serial (fused: Sahara, Firehose, the calibration the factory writes) and
+ * IMEI (written to EFS by the factory); imei must outlive *ret. */
+void sim_persona_with_identity(const struct sim_persona *p, uint32_t chip_serial, const char *imei,
+                               struct sim_persona *ret);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -138,6 +139,76 @@ int sim_sysfs_remove(const char *sysroot, const char *name)
         if (rename(path, tmp) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf(tmp);
+}
+
+/* The addresses of the devices on the bus now (a stale directory left by a killed simulator
+ * keeps its address taken, as a device that never left would). */
+static void addresses_in_use(const char *busdir, uint8_t used[16])
+{
+        char path[PATH_MAX], attr[PATH_MAX + 300], buf[16];
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+
+        snprintf(path, sizeof(path), "%s/sys/bus/usb/devices", busdir);
+        dir = opendir(path);
+        while (dir && (de = readdir(dir))) {
+                _cleanup_close_ int fd = -1;
+                unsigned long v;
+                ssize_t n;
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(attr, sizeof(attr), "%s/%s/devnum", path, de->d_name);
+                fd = open(attr, O_RDONLY | O_CLOEXEC);
+                n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+                if (n <= 0)
+                        continue;
+                buf[n] = '\0';
+                v = strtoul(buf, NULL, 10);
+                if (v <= SIM_DEVNUM_LAST)
+                        used[v / 8] |= (uint8_t)(1u << (v % 8));
+        }
+}
+
+/* The next free address after last, round robin over [FIRST, LAST]; 0 when none is free. */
+static unsigned next_free(unsigned last, const uint8_t used[16])
+{
+        unsigned count = SIM_DEVNUM_LAST - SIM_DEVNUM_FIRST + 1;
+        unsigned c =
+                last < SIM_DEVNUM_FIRST || last >= SIM_DEVNUM_LAST ? SIM_DEVNUM_FIRST : last + 1;
+
+        for (unsigned i = 0; i < count; i++, c = c >= SIM_DEVNUM_LAST ? SIM_DEVNUM_FIRST : c + 1)
+                if (!(used[c / 8] & (1u << (c % 8))))
+                        return c;
+        return 0;
+}
+
+int sim_bus_alloc_devnum(const char *busdir, unsigned *ret)
+{
+        char path[PATH_MAX], buf[16] = "";
+        _cleanup_close_ int fd = -1;
+        uint8_t used[16] = {0};
+        unsigned next;
+        ssize_t n;
+        int len;
+
+        snprintf(path, sizeof(path), "%s/usb/.devnum", busdir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        n = pread(fd, buf, sizeof(buf) - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        addresses_in_use(busdir, used);
+        next = next_free((unsigned)strtoul(buf, NULL, 10), used);
+        if (!next)
+                return -ENOSPC;
+        len = snprintf(buf, sizeof(buf), "%u\n", next);
+        if (pwrite(fd, buf, (size_t)len, 0) != len || ftruncate(fd, len) < 0)
+                return -EIO;
+        *ret = next;
+        return 0; /* closing the file releases the lock */
 }
 
 int sim_usb_listen(struct sim_usb_ep *ep, const char *path)

@@ -34,6 +34,16 @@ struct sim_usb_desc {
 int sim_sysfs_add(const char *sysroot, const struct sim_usb_desc *d);
 int sim_sysfs_remove(const char *sysroot, const char *name);
 
+/* Device addresses on a bus: 1 is the root hub's. */
+#define SIM_DEVNUM_FIRST 2
+#define SIM_DEVNUM_LAST  127
+
+/* The address for a device about to enumerate on the bus whose tree is BUSDIR/sys, handed out
+ * as the kernel does: round robin, skipping addresses in use. Several simulators share a bus,
+ * so the last address handed out is kept in BUSDIR/usb/.devnum under an exclusive lock.
+ * -ENOSPC when every address is taken. */
+int sim_bus_alloc_devnum(const char *busdir, unsigned *ret);
+
 struct sim_usb_ep {
         int listen_fd;
         int conn_fd;

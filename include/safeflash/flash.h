@@ -57,8 +57,10 @@ typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *t
 
 struct sf_flash_options {
         const char *package;     /* package folder */
-        const char *device;      /* NULL or "usb" (the only EDL device), "usb:BUS:ADDR",
-                                  * or a serial node path (/dev/ttyUSB0, /dev/wwan0firehose0) */
+        const char *device;      /* NULL or "usb" (the only EDL device: -ENOTUNIQ when there are
+                                  * several), "usb:BUS:ADDR", a port ("1-3", "2-1.4": the EDL
+                                  * device there), or a serial node path (/dev/ttyUSB0,
+                                  * /dev/wwan0firehose0) */
         bool no_verify;          /* do not check md5.txt (dangerous; said loudly) */
         bool write_all;          /* do not skip partitions whose content already matches */
         bool no_reset;           /* stay in the programmer after writing */

@@ -208,29 +208,58 @@ static void sleep_poll(void)
         nanosleep(&ts, NULL);
 }
 
-/* After the switch: the module reappears in EDL, usually on the same port (its sysfs name);
- * on USB 3 hosts it may come back elsewhere, and then it must be the only new EDL device. */
-static int wait_edl(const struct sf_device *before, struct sf_device *ret, struct sf_error *err)
+static bool same_device(const struct sf_device *a, const struct sf_device *b)
+{
+        return a->bus == b->bus && a->address == b->address && strcmp(a->name, b->name) == 0;
+}
+
+/* The module after the switch, in this listing: in EDL on its own port (its sysfs name), or, as
+ * on some USB 3 hosts, on another port. Several modules may be on the bus, some switching at the
+ * same time, so a device elsewhere is taken only when the module has left its port, it is the
+ * only EDL device that was not on the bus before the switch (old), and `late` (the module did
+ * not come back where it was in good time). */
+static bool pick_edl(const struct sf_device *dev, const struct sf_device *list, size_t n,
+                     const struct sf_device *old, size_t n_old, bool late, struct sf_device *ret)
+{
+        const struct sf_device *hit = NULL;
+        size_t fresh = 0;
+        bool gone = true;
+
+        for (size_t k = 0; k < n; k++) {
+                bool seen = false;
+                if (strcmp(list[k].name, dev->name) == 0) {
+                        if (list[k].mode == SF_DEVICE_MODE_EDL) {
+                                *ret = list[k];
+                                return true;
+                        }
+                        gone = false;
+                }
+                if (list[k].mode != SF_DEVICE_MODE_EDL)
+                        continue;
+                for (size_t i = 0; i < n_old && !seen; i++)
+                        seen = same_device(&old[i], &list[k]);
+                if (!seen) {
+                        fresh++;
+                        hit = &list[k];
+                }
+        }
+        if (!late || !gone || fresh != 1)
+                return false;
+        *ret = *hit;
+        return true;
+}
+
+static int wait_edl(const struct sf_device *dev, const struct sf_device *old, size_t n_old,
+                    struct sf_device *ret, struct sf_error *err)
 {
         for (int i = 0; i < 300; i++) { /* 30 s, as QFirehose allows */
                 struct sf_device *list = NULL;
-                const struct sf_device *hit = NULL;
-                size_t n = 0, edl = 0;
-                if (sf_device_list(&list, &n, NULL) == 0) {
-                        for (size_t k = 0; k < n; k++) {
-                                if (list[k].mode != SF_DEVICE_MODE_EDL)
-                                        continue;
-                                edl++;
-                                if (strcmp(list[k].name, before->name) == 0 || !hit)
-                                        hit = &list[k];
-                        }
-                        if (hit && (edl == 1 || strcmp(hit->name, before->name) == 0)) {
-                                *ret = *hit;
-                                sf_device_list_free(list);
-                                return 0;
-                        }
-                }
+                size_t n = 0;
+                bool found = sf_device_list(&list, &n, NULL) == 0 &&
+                             pick_edl(dev, list, n, old, n_old, i >= 50, ret);
                 sf_device_list_free(list);
+                if (found)
+                        return 0;
                 sleep_poll();
         }
         return sf_error_set(err, -ETIMEDOUT, "the module did not come back in EDL within 30 s");
@@ -238,7 +267,9 @@ static int wait_edl(const struct sf_device *before, struct sf_device *ret, struc
 
 int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, struct sf_error *err)
 {
+        struct sf_device *old = NULL; /* the bus before the switch */
         struct sf_transport *t;
+        size_t n_old = 0;
         int r;
 
         if (!dev || !ret)
@@ -252,10 +283,15 @@ int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, stru
                                     "%s has no DM (DIAG) port: the switch to EDL needs one "
                                     "(AT+QCFG=\"usbcfg\" may have it disabled)",
                                     dev->name);
+        if (sf_device_list(&old, &n_old, NULL) < 0)
+                n_old = 0; /* then any new EDL device is new */
         r = sf_transport_open_tty(dev->dm_port, &t, err);
-        if (r < 0)
-                return r;
-        r = sf_diag_enter_edl(t, err);
-        sf_transport_close(t);
-        return r < 0 ? r : wait_edl(dev, ret, err);
+        if (r >= 0) {
+                r = sf_diag_enter_edl(t, err);
+                sf_transport_close(t);
+        }
+        if (r >= 0)
+                r = wait_edl(dev, old, n_old, ret, err);
+        sf_device_list_free(old);
+        return r;
 }

@@ -158,6 +158,8 @@ static int open_device(struct job *j, struct sf_error *err)
                 if (d && strncmp(d, "usb:", 4) == 0 &&
                     sscanf(d + 4, "%d:%d", &m.bus, &m.address) != 2)
                         return sf_error_set(err, -EINVAL, "device '%s': expected usb:BUS:ADDR", d);
+                if (d && strncmp(d, "usb", 3) != 0)
+                        m.port = d; /* "1-3": the module on that port */
                 r = sf_transport_open_usb(&m, &j->t, err);
         }
         if (r < 0)

@@ -46,6 +46,8 @@ struct sf_usb_match {
         uint16_t vid; /* 0: any of the EDL identities */
         uint16_t pid;
         int bus, address; /* -1: any */
+        const char *port; /* the port the device is on, named as sysfs names it: "1-3", "2-1.4"
+                           * (it keeps that name when it re-enumerates); NULL: any */
 };
 
 int sf_transport_open_usb(const struct sf_usb_match *m, struct sf_transport **ret,

@@ -131,12 +131,29 @@ static int find_interface(libusb_device *dev, struct usb_priv *p, uint16_t *ret_
         return found;
 }
 
+/* The device's port as the kernel names it: the bus, then the chain of hub ports ("2-1.4"). */
+static void port_name(libusb_device *dev, char *out, size_t size)
+{
+        uint8_t ports[7];
+        int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
+        int len = snprintf(out, size, "%u", libusb_get_bus_number(dev));
+
+        for (int i = 0; i < n && len > 0 && (size_t)len < size; i++)
+                len += snprintf(out + len, size - (size_t)len, "%c%u", i ? '.' : '-', ports[i]);
+}
+
 static bool matches(libusb_device *dev, const struct sf_usb_match *m)
 {
         struct libusb_device_descriptor d;
+        char name[64];
 
         if (libusb_get_device_descriptor(dev, &d) < 0)
                 return false;
+        if (m->port) {
+                port_name(dev, name, sizeof(name));
+                if (strcmp(name, m->port) != 0)
+                        return false;
+        }
         if (m->bus >= 0 && libusb_get_bus_number(dev) != m->bus)
                 return false;
         if (m->address >= 0 && libusb_get_device_address(dev) != m->address)
@@ -146,12 +163,47 @@ static bool matches(libusb_device *dev, const struct sf_usb_match *m)
         return d.idVendor == QUALCOMM_VID && (d.idProduct == 0x9008 || d.idProduct == 0x900e);
 }
 
+/* With nothing to choose by, one EDL device must be alone: with several on the bus, taking the
+ * first would flash a module nobody named. */
+static int check_unique(libusb_device **list, ssize_t n, struct usb_priv *p,
+                        const struct sf_usb_match *m, struct sf_error *err)
+{
+        char names[256] = "";
+        uint16_t mps;
+        int hits = 0;
+
+        if (m->bus >= 0 || m->address >= 0 || m->port)
+                return 0;
+        for (ssize_t i = 0; i < n; i++) {
+                size_t len = strlen(names);
+                if (!matches(list[i], m) || find_interface(list[i], p, &mps) < 0)
+                        continue;
+                if (hits++ < 8 && len < sizeof(names))
+                        snprintf(names + len, sizeof(names) - len, "%susb:%d:%d",
+                                 hits > 1 ? ", " : "", libusb_get_bus_number(list[i]),
+                                 libusb_get_device_address(list[i]));
+        }
+        if (hits > 1)
+                return sf_error_set(
+                        err, -ENOTUNIQ,
+                        "%d devices in emergency download mode (%s): choose one with -d", hits,
+                        names);
+        return 0;
+}
+
 static int open_matching(struct usb_priv *p, const struct sf_usb_match *m, uint16_t *mps,
                          char *desc, size_t desc_size, struct sf_error *err)
 {
         libusb_device **list;
         ssize_t n = libusb_get_device_list(p->ctx, &list);
-        int r = -ENODEV, seen = 0;
+        int r = check_unique(list, n, p, m, err), seen = 0;
+
+        if (r < 0) {
+                if (n >= 0)
+                        libusb_free_device_list(list, 1);
+                return r;
+        }
+        r = -ENODEV;
 
         for (ssize_t i = 0; i < n && !p->h; i++) {
                 if (!matches(list[i], m) || find_interface(list[i], p, mps) < 0)
@@ -183,6 +235,10 @@ static int open_matching(struct usb_priv *p, const struct sf_usb_match *m, uint1
                                     "another program (ModemManager, qcserial) holding it, or "
                                     "are permissions missing?",
                                     seen, strerror(-r));
+        if (m->port)
+                return sf_error_set(err, -ENODEV,
+                                    "no device in emergency download mode (05c6:9008) on port %s",
+                                    m->port);
         return sf_error_set(err, -ENODEV, "no device in emergency download mode (05c6:9008)");
 }
 
