@@ -277,20 +277,17 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Sorted by name, each name once: the same name twice is refused, and so is a name that is
- * both a file and a folder. */
+ * both a file and a folder. Folders only implied sort after the entry of the same name. */
 static int dedupe(const struct sf_source *s, struct zip_index *x, struct sf_error *err)
 {
         size_t k = 0;
 
         qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
-        for (size_t i = 0; i < x->n; i++) {
-                struct zip_entry *e = &x->e[i];
-                struct zip_entry *prev = k ? &x->e[k - 1] : NULL;
+        for (size_t i = 1; i < x->n; i++) {
+                const struct zip_entry *prev = &x->e[i - 1], *e = &x->e[i];
 
-                if (!prev || strcmp(prev->name, e->name) != 0) {
-                        x->e[k++] = *e;
+                if (strcmp(prev->name, e->name) != 0)
                         continue;
-                }
                 if (!e->implied)
                         return sf_error_set(err, -EBADMSG, "%s: '%.300s' is in the zip twice",
                                             s->path, e->name);
@@ -298,8 +295,14 @@ static int dedupe(const struct sf_source *s, struct zip_index *x, struct sf_erro
                         return sf_error_set(err, -EBADMSG,
                                             "%s: '%.300s' is both a file and a folder", s->path,
                                             e->name);
-                free(e->name);
-                free(e->raw);
+        }
+        for (size_t i = 0; i < x->n; i++) {
+                if (k && strcmp(x->e[k - 1].name, x->e[i].name) == 0) {
+                        free(x->e[i].name);
+                        free(x->e[i].raw);
+                        continue;
+                }
+                x->e[k++] = x->e[i];
         }
         x->n = k;
         return 0;
