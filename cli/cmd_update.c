@@ -16,8 +16,6 @@
 #include "safeflash/flash.h"
 #include "safeflash/history.h"
 
-#include <openssl/evp.h>
-
 #define MAX_EXTRA_RULES 16
 #define BOOT_WAIT_S     60
 
@@ -288,34 +286,6 @@ static int wait_boot(struct update *u, struct sf_error *err)
         return cli_error(err, -ETIMEDOUT, "the module did not come back within %d s", BOOT_WAIT_S);
 }
 
-/* SHA-256 of the package's md5.txt: a fingerprint of every file in it. */
-static void package_digest(const char *pkg, char out[65])
-{
-        char path[PATH_MAX];
-        uint8_t buf[65536], md[32];
-        unsigned len = 32;
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        FILE *f;
-        size_t n;
-
-        out[0] = '\0';
-        snprintf(path, sizeof(path), "%s/md5.txt", pkg);
-        f = fopen(path, "re");
-        if (!f || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-                if (f)
-                        fclose(f);
-                EVP_MD_CTX_free(ctx);
-                return;
-        }
-        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-                EVP_DigestUpdate(ctx, buf, n);
-        EVP_DigestFinal_ex(ctx, md, &len);
-        EVP_MD_CTX_free(ctx);
-        fclose(f);
-        for (int i = 0; i < 32; i++)
-                snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static void record_backup(struct update *u, const struct sf_flash_result *res)
 {
         struct sf_history_backup_partition part = {
@@ -486,12 +456,10 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                 r = apply(&u, &res, &err);
                 if (r >= 0)
                         r = check_result(&u, &err);
-                if (r >= 0) {
-                        char digest[65];
-                        package_digest(u.package, digest);
+                if (r >= 0)
                         sf_history_install_record(u.hist, u.session_id, u.before.version,
-                                                  u.after.version, digest[0] ? digest : NULL, NULL);
-                }
+                                                  u.after.version, sf_package_fingerprint(u.pkg),
+                                                  NULL);
                 end_session(&u, r < 0 ? SF_HISTORY_OUTCOME_FAILED : SF_HISTORY_OUTCOME_SUCCESS,
                             r < 0 ? err.message : NULL);
                 ret = r < 0 ? exit_for(r) : EXIT_OK;

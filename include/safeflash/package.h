@@ -33,6 +33,9 @@ SF_EXPORT void sf_package_free(sf_package *pkg);
 SF_EXPORT const char *sf_package_path(const sf_package *pkg);
 SF_EXPORT const struct sf_version *sf_package_version(const sf_package *pkg);
 SF_EXPORT enum sf_package_version_source sf_package_version_source(const sf_package *pkg);
+/* SHA-256 (64 hex digits) of the package's md5.txt, a fingerprint of every file it lists;
+ * NULL when it has none. */
+SF_EXPORT const char *sf_package_fingerprint(const sf_package *pkg);
 /* Requirements from the metainfo; an empty set when there is none. */
 SF_EXPORT const sf_requirements *sf_package_requirements(const sf_package *pkg);
 

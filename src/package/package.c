@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "package/package-internal.h"
 #include "package/source.h"
 #include "package/xml.h"
@@ -18,6 +20,7 @@
 
 struct sf_package {
         char *path;
+        char fingerprint[65]; /* SHA-256 of md5.txt, hex; "" without one */
         struct sf_version version;
         enum sf_package_version_source source;
         sf_requirements *reqs;
@@ -219,6 +222,23 @@ static int read_contents(const struct sf_source *src, struct candidate *cand, st
         return 0;
 }
 
+/* SHA-256 of md5.txt: a fingerprint of every file it lists. */
+static void fingerprint(sf_package *pkg, const struct sf_source *src)
+{
+        _cleanup_free_ char *name = NULL, *buf = NULL;
+        uint8_t md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        const char *why = NULL;
+        size_t n;
+
+        if (sf_source_lookup(src, "md5.txt", &name, NULL, &why) < 0 ||
+            sf_source_read_all(src, name, METADATA_FILE_MAX, &buf, &n, NULL) < 0 ||
+            !EVP_Digest(buf, n, md, &len, EVP_sha256(), NULL) || len != 32)
+                return;
+        for (unsigned int i = 0; i < len; i++)
+                snprintf(pkg->fingerprint + 2 * i, 3, "%02x", md[i]);
+}
+
 /* A name that may be a version: the folder's, the zip's top folder's, the zip file's. */
 static void read_name(struct candidate *cand, const char *what, const char *name, size_t len)
 {
@@ -312,6 +332,8 @@ int sf_package_open(const char *path, sf_package **ret, struct sf_error *err)
                 r = read_sources(pkg, src, c, err);
         if (r >= 0)
                 r = choose_version(pkg, c, err);
+        if (r >= 0)
+                fingerprint(pkg, src);
         sf_source_free(src);
         if (r < 0) {
                 sf_package_free(pkg);
@@ -333,6 +355,11 @@ void sf_package_free(sf_package *pkg)
 const char *sf_package_path(const sf_package *pkg)
 {
         return pkg ? pkg->path : NULL;
+}
+
+const char *sf_package_fingerprint(const sf_package *pkg)
+{
+        return pkg && pkg->fingerprint[0] ? pkg->fingerprint : NULL;
 }
 
 const struct sf_version *sf_package_version(const sf_package *pkg)

@@ -212,6 +212,8 @@ static void read_whole(struct sf_source *s, const char *name, const char *want)
         free(buf);
 }
 
+#define MD5_TXT_SHA256 "61f19d321093a1d00bab1e5a7794a1fb66a03fe249f4a534fed311a82c7920b3"
+
 static const struct zent pkg_top[] = {
         {"EC25EFAR06A19M4G_20.201.20.201/", NULL, 0, NULL, 0},
         {"EC25EFAR06A19M4G_20.201.20.201/md5.txt", "D:\\update\\sbl1.mbn:0\n", 0, NULL, 0},
@@ -373,6 +375,8 @@ static void test_package_from_zip(void **state)
         assert_int_equal(sf_package_open(path, &pkg, &err), 0);
         assert_int_equal(sf_package_version_source(pkg), SF_PACKAGE_VERSION_DIRNAME);
         assert_string_equal(sf_package_version(pkg)->canonical, "EC25EFAR06A19M4G_20.201.20.201");
+        /* sha256("D:\update\sbl1.mbn:0\n"), md5.txt's bytes: what update records. */
+        assert_string_equal(sf_package_fingerprint(pkg), MD5_TXT_SHA256);
         sf_package_free(pkg);
 
         /* The zip's own name counts too, and must agree. */
