@@ -47,7 +47,7 @@ typedef void (*sf_progress_cb)(void *userdata, const struct sf_progress *p);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_flash_options {
-        const char *package;     /* package folder */
+        const char *package;     /* package folder, or a zip of one (read in place) */
         const char *device;      /* NULL or "usb" (the only EDL device), "usb:BUS:ADDR",
                                   * or a serial node path (/dev/ttyUSB0, /dev/wwan0firehose0) */
         bool no_verify;          /* do not check md5.txt (dangerous; said loudly) */

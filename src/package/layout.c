@@ -1338,7 +1338,10 @@ static int hash_file(const struct sf_layout *l, const struct used_file *u, struc
                         h->progress(h->userdata, h->done, h->total);
         }
         /* The end, too: a zip then checks the entry's CRC, a folder's file has not grown. */
-        if (sf_source_read(f, h->buf, 1, err) != 0)
+        r = (int)sf_source_read(f, h->buf, 1, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
                 return sf_error_set(err, -EBADMSG, "%s: changed since the package was read", rel);
         if (!EVP_DigestFinal_ex(h->ctx, digest, &dlen) || dlen != 16)
                 return sf_error_set(err, -EIO, "%s: MD5 failed", rel);

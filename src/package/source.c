@@ -183,7 +183,7 @@ uint64_t sf_source_file_size(const struct sf_source_file *f)
 
 ssize_t sf_source_read(struct sf_source_file *f, void *buf, size_t len, struct sf_error *err)
 {
-        ssize_t n = f->src->ops->read(f, buf, len, err);
+        ssize_t n = len ? f->src->ops->read(f, buf, len, err) : 0;
 
         if (n > 0)
                 f->pos += (uint64_t)n;
@@ -251,7 +251,9 @@ int sf_source_read_all(const struct sf_source *s, const char *name, size_t max, 
         if (!buf)
                 return -ENOMEM;
         r = sf_source_read_exact(f, buf, len, err);
-        if (r >= 0 && sf_source_read(f, buf + len, 1, err) != 0)
+        if (r >= 0)
+                r = (int)sf_source_read(f, buf + len, 1, err); /* the end: a zip checks its CRC */
+        if (r > 0)
                 r = sf_error_set(err, -EBADMSG, "%s/%s: changed while it was read", s->path, name);
         if (r < 0)
                 return r;

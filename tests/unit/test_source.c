@@ -564,6 +564,22 @@ static void test_corrupt(void **state)
         assert_non_null(strstr(err.message, "a.bin"));
         sf_source_free(s);
 
+        /* A stored byte changed: the size holds, the CRC at the entry's end does not. */
+        tmp_path(path, sizeof(path), "crc.zip");
+        make_zip(path, z, 2, false);
+        raw = slurp(path, &len);
+        {
+                uint8_t *l = local(raw, len, "a.bin");
+
+                l[30 + (l[26] | l[27] << 8) + (l[28] | l[29] << 8) + 7] ^= 1;
+        }
+        spill(path, raw, len);
+        free(raw);
+        assert_int_equal(open_zip("crc.zip", &s, &err), 0);
+        assert_int_equal(sf_source_read_all(s, "a.bin", 4096, &buf, &blen, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "CRC"));
+        sf_source_free(s);
+
         /* Not a zip at all. */
         tmp_path(path, sizeof(path), "text.zip");
         spill(path, (const uint8_t *)"hello", 5);
