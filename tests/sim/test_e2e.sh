@@ -345,6 +345,16 @@ ok $? "the module is found by its chip serial too (bound to the IMEI during the 
 update "$WORK/pkgs/$R06A19"
 [ $? -eq 3 ] && grep -q "allow-reinstall" "$WORK/out"
 ok $? "updating to the installed version needs --allow-reinstall"
+update "$WORK/pkgs/$R06A19.zip" --allow-reinstall --yes
+[ $? -eq 0 ] && grep -q "IMEI 866758043398334 kept" "$WORK/out" && at AT+QGMR | grep -q "$R06A19" &&
+        python3 - "$WORK/state/safeflash/history.db" "$WORK/pkgs/$R06A19.zip" <<'PY'
+import hashlib, sqlite3, sys, zipfile
+md5 = zipfile.ZipFile(sys.argv[2]).read("EC25EFAR06A19M4G_20.201.20.201/md5.txt")
+row = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT package_sha256 FROM installs ORDER BY rowid DESC LIMIT 1").fetchone()
+assert row[0] == hashlib.sha256(md5).hexdigest(), row
+PY
+ok $? "update takes a zipped package too: installed from the zip, confirmed, its md5.txt fingerprint recorded"
 update "$WORK/pkgs/$R08A01" --force </dev/null
 [ $? -eq 3 ] && grep -q "confirm with --yes" "$WORK/out" && pid_is 0125
 ok $? "--force without a person or --yes to confirm is refused"
