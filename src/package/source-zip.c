@@ -45,6 +45,24 @@ static void index_done(struct zip_index *x)
         free(x);
 }
 
+static const char *aerr(struct archive *a)
+{
+        const char *e = archive_error_string(a);
+
+        return e ? e : "unknown error";
+}
+
+/* An entry's name for a message: control characters (a terminal's escapes) shown as '?'. */
+static const char *printable(const char *raw, char *buf, size_t size)
+{
+        size_t i;
+
+        for (i = 0; raw[i] && i + 1 < size; i++)
+                buf[i] = (unsigned char)raw[i] < 0x20 || raw[i] == 0x7f ? '?' : raw[i];
+        buf[i] = '\0';
+        return buf;
+}
+
 static void archive_freep(struct archive **a)
 {
         if (*a)
@@ -60,9 +78,7 @@ static int archive_open(const struct sf_source *s, struct archive **ret, struct 
         /* The central directory, not a stream of local headers: what zip tools agree on. */
         if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK ||
             archive_read_open_filename(a, s->root, ZIP_BLOCK) != ARCHIVE_OK) {
-                int r = sf_error_set(err, -EBADMSG, "%s: not a readable zip: %s", s->path,
-                                     archive_error_string(a) ? archive_error_string(a)
-                                                             : "unknown error");
+                int r = sf_error_set(err, -EBADMSG, "%s: not a readable zip: %s", s->path, aerr(a));
                 archive_read_free(a);
                 return r;
         }
@@ -117,11 +133,13 @@ static int check_name(const char *raw, char *out, size_t size, const char **why)
         return r == -EINVAL ? 1 : r < 0 ? -EBADMSG : 0; /* 1: names the root itself */
 }
 
-static int check_entry(const struct sf_source *s, struct archive_entry *ae, const char *raw,
+static int check_entry(const struct sf_source *s, struct archive_entry *ae, const char *name,
                        struct sf_error *err)
 {
         mode_t type = archive_entry_filetype(ae);
+        char raw[256];
 
+        printable(name, raw, sizeof(raw));
         if (archive_entry_is_encrypted(ae))
                 return sf_error_set(err, -EOPNOTSUPP, "%s: entry '%s' is encrypted", s->path, raw);
         if (archive_entry_hardlink(ae) || type == AE_IFLNK)
@@ -152,7 +170,7 @@ static int add_header(const struct sf_source *s, struct zip_index *x, struct arc
                       size_t ordinal, struct sf_error *err)
 {
         const char *raw = archive_entry_pathname(ae), *why = NULL;
-        char name[SF_SOURCE_NAME_MAX];
+        char name[SF_SOURCE_NAME_MAX], shown[256];
         struct zip_entry e;
         bool dir;
         int r;
@@ -165,11 +183,12 @@ static int add_header(const struct sf_source *s, struct zip_index *x, struct arc
                 return r;
         r = check_name(raw, name, sizeof(name), &why);
         if (r < 0)
-                return sf_error_set(err, r, "%s: entry '%.300s' %s", s->path, raw, why);
+                return sf_error_set(err, r, "%s: entry '%s' %s", s->path,
+                                    printable(raw, shown, sizeof(shown)), why);
         dir = archive_entry_filetype(ae) == AE_IFDIR;
         if (r == 1 && !dir)
-                return sf_error_set(err, -EBADMSG, "%s: entry '%.300s' names no file", s->path,
-                                    raw);
+                return sf_error_set(err, -EBADMSG, "%s: entry '%s' names no file", s->path,
+                                    printable(raw, shown, sizeof(shown)));
         if (r == 1 || is_macosx(name))
                 return 0;
         e = (struct zip_entry){.name = strdup(name),
@@ -201,7 +220,7 @@ static int read_headers(const struct sf_source *s, struct zip_index *x, struct s
                         return 0;
                 if (r != ARCHIVE_OK)
                         return sf_error_set(err, -EBADMSG, "%s: corrupt zip (entry %zu): %s",
-                                            s->path, ordinal + 1, archive_error_string(a));
+                                            s->path, ordinal + 1, aerr(a));
                 if (ordinal == SF_SOURCE_MAX_ENTRIES)
                         return sf_error_set(err, -E2BIG, "%s: more than %d entries", s->path,
                                             SF_SOURCE_MAX_ENTRIES);
@@ -280,6 +299,7 @@ static int cmp_entry(const void *a, const void *b)
  * both a file and a folder. Folders only implied sort after the entry of the same name. */
 static int dedupe(const struct sf_source *s, struct zip_index *x, struct sf_error *err)
 {
+        char shown[256];
         size_t k = 0;
 
         qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
@@ -289,12 +309,11 @@ static int dedupe(const struct sf_source *s, struct zip_index *x, struct sf_erro
                 if (strcmp(prev->name, e->name) != 0)
                         continue;
                 if (!e->implied)
-                        return sf_error_set(err, -EBADMSG, "%s: '%.300s' is in the zip twice",
-                                            s->path, e->name);
+                        return sf_error_set(err, -EBADMSG, "%s: '%s' is in the zip twice", s->path,
+                                            printable(e->name, shown, sizeof(shown)));
                 if (!prev->dir)
-                        return sf_error_set(err, -EBADMSG,
-                                            "%s: '%.300s' is both a file and a folder", s->path,
-                                            e->name);
+                        return sf_error_set(err, -EBADMSG, "%s: '%s' is both a file and a folder",
+                                            s->path, printable(e->name, shown, sizeof(shown)));
         }
         for (size_t i = 0; i < x->n; i++) {
                 if (k && strcmp(x->e[k - 1].name, x->e[i].name) == 0) {
@@ -385,9 +404,7 @@ static int seek_entry(const struct sf_source *s, const struct zip_entry *e, stru
         r = archive_open(s, &a, err);
         for (size_t i = 0; r >= 0 && i <= e->ordinal; i++)
                 if (archive_read_next_header(a, &ae) != ARCHIVE_OK)
-                        r = sf_error_set(err, -EBADMSG, "%s: corrupt zip: %s", s->path,
-                                         archive_error_string(a) ? archive_error_string(a)
-                                                                 : "entries missing");
+                        r = sf_error_set(err, -EBADMSG, "%s: corrupt zip: %s", s->path, aerr(a));
         if (r < 0)
                 return r;
         if (!archive_entry_pathname(ae) || strcmp(archive_entry_pathname(ae), e->raw) != 0 ||
@@ -436,7 +453,7 @@ static ssize_t zip_read(struct sf_source_file *f, void *buf, size_t len, struct 
         n = archive_read_data(zf->a, buf, len);
         if (n < 0)
                 return sf_error_set(err, -EBADMSG, "%s/%s: corrupt zip data: %s", f->src->path,
-                                    f->name, archive_error_string(zf->a));
+                                    f->name, aerr(zf->a));
         if ((uint64_t)n > f->size - f->pos)
                 return sf_error_set(err, -EBADMSG,
                                     "%s/%s: holds more data than the zip declares (%llu bytes)",
