@@ -14,7 +14,8 @@
 #include "util/strutil.h"
 
 #define ZIP_BLOCK     65536
-#define ZIP_MAX_DEPTH 16 /* folders in a name; real packages have three */
+#define ZIP_MAX_DEPTH 16            /* folders in a name; real packages have three */
+#define ZIP_NAMES_MAX (1024 * 1024) /* bytes of all names: bounds the index, folders included */
 #define MACOSX        "__MACOSX"
 
 struct zip_entry {
@@ -29,6 +30,7 @@ struct zip_entry {
 struct zip_index {
         struct zip_entry *e;
         size_t n, cap;
+        size_t name_bytes;
 };
 
 struct zip_file {
@@ -191,6 +193,10 @@ static int add_header(const struct sf_source *s, struct zip_index *x, struct arc
                                     printable(raw, shown, sizeof(shown)));
         if (r == 1 || is_macosx(name))
                 return 0;
+        x->name_bytes += strlen(name) + 1;
+        if (x->name_bytes > ZIP_NAMES_MAX)
+                return sf_error_set(err, -E2BIG, "%s: more than %d bytes of entry names", s->path,
+                                    ZIP_NAMES_MAX);
         e = (struct zip_entry){.name = strdup(name),
                                .raw = dir ? NULL : strdup(raw),
                                .size = dir ? 0 : (uint64_t)archive_entry_size(ae),

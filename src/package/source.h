@@ -11,7 +11,8 @@
  * inside (no absolute names, drive letters or ".." components; '\' counts as a separator, as
  * in the folder reader), only files and folders (no symlinks, hard links or devices), no name
  * twice, no encrypted entry, every size declared and at most SF_SOURCE_ENTRY_MAX, at most
- * SF_SOURCE_MAX_ENTRIES entries. A zip whose entries all sit in one top folder
+ * SF_SOURCE_MAX_ENTRIES entries and 1 MiB of names, at most 16 folders deep. A zip whose entries
+ * all sit in one top folder
  * ("EC25EFAR06A19M4G_20.201.20.201/update/…") is read from inside that folder. "__MACOSX/"
  * (Finder's resource forks) is checked like the rest, then ignored. Reading an entry yields
  * exactly its declared size, or an error (a corrupt or truncated archive, more data than

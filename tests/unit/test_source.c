@@ -610,6 +610,28 @@ static void test_too_many_entries(void **state)
         expect_refused("many.zip", -E2BIG, "more than 4096 entries");
 }
 
+static void test_too_many_name_bytes(void **state)
+{
+        struct archive *a = archive_write_new();
+        struct archive_entry *e = archive_entry_new();
+        char path[128], name[1000];
+
+        tmp_path(path, sizeof(path), "long-names.zip");
+        assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+        assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+        memset(name, 'n', sizeof(name) - 1);
+        name[sizeof(name) - 1] = '\0';
+        for (int i = 0; i < 1100; i++) { /* 1.1 MB of names, under the entry cap */
+                snprintf(name, 8, "%07d", i);
+                name[7] = 'n';
+                put_entry(a, e, &(struct zent){name, "x", 0, NULL, 0});
+        }
+        assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+        archive_write_free(a);
+        archive_entry_free(e);
+        expect_refused("long-names.zip", -E2BIG, "bytes of entry names");
+}
+
 static void test_folder(void **state)
 {
         struct sf_source *s = NULL;
@@ -651,12 +673,19 @@ static void test_normalize(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_zip_top_folder),   cmocka_unit_test(test_zip_flat_and_skip),
-                cmocka_unit_test(test_layout_from_zip),  cmocka_unit_test(test_zip_md5_mismatch),
-                cmocka_unit_test(test_package_from_zip), cmocka_unit_test(test_hostile),
-                cmocka_unit_test(test_hostile_patched),  cmocka_unit_test(test_lying_size),
-                cmocka_unit_test(test_corrupt),          cmocka_unit_test(test_too_many_entries),
-                cmocka_unit_test(test_folder),           cmocka_unit_test(test_normalize),
+                cmocka_unit_test(test_zip_top_folder),
+                cmocka_unit_test(test_zip_flat_and_skip),
+                cmocka_unit_test(test_layout_from_zip),
+                cmocka_unit_test(test_zip_md5_mismatch),
+                cmocka_unit_test(test_package_from_zip),
+                cmocka_unit_test(test_hostile),
+                cmocka_unit_test(test_hostile_patched),
+                cmocka_unit_test(test_lying_size),
+                cmocka_unit_test(test_corrupt),
+                cmocka_unit_test(test_too_many_entries),
+                cmocka_unit_test(test_too_many_name_bytes),
+                cmocka_unit_test(test_folder),
+                cmocka_unit_test(test_normalize),
         };
         return cmocka_run_group_tests(tests, setup, getenv("KEEP") ? NULL : teardown);
 }
