@@ -171,8 +171,10 @@ const struct cli_command cmd_check = {
                 "rules database shipped with safeflash, site rules in " SF_SYSCONFDIR "/rules.d/\n"
                 "and $XDG_CONFIG_HOME/safeflash/rules.d/ (*.rules, see docs/rules.md), and the\n"
                 "requirements a package states in its *.metainfo.xml.\n\n"
-                "A PACKAGE is a folder; its version is read from its metainfo, contents.xml and\n"
-                "folder name, which must agree.\n\n"
+                "A PACKAGE is a folder, or a zip of one (read in place, never unpacked); its\n"
+                "version is read from its metainfo, contents.xml, folder name and zip file name,\n"
+                "which must agree. A zip with unsafe entries (absolute or '..' paths, links,\n"
+                "duplicates, encryption) is invalid input (exit 2).\n\n"
                 "Example (the EC25-E of the user story):\n"
                 "  safeflash check --from EC25EFAR06A17M4G_20.200.20.200 \\\n"
                 "                  --to EC25EFAR08A01M4G_01.001.01.001      # refused, exit 3\n",

@@ -112,6 +112,9 @@ const struct cli_command cmd_flash = {
         .args = "PACKAGE",
         .summary = "write a firmware package to a module already in EDL (expert path)",
         .details =
+                "PACKAGE is a package folder or a zip of one, read in place (nothing is\n"
+                "unpacked); a zip with unsafe entries is refused (exit 2) before the module is\n"
+                "touched.\n\n"
                 "The module must be in emergency download mode (05c6:9008). safeflash checks the\n"
                 "package (every file against md5.txt, in full), reads the chip's identity in\n"
                 "Sahara command mode and refuses a programmer built or signed for another chip\n"

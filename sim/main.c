@@ -27,7 +27,8 @@ static void usage(FILE *f)
               "                         [--fault SPEC]... [--bus BUSDIR --port N]\n"
               "                         [--imei IMEI] [--chip-serial HEX]\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
-              "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n\n"
+              "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n"
+              "                         [--zip | --zip-flat]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
               "gets its persona's factory firmware, or VERSION with --install. It appears under "
               "DIR:\n"
@@ -45,7 +46,9 @@ static void usage(FILE *f)
               "IMEI is written when the factory makes the module: a new DIR, or --install).\n"
               "Without --bus: BUSDIR is DIR and the port is 1.\n\n"
               "mkpkg: an RM500Q/RM502Q/RG500Q version gives an SDX55 UFS package (rawprogram0..5,\n"
-              "patch0..5, GPTs); any other an MDM9x07 NAND package.\n\n"
+              "patch0..5, GPTs); any other an MDM9x07 NAND package. --zip writes DIR as a zip\n"
+              "(libarchive) with the package folder, named after VERSION, at its top; --zip-flat\n"
+              "puts the folder's contents at the zip's root.\n\n"
               "Faults (each fires once): nak:CMD[:N] (refuse the Nth <CMD>), stall:CMD[:N] (never\n"
               "answer it), cut:CMD[:N] (lose power when it arrives), cut-bytes:N (lose power "
               "after\n"
@@ -292,15 +295,19 @@ static int mkpkg(int argc, char **argv)
                 {"msm-id", required_argument, NULL, 'M'},
                 {"foreign-root", no_argument, NULL, 'F'},
                 {"flash-mb", required_argument, NULL, 'm'},
+                {"zip", no_argument, NULL, 'z'},
+                {"zip-flat", no_argument, NULL, 'Z'},
                 {0},
         };
         struct sim_mkpkg_options o = {0};
         struct sf_error err = {0};
-        int c;
+        int c, zip = 0;
 
         optind = 2;
         while ((c = getopt_long(argc, argv, "o:sfS:M:Fm:", longs, NULL)) != -1) {
-                if (c == 'o')
+                if (c == 'z' || c == 'Z')
+                        zip = c;
+                else if (c == 'o')
                         o.out = optarg;
                 else if (c == 's')
                         o.small = true;
@@ -333,7 +340,7 @@ static int mkpkg(int argc, char **argv)
                                 *p = '/';
                         }
         }
-        if (sim_mkpkg(&o, &err) < 0) {
+        if ((zip ? sim_mkpkg_zip(&o, zip == 'Z', &err) : sim_mkpkg(&o, &err)) < 0) {
                 fprintf(stderr, "safeflash-sim mkpkg: %s\n", err.message);
                 return err.message[0] && strstr(err.message, "exist") ? 1 : 2;
         }

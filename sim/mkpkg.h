@@ -122,6 +122,16 @@ struct sim_mkpkg_options {
  * negative errno of a failed file operation. */
 int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err);
 
+/* The same package as a zip at o->out (which must not exist), written with libarchive: its
+ * entries under a top folder named after the version ("EC25EFAR06A19M4G_20.201.20.201/update/
+ * sbl1.mbn"), or at the zip's root when flat. The folder is generated next to o->out first and
+ * removed afterwards. */
+int sim_mkpkg_zip(const struct sim_mkpkg_options *o, bool flat, struct sf_error *err);
+
+/* Zip the folder dir into zip, its entries under top (NULL: at the root), in name order, with
+ * fixed times: the same folder gives the same bytes. */
+int sim_pkg_zip(const char *dir, const char *zip, const char *top, struct sf_error *err);
+
 /* Does this version name SDX55 UFS firmware (RM500Q, RM502Q, RG500Q)? Otherwise it is MDM9x07
  * NAND firmware. */
 bool sim_mkpkg_is_ufs(const char *version);

@@ -56,7 +56,7 @@ SF_EXPORT const char *sf_flash_action_to_string(enum sf_flash_action a);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_flash_options {
-        const char *package;     /* package folder */
+        const char *package;     /* package folder, or a zip of one (read in place) */
         const char *device;      /* NULL or "usb" (the only EDL device: -ENOTUNIQ when there are
                                   * several), "usb:BUS:ADDR", a port ("1-3", "2-1.4": the EDL
                                   * device there), or a serial node path (/dev/ttyUSB0,

@@ -13,6 +13,7 @@
 
 #include "package/layout.h"
 #include "package/programmer.h"
+#include "package/source.h"
 #include "proto/mibib.h"
 #include "safeflash/flash.h"
 #include "session/firehose_host.h"
@@ -35,6 +36,8 @@ struct job {
         struct sf_transport *t;
         struct sf_firehose_host fh;
         struct sf_chip_identity chip;
+        uint8_t *prog; /* the programmer's bytes (at most SF_PROGRAMMER_MAX) */
+        size_t prog_size;
         bool *skip;          /* per op: content already on the flash */
         uint8_t (*want)[32]; /* per program op: SHA-256 of what it writes */
         uint64_t phase_done, phase_total;
@@ -122,6 +125,45 @@ static void device_log(void *userdata, const char *text)
         say(j, SF_LOG_DEBUG, "device: %s", text);
 }
 
+/* Whatever makes a package unusable is invalid input (exit 2); factory content stays a
+ * refusal (-EPERM), and failures of this machine stay failures. */
+static int package_error(int r)
+{
+        switch (r) {
+        case -EACCES:
+        case -E2BIG:
+        case -ENOTUNIQ:
+        case -ENODATA:
+        case -ENOTDIR:
+        case -EOPNOTSUPP:
+        case -ELOOP:
+                return -EBADMSG;
+        default:
+                return r;
+        }
+}
+
+SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
+
+/* The programmer, whole: Sahara serves the boot ROM's reads in any order. */
+static int read_programmer(struct job *j, struct sf_error *err)
+{
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
+        const char *path = sf_layout_programmer(j->layout);
+        int r;
+
+        r = sf_layout_open_file(j->layout, path, &f, err);
+        if (r < 0)
+                return r;
+        if (sf_source_file_size(f) > SF_PROGRAMMER_MAX)
+                return sf_error_set(err, -EBADMSG, "%s: too large for a programmer", path);
+        j->prog_size = (size_t)sf_source_file_size(f);
+        j->prog = malloc(j->prog_size ? j->prog_size : 1);
+        if (!j->prog)
+                return -ENOMEM;
+        return sf_source_read_exact(f, j->prog, j->prog_size, err);
+}
+
 static int load_package(struct job *j, struct sf_error *err)
 {
         struct sf_layout_options lo = {.allow_factory = j->o->allow_factory,
@@ -131,7 +173,7 @@ static int load_package(struct job *j, struct sf_error *err)
         enter(j, SF_PHASE_PACKAGE, 0);
         r = sf_layout_load(j->o->package, &lo, &j->layout, err);
         if (r < 0)
-                return r;
+                return package_error(r);
         if (sf_layout_factory_reason_count(j->layout) && !j->o->allow_factory)
                 return sf_error_set(err, -EPERM,
                                     "%s is factory content (%s): it would erase the module's "
@@ -143,7 +185,7 @@ static int load_package(struct job *j, struct sf_error *err)
                     "would be written as it is");
                 return 0;
         }
-        return sf_layout_verify(j->layout, package_progress, j, err);
+        return package_error(sf_layout_verify(j->layout, package_progress, j, err));
 }
 
 static int open_device(struct job *j, struct sf_error *err)
@@ -175,7 +217,11 @@ static int boot_programmer(struct job *j, struct sf_error *err)
         struct sf_sahara_host sh;
         int r;
 
-        r = sf_programmer_inspect(sf_layout_programmer(j->layout), &prog, err);
+        r = read_programmer(j, err);
+        if (r < 0)
+                return r;
+        r = sf_programmer_inspect(sf_layout_programmer(j->layout), j->prog, j->prog_size, &prog,
+                                  err);
         if (r < 0)
                 return r == -EPROTO || r == -EFBIG ? -EBADMSG : r;
         enter(j, SF_PHASE_IDENTIFY, 0);
@@ -207,7 +253,7 @@ static int boot_programmer(struct job *j, struct sf_error *err)
         if (r < 0)
                 return r;
         enter(j, SF_PHASE_UPLOAD, prog.size);
-        return sf_sahara_upload(&sh, sf_layout_programmer(j->layout), upload_progress, j, err);
+        return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j, err);
 }
 
 static int start_firehose(struct job *j, struct sf_error *err)
@@ -249,15 +295,35 @@ static uint8_t pad_byte(const struct job *j)
         return sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND ? 0xff : 0x00;
 }
 
-/* SHA-256 of exactly what a program op writes: the file's bytes, then the padding. */
-static int expected_digest(const struct job *j, const struct sf_layout_op *op, uint8_t out[32])
+/* An op's image, positioned at the first byte it writes. */
+static int open_image(const struct job *j, const struct sf_layout_op *op,
+                      struct sf_source_file **ret, struct sf_error *err)
 {
-        _cleanup_close_ int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
+        int r;
+
+        r = sf_layout_open_file(j->layout, op->path, &f, err);
+        if (r >= 0 && sf_source_file_size(f) != op->file_size)
+                r = sf_error_set(err, -EBADMSG, "%s: changed since the package was read",
+                                 op->filename);
+        if (r >= 0)
+                r = sf_source_skip(f, op->file_sector_offset * op->sector_size, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(f);
+        return 0;
+}
+
+/* SHA-256 of exactly what a program op writes: the file's bytes, then the padding. */
+static int expected_digest(const struct job *j, const struct sf_layout_op *op, uint8_t out[32],
+                           struct sf_error *err)
+{
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
         uint64_t total = op->num_sectors * op->sector_size, done = 0;
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
-        int r = fd < 0 ? -errno : (!buf || !ctx) ? -ENOMEM : 0;
+        int r = !buf || !ctx ? -ENOMEM : open_image(j, op, &f, err);
 
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
@@ -266,12 +332,8 @@ static int expected_digest(const struct job *j, const struct sf_layout_op *op, u
                 size_t from_file = done >= op->data_bytes      ? 0
                                    : op->data_bytes - done < n ? (size_t)(op->data_bytes - done)
                                                                : n;
-                ssize_t got =
-                        from_file ? pread(fd, buf, from_file,
-                                          (off_t)(op->file_sector_offset * op->sector_size + done))
-                                  : 0;
-                if (got != (ssize_t)from_file)
-                        r = -EIO;
+                if (from_file)
+                        r = sf_source_read_exact(f, buf, from_file, err);
                 memset(buf + from_file, pad_byte(j), n - from_file);
                 EVP_DigestUpdate(ctx, buf, n);
                 done += n;
@@ -314,9 +376,9 @@ static int plan(struct job *j, struct sf_error *err)
                 struct sf_fh_range rg = range_of(op, last, sizeof(last));
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
                         continue;
-                r = expected_digest(j, op, j->want[i]);
+                r = expected_digest(j, op, j->want[i], err);
                 if (r < 0)
-                        return sf_error_set(err, r, "%s: %s", op->path, strerror(-r));
+                        return package_error(r);
                 if (j->o->write_all)
                         continue;
                 r = sf_fh_digest(&j->fh, &rg, have, err);
@@ -368,21 +430,36 @@ static int erase_all(struct job *j, struct sf_error *err)
         return 0;
 }
 
+struct image_reader {
+        struct sf_source_file *f;
+        struct sf_error *err;
+};
+
+static int read_image(void *userdata, uint8_t *buf, size_t n)
+{
+        struct image_reader *ir = userdata;
+
+        return sf_source_read_exact(ir->f, buf, n, ir->err);
+}
+
 static int program_one(struct job *j, size_t i, struct sf_error *err)
 {
         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
-        _cleanup_close_ int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
         char last[24];
         struct sf_fh_range rg = range_of(op, last, sizeof(last));
+        struct image_reader ir = {.err = err};
         int r;
 
-        if (fd < 0)
-                return sf_error_set(err, -errno, "%s: %s", op->path, strerror(errno));
+        r = open_image(j, op, &f, err);
+        if (r < 0)
+                return r;
+        ir.f = f;
         j->item = op->label && *op->label ? op->label : op->filename;
         say(j, SF_LOG_INFO, "writing %s (%" PRIu64 " bytes at sector %s)", j->item, op->data_bytes,
             rg.start_sector);
-        r = sf_fh_program(&j->fh, &rg, fd, op->file_sector_offset * op->sector_size, op->data_bytes,
-                          pad_byte(j), advance, j, err);
+        r = sf_fh_program(&j->fh, &rg, read_image, &ir, op->data_bytes, pad_byte(j), advance, j,
+                          err);
         if (r < 0)
                 return r;
         j->res.partitions_written++;
@@ -589,16 +666,15 @@ static int package_mibib(struct job *j, uint32_t page, struct sf_mibib *ret)
 {
         for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
                 _cleanup_free_ uint8_t *buf = NULL;
-                _cleanup_close_ int fd = -1;
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || !op->has_start ||
                     op->start != MIBIB_PAGE)
                         continue;
                 buf = malloc(2 * (size_t)page);
-                fd = open(op->path, O_RDONLY | O_CLOEXEC);
-                if (!buf || fd < 0 ||
-                    pread(fd, buf, 2 * (size_t)page,
-                          (off_t)(op->file_sector_offset * op->sector_size)) != 2 * (ssize_t)page)
+                if (!buf || op->data_bytes < 2 * (uint64_t)page ||
+                    open_image(j, op, &f, NULL) < 0 ||
+                    sf_source_read_exact(f, buf, 2 * (size_t)page, NULL) < 0)
                         return -EIO;
                 return sf_mibib_parse(buf, 2 * (size_t)page, page, ret) < 0 ? -EBADMSG : 1;
         }
@@ -907,6 +983,20 @@ static int check_restore(struct job *j, const struct efs_manifest *m, uint32_t p
         return 0;
 }
 
+/* Exactly n bytes of a file on disk (a backup that changed size under us is an error). */
+static int read_fd(void *userdata, uint8_t *buf, size_t n)
+{
+        int fd = *(int *)userdata;
+
+        for (size_t got = 0; got < n;) {
+                ssize_t k = read(fd, buf + got, n - got);
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                got += (size_t)k;
+        }
+        return 0;
+}
+
 /* Write a verified EFS2 backup back where it came from: erase, program, compare digests. */
 static int restore_efs(struct job *j, struct sf_error *err)
 {
@@ -943,7 +1033,8 @@ static int restore_efs(struct job *j, struct sf_error *err)
                 r = sf_error_set(err, -errno, "%s: %s", file, strerror(errno));
         if (r == 0) {
                 enter(j, SF_PHASE_PROGRAM, j->efs_pages * page);
-                r = sf_fh_program(&j->fh, &rg, fd, 0, j->efs_pages * page, 0xff, advance, j, err);
+                r = sf_fh_program(&j->fh, &rg, read_fd, &fd, j->efs_pages * page, 0xff, advance,
+                                  j, err);
         }
         if (r == 0) {
                 enter(j, SF_PHASE_VERIFY, 1);
@@ -1111,6 +1202,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                 sf_transport_note(j.t, "failed: %s", err ? err->message : strerror(-r));
         sf_transport_close(j.t);
         sf_layout_free(j.layout);
+        free(j.prog);
         free(j.skip);
         free(j.want);
         if (j.session)

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "package/layout.h"
+#include "package/source.h"
 #include "proto/firehose.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -52,8 +53,9 @@ struct used_file {
 };
 
 struct sf_layout {
-        char *pkg_dir; /* as the caller gave it: names files in messages */
-        char *root;    /* realpath */
+        char *pkg_dir;         /* as the caller gave it: names files in messages */
+        char *root;            /* realpath of the folder or zip */
+        struct sf_source *src; /* NULL for documents parsed from memory */
         char *programmer;
         uint64_t programmer_size;
         struct sf_layout_op *ops;
@@ -180,6 +182,7 @@ void sf_layout_free(struct sf_layout *l)
         free(l->programmer);
         free(l->root);
         free(l->pkg_dir);
+        sf_source_free(l->src);
         free(l);
 }
 SF_DEFINE_CLEANUP(struct sf_layout, sf_layout_free)
@@ -191,59 +194,9 @@ static void md_ctx_freep(EVP_MD_CTX **p)
 
 /* ---- Paths ---- */
 
-static bool is_absolute(const char *name)
-{
-        return name[0] == '/' || name[0] == '\\' ||
-               (isalpha((unsigned char)name[0]) && name[1] == ':');
-}
-
-/* dir (package-relative, already normal) joined with name, whose separators are '/' or '\';
- * "." and ".." resolved lexically and never above the package root. */
 static int normalize(const char *dir, const char *name, char *out, size_t size, const char **why)
 {
-        size_t len = strlen(dir);
-        const char *p = name;
-
-        if (is_absolute(name)) {
-                *why = "absolute paths are not allowed in a package";
-                return -EACCES;
-        }
-        if (len >= size)
-                goto too_long;
-        memcpy(out, dir, len);
-        while (*p) {
-                size_t n = strcspn(p, "/\\");
-
-                if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        if (len == 0) {
-                                *why = "leads outside the package";
-                                return -EACCES;
-                        }
-                        while (len > 0 && out[len - 1] != '/')
-                                len--;
-                        if (len > 0)
-                                len--;
-                } else if (n > 0 && !(n == 1 && p[0] == '.')) {
-                        if (len + 1 + n >= size)
-                                goto too_long;
-                        if (len)
-                                out[len++] = '/';
-                        memcpy(out + len, p, n);
-                        len += n;
-                }
-                p += n;
-                if (*p)
-                        p++;
-        }
-        out[len] = '\0';
-        if (len == 0) {
-                *why = "names the package folder, not a file";
-                return -EINVAL;
-        }
-        return 0;
-too_long:
-        *why = "path too long";
-        return -ENAMETOOLONG;
+        return sf_source_normalize(dir, name, out, size, why);
 }
 
 static bool inside(const char *root, const char *path)
@@ -263,47 +216,41 @@ static const char *relative(const struct sf_layout *l, const char *path)
 }
 
 /* A regular file named by name relative to the package folder dir, wherever symlinks lead, as
- * long as it stays inside the package. *why says what went wrong. */
+ * long as it stays inside the package: *ret_path is the root joined with its resolved name.
+ * *why says what went wrong. */
 static int confine(const struct sf_layout *l, const char *dir, const char *name, char **ret_path,
                    uint64_t *ret_size, const char **why)
 {
-        _cleanup_free_ char *full = NULL, *real = NULL;
+        _cleanup_free_ char *resolved = NULL;
         char rel[PATH_MAX];
-        struct stat st;
         int r;
 
         r = normalize(dir, name, rel, sizeof(rel), why);
         if (r < 0)
                 return r;
-        full = sf_asprintf("%s/%s", l->root, rel);
-        if (!full) {
+        if (!l->src) {
+                *why = "no such file in the package";
+                return -ENOENT;
+        }
+        r = sf_source_lookup(l->src, rel, &resolved, ret_size, why);
+        if (r < 0)
+                return r;
+        *ret_path = sf_asprintf("%s/%s", l->root, resolved);
+        if (!*ret_path) {
                 *why = "out of memory";
                 return -ENOMEM;
         }
-        real = realpath(full, NULL);
-        if (!real) {
-                r = -errno;
-                *why = r == -ENOENT || r == -ENOTDIR ? "no such file in the package"
-                       : r == -ELOOP                 ? "symlink loop"
-                                                     : "cannot be resolved";
-                return r == -ENOTDIR ? -ENOENT : r;
-        }
-        if (!inside(l->root, real)) {
-                *why = "a symlink leads outside the package";
-                return -EACCES;
-        }
-        if (stat(real, &st) < 0) {
-                *why = "cannot be read";
-                return -errno;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                *why = "not a regular file";
-                return -EINVAL;
-        }
-        *ret_path = TAKE_PTR(real);
-        if (ret_size)
-                *ret_size = (uint64_t)st.st_size;
         return 0;
+}
+
+int sf_layout_open_file(const struct sf_layout *l, const char *path, struct sf_source_file **ret,
+                        struct sf_error *err)
+{
+        if (!l || !path || !ret)
+                return -EINVAL;
+        if (!l->src || !inside(l->root, path))
+                return sf_error_set(err, -ENOENT, "%s: not a file of the package", path);
+        return sf_source_open_file(l->src, relative(l, path), ret, err);
 }
 
 /* The folder part of a package-relative path ("" at the root). */
@@ -777,12 +724,12 @@ static int parse_xml_file(struct sf_layout *l, const char *rel, bool patch, stru
         r = confine(l, "", rel, &path, &size, &why);
         if (r < 0)
                 return sf_error_set(err, r, "%s/%s: %s", l->pkg_dir, rel, why);
-        r = sf_read_file(path, SF_LAYOUT_XML_MAX, &buf, &len);
+        r = sf_source_read_all(l->src, relative(l, path), SF_LAYOUT_XML_MAX, &buf, &len, err);
         if (r == -EFBIG)
                 return sf_error_set(err, r, "%s/%s: larger than %d bytes", l->pkg_dir, rel,
                                     SF_LAYOUT_XML_MAX);
         if (r < 0)
-                return sf_error_set(err, r, "%s/%s: %s", l->pkg_dir, rel, strerror(-r));
+                return r;
         return parse_xml(l, rel, TAKE_PTR(path), size, buf, len, patch, err);
 }
 
@@ -953,39 +900,35 @@ static const char *folder_name(const struct folder *f)
         return *f->rel ? f->rel : "the package root";
 }
 
-static int scan_folder(const struct sf_layout *l, struct folder *f, struct sf_error *err)
+struct scan {
+        struct folder *f;
+        const struct sf_layout *l;
+        struct sf_error *err;
+};
+
+static int scan_one(void *userdata, const char *name)
 {
-        _cleanup_free_ char *path = NULL, *real = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
+        struct scan *sc = userdata;
+        enum cand k = classify(name);
         int r;
 
-        path = sf_asprintf("%s%s%s", l->root, *f->rel ? "/" : "", f->rel);
-        if (!path)
-                return -ENOMEM;
-        real = realpath(path, NULL);
-        if (!real)
+        if (k == CAND_NONE)
                 return 0;
-        if (strcmp(real, l->root) != 0 && !inside(l->root, real))
-                return sf_error_set(err, -EACCES, "%s/%s: a symlink leads outside the package",
-                                    l->pkg_dir, f->rel);
-        d = opendir(real);
-        if (!d)
-                return errno == ENOTDIR
-                               ? 0
-                               : sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        while ((de = readdir(d))) {
-                enum cand k = de->d_name[0] == '.' ? CAND_NONE : classify(de->d_name);
+        r = strv_push(&sc->f->c[k], name, MAX_CANDIDATES);
+        if (r == -E2BIG)
+                return sf_error_set(sc->err, r, "%s/%s: more than %d candidate files of a kind",
+                                    sc->l->pkg_dir, sc->f->rel, MAX_CANDIDATES);
+        return r;
+}
 
-                if (k == CAND_NONE)
-                        continue;
-                r = strv_push(&f->c[k], de->d_name, MAX_CANDIDATES);
-                if (r == -E2BIG)
-                        return sf_error_set(err, r, "%s: more than %d candidate files of a kind",
-                                            path, MAX_CANDIDATES);
-                if (r < 0)
-                        return r;
-        }
+static int scan_folder(const struct sf_layout *l, struct folder *f, struct sf_error *err)
+{
+        struct scan sc = {.f = f, .l = l, .err = err};
+        int r;
+
+        r = sf_source_list(l->src, f->rel, scan_one, &sc, err);
+        if (r < 0)
+                return r;
         /* Directory order must never decide anything. */
         for (size_t i = 0; i < CAND_COUNT; i++)
                 if (f->c[i].n > 1)
@@ -1287,10 +1230,11 @@ static int md5_read(struct sf_layout *l, struct sf_error *err)
                                     name);
         if (r < 0)
                 return sf_error_set(err, r, "%s: %s", name, why);
-        r = sf_read_file(path, SF_LAYOUT_MD5_MAX, &buf, &len);
+        r = sf_source_read_all(l->src, relative(l, path), SF_LAYOUT_MD5_MAX, &buf, &len, err);
+        if (r == -EFBIG)
+                return sf_error_set(err, r, "%s: larger than 1 MiB", name);
         if (r < 0)
-                return sf_error_set(err, r, "%s: %s", name,
-                                    r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+                return r;
         for (p = buf, end = buf + len; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
                 size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -1361,39 +1305,43 @@ struct hashing {
         void *userdata;
 };
 
+SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
+
 static int hash_file(const struct sf_layout *l, const struct used_file *u, struct hashing *h,
                      uint8_t digest[16], struct sf_error *err)
 {
         const char *rel = relative(l, u->path);
-        _cleanup_close_ int fd = -1;
-        uint64_t got = 0;
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
         unsigned int dlen = 0;
-        struct stat st;
+        int r;
 
-        fd = open(u->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return sf_error_set(err, -errno, "%s: %s", rel, strerror(errno));
-        if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != u->size)
+        r = sf_layout_open_file(l, u->path, &f, err);
+        if (r < 0)
+                return r;
+        if (sf_source_file_size(f) != u->size)
                 return sf_error_set(err, -EBADMSG, "%s: changed since the package was read", rel);
         if (!EVP_DigestInit_ex(h->ctx, EVP_md5(), NULL))
                 return sf_error_set(err, -EOPNOTSUPP, "%s: MD5 is not available", rel);
-        for (;;) {
-                ssize_t n = read(fd, h->buf, HASH_CHUNK);
+        for (uint64_t left = u->size; left > 0;) {
+                ssize_t n = sf_source_read(f, h->buf, left < HASH_CHUNK ? left : HASH_CHUNK, err);
 
-                if (n < 0 && errno == EINTR)
-                        continue;
                 if (n < 0)
-                        return sf_error_set(err, -errno, "%s: %s", rel, strerror(errno));
+                        return (int)n;
                 if (n == 0)
-                        break;
+                        return sf_error_set(err, -EBADMSG, "%s: changed since the package was read",
+                                            rel);
                 if (!EVP_DigestUpdate(h->ctx, h->buf, (size_t)n))
                         return sf_error_set(err, -EIO, "%s: MD5 failed", rel);
-                got += (uint64_t)n;
+                left -= (uint64_t)n;
                 h->done += (uint64_t)n;
                 if (h->progress)
                         h->progress(h->userdata, h->done, h->total);
         }
-        if (got != u->size)
+        /* The end, too: a zip then checks the entry's CRC, a folder's file has not grown. */
+        r = (int)sf_source_read(f, h->buf, 1, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
                 return sf_error_set(err, -EBADMSG, "%s: changed since the package was read", rel);
         if (!EVP_DigestFinal_ex(h->ctx, digest, &dlen) || dlen != 16)
                 return sf_error_set(err, -EIO, "%s: MD5 failed", rel);
@@ -1464,17 +1412,19 @@ static int layout_new(const char *pkg_dir, const char *root, struct sf_layout **
 
 static int open_root(const char *pkg_dir, struct sf_layout **ret, struct sf_error *err)
 {
-        _cleanup_free_ char *root = NULL;
-        struct stat st;
+        struct sf_source *src = NULL;
+        int r;
 
-        root = realpath(pkg_dir, NULL);
-        if (!root)
-                return sf_error_set(err, -errno, "%s: %s", pkg_dir, strerror(errno));
-        if (stat(root, &st) < 0)
-                return sf_error_set(err, -errno, "%s: %s", pkg_dir, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                return sf_error_set(err, -ENOTDIR, "%s: not a package directory", pkg_dir);
-        return layout_new(pkg_dir, root, ret);
+        r = sf_source_open(pkg_dir, &src, err);
+        if (r < 0)
+                return r;
+        r = layout_new(pkg_dir, sf_source_root(src), ret);
+        if (r < 0) {
+                sf_source_free(src);
+                return r;
+        }
+        (*ret)->src = src;
+        return 0;
 }
 
 static int parse_all(struct sf_layout *l, const struct strv *raw, const struct strv *patch,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The package reader's flashing half: which programmer and which rawprogram/patch XMLs a
- * package directory holds (quectel.md section 4), the operations they describe, with every file
- * confined to the package and checked against its partition, and the package's md5.txt.
+ * package folder, or a zip of one (package/source.h), holds (quectel.md section 4), the operations
+ * they describe, with every file confined to the package and checked against its partition, and the
+ * package's md5.txt.
  *
  * Nothing here depends on directory order: candidates are sorted by name, and more than one
  * candidate where one is needed is an error unless the caller names one.
@@ -38,6 +39,7 @@
 typedef void (*sf_progress_fn)(void *userdata, uint64_t done, uint64_t total);
 
 struct sf_layout;
+struct sf_source_file;
 
 struct sf_layout_options {
         /* Choose this programmer when there are several: its file name, or its path relative to
@@ -85,7 +87,8 @@ struct sf_layout_op {
         uint64_t last_sector;
         const char *label;    /* "" when absent */
         const char *filename; /* as written; NULL for an erase */
-        const char *path;     /* absolute, symlink-free, inside the package; NULL for an erase */
+        const char *path;     /* the package's root (folder or zip) joined with the file's
+                               * symlink-free name; NULL for an erase. sf_layout_open_file() */
         uint64_t file_size;
         uint64_t file_sector_offset;
         uint64_t data_bytes; /* bytes of the file to send: file_size - offset, ≤ the partition */
@@ -106,7 +109,8 @@ struct sf_layout_patch {
         unsigned long line;
 };
 
-/* Read pkg_dir (opt may be NULL for the defaults). Hashes nothing: see sf_layout_verify(). */
+/* Read pkg_dir, a package folder or zip (opt may be NULL for the defaults). Hashes nothing:
+ * see sf_layout_verify(). */
 int sf_layout_load(const char *pkg_dir, const struct sf_layout_options *opt, struct sf_layout **ret,
                    struct sf_error *err);
 void sf_layout_free(struct sf_layout *l);
@@ -118,7 +122,10 @@ void sf_layout_free(struct sf_layout *l);
 int sf_layout_verify(struct sf_layout *l, sf_progress_fn progress, void *userdata,
                      struct sf_error *err);
 
-const char *sf_layout_root(const struct sf_layout *l); /* realpath of the package */
+const char *sf_layout_root(const struct sf_layout *l); /* realpath of the folder or zip */
+/* Open a file of the package for reading, by its path (an op's path, the programmer). */
+int sf_layout_open_file(const struct sf_layout *l, const char *path, struct sf_source_file **ret,
+                        struct sf_error *err);
 size_t sf_layout_op_count(const struct sf_layout *l);
 const struct sf_layout_op *sf_layout_op(const struct sf_layout *l, size_t i); /* NULL past end */
 size_t sf_layout_patch_count(const struct sf_layout *l);

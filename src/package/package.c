@@ -1,22 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A package's identity: its version, from every source it has, and its requirements. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "package/package-internal.h"
+#include "package/source.h"
 #include "package/xml.h"
 #include "safeflash/package.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
 #define METADATA_FILE_MAX (4 * 1024 * 1024)
+#define N_SOURCES         (SF_PACKAGE_VERSION_ARCHIVE_NAME + 1)
 
 struct sf_package {
         char *path;
+        char fingerprint[65]; /* SHA-256 of md5.txt, hex; "" without one */
         struct sf_version version;
         enum sf_package_version_source source;
         sf_requirements *reqs;
@@ -127,21 +131,21 @@ int sf_metainfo_parse(const char *name, const char *buf, size_t len, struct sf_v
         return 0;
 }
 
-static int read_metainfo(const char *path, struct candidate *cand, sf_requirements *reqs,
-                         struct sf_error *err)
+static int read_metainfo(const struct sf_source *src, const char *name, struct candidate *cand,
+                         sf_requirements *reqs, struct sf_error *err)
 {
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ char *buf = NULL, *where = sf_asprintf("%s/%s", src->path, name);
         size_t len;
         int r;
 
-        r = sf_read_file(path, METADATA_FILE_MAX, &buf, &len);
-        if (r == -EFBIG)
-                return sf_error_set(err, r, "%s: larger than %d bytes", path, METADATA_FILE_MAX);
+        if (!where)
+                return -ENOMEM;
+        r = sf_source_read_all(src, name, METADATA_FILE_MAX, &buf, &len, err);
         if (r < 0)
-                return sf_error_set(err, r, "%s: %s", path, strerror(-r));
-        r = sf_metainfo_parse(path, buf, len, &cand->version, &cand->present, reqs, err);
+                return r;
+        r = sf_metainfo_parse(where, buf, len, &cand->version, &cand->present, reqs, err);
         if (r >= 0 && cand->present)
-                snprintf(cand->where, sizeof(cand->where), "%s", path);
+                snprintf(cand->where, sizeof(cand->where), "%s", where);
         return r;
 }
 
@@ -161,72 +165,129 @@ static int contents_end(void *userdata, const char *path, const char *text)
         return 0;
 }
 
-/* The single "*.metainfo.xml" in dir, if any. */
-static int find_metainfo(const char *dir, char **ret, struct sf_error *err)
-{
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        _cleanup_free_ char *found = NULL;
-        struct dirent *de;
+struct metainfo_find {
+        const struct sf_source *src;
+        char *found;
+        struct sf_error *err;
+};
 
-        if (!d)
-                return sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
-        while ((de = readdir(d))) {
-                size_t len = strlen(de->d_name);
-                if (de->d_name[0] == '.' || !sf_endswith_ci(de->d_name, len, ".metainfo.xml"))
-                        continue;
-                if (found)
-                        return sf_error_set(err, -EBADMSG,
-                                            "%s: more than one *.metainfo.xml (%s, %s)", dir, found,
-                                            de->d_name);
-                found = strdup(de->d_name);
-                if (!found)
-                        return -ENOMEM;
-        }
-        *ret = found ? sf_asprintf("%s/%s", dir, found) : NULL;
-        return found && !*ret ? -ENOMEM : 0;
+static int metainfo_one(void *userdata, const char *name)
+{
+        struct metainfo_find *m = userdata;
+
+        if (!sf_endswith_ci(name, strlen(name), ".metainfo.xml"))
+                return 0;
+        if (m->found)
+                return sf_error_set(m->err, -EBADMSG, "%s: more than one *.metainfo.xml (%s, %s)",
+                                    m->src->path, m->found, name);
+        m->found = strdup(name);
+        return m->found ? 0 : -ENOMEM;
 }
 
-static int read_sources(sf_package *pkg, struct candidate c[3], struct sf_error *err)
+/* The single "*.metainfo.xml" at the package's root, if any. */
+static int find_metainfo(const struct sf_source *src, char **ret, struct sf_error *err)
 {
-        static const struct sf_xml_handlers contents_h = {.end = contents_end};
-        _cleanup_free_ char *meta = NULL, *contents = NULL;
-        const char *base = strrchr(pkg->path, '/');
-        struct stat st;
+        struct metainfo_find m = {.src = src, .err = err};
         int r;
 
-        r = find_metainfo(pkg->path, &meta, err);
+        r = sf_source_list(src, "", metainfo_one, &m, err);
+        if (r < 0) {
+                free(m.found);
+                return r;
+        }
+        *ret = m.found;
+        return 0;
+}
+
+static int read_contents(const struct sf_source *src, struct candidate *cand, struct sf_error *err)
+{
+        static const struct sf_xml_handlers contents_h = {.end = contents_end};
+        _cleanup_free_ char *name = NULL, *buf = NULL, *where = NULL;
+        const char *why = NULL;
+        size_t len;
+        int r;
+
+        if (sf_source_lookup(src, "contents.xml", &name, NULL, &why) < 0)
+                return 0;
+        where = sf_asprintf("%s/contents.xml", src->path);
+        if (!where)
+                return -ENOMEM;
+        r = sf_source_read_all(src, name, METADATA_FILE_MAX, &buf, &len, err);
         if (r < 0)
                 return r;
-        if (meta) {
-                r = read_metainfo(meta, &c[SF_PACKAGE_VERSION_METAINFO], pkg->reqs, err);
-                if (r < 0)
-                        return r;
+        r = sf_xml_parse(where, buf, len, &contents_h, cand, err);
+        if (r < 0)
+                return r;
+        snprintf(cand->where, sizeof(cand->where), "%s", where);
+        return 0;
+}
+
+/* SHA-256 of md5.txt: a fingerprint of every file it lists. */
+static void fingerprint(sf_package *pkg, const struct sf_source *src)
+{
+        _cleanup_free_ char *name = NULL, *buf = NULL;
+        uint8_t md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        const char *why = NULL;
+        size_t n;
+
+        if (sf_source_lookup(src, "md5.txt", &name, NULL, &why) < 0 ||
+            sf_source_read_all(src, name, METADATA_FILE_MAX, &buf, &n, NULL) < 0 ||
+            !EVP_Digest(buf, n, md, &len, EVP_sha256(), NULL) || len != 32)
+                return;
+        for (unsigned int i = 0; i < len; i++)
+                snprintf(pkg->fingerprint + 2 * i, 3, "%02x", md[i]);
+}
+
+/* A name that may be a version: the folder's, the zip's top folder's, the zip file's. */
+static void read_name(struct candidate *cand, const char *what, const char *name, size_t len)
+{
+        char buf[SF_VERSION_MAX_LEN + 1];
+
+        if (!name || len >= sizeof(buf))
+                return;
+        memcpy(buf, name, len);
+        buf[len] = '\0';
+        if (sf_version_parse(buf, &cand->version) == 0) {
+                cand->present = true;
+                snprintf(cand->where, sizeof(cand->where), "%s '%s'", what, buf);
         }
-        contents = sf_asprintf("%s/contents.xml", pkg->path);
-        if (!contents)
-                return -ENOMEM;
-        if (stat(contents, &st) == 0) {
-                r = sf_xml_parse_file(contents, METADATA_FILE_MAX, &contents_h,
-                                      &c[SF_PACKAGE_VERSION_CONTENTS], err);
-                if (r < 0)
-                        return r;
-                snprintf(c[SF_PACKAGE_VERSION_CONTENTS].where, sizeof(c->where), "%s", contents);
-        }
-        base = base ? base + 1 : pkg->path;
-        if (sf_version_parse(base, &c[SF_PACKAGE_VERSION_DIRNAME].version) == 0) {
-                c[SF_PACKAGE_VERSION_DIRNAME].present = true;
-                snprintf(c[SF_PACKAGE_VERSION_DIRNAME].where, sizeof(c->where), "folder name '%s'",
-                         base);
+}
+
+static int read_sources(sf_package *pkg, const struct sf_source *src, struct candidate *c,
+                        struct sf_error *err)
+{
+        _cleanup_free_ char *meta = NULL;
+        const char *folder = sf_source_folder_name(src), *base = strrchr(pkg->path, '/');
+        int r;
+
+        r = find_metainfo(src, &meta, err);
+        if (r >= 0 && meta)
+                r = read_metainfo(src, meta, &c[SF_PACKAGE_VERSION_METAINFO], pkg->reqs, err);
+        if (r >= 0)
+                r = read_contents(src, &c[SF_PACKAGE_VERSION_CONTENTS], err);
+        if (r < 0)
+                return r;
+        if (folder)
+                read_name(&c[SF_PACKAGE_VERSION_DIRNAME], "folder name", folder, strlen(folder));
+        if (sf_source_kind(src) == SF_SOURCE_ZIP) {
+                size_t len;
+
+                base = base ? base + 1 : pkg->path;
+                len = strlen(base);
+                if (sf_endswith_ci(base, len, ".zip"))
+                        len -= 4;
+                read_name(&c[SF_PACKAGE_VERSION_ARCHIVE_NAME], "zip file name", base, len);
         }
         return 0;
 }
 
 /* Pick the most authoritative source; every source present must name the same version. */
-static int choose_version(sf_package *pkg, struct candidate c[3], struct sf_error *err)
+static int choose_version(sf_package *pkg, struct candidate *c, struct sf_error *err)
 {
         int chosen = -1;
 
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < N_SOURCES; i++) {
                 if (!c[i].present)
                         continue;
                 if (chosen < 0) {
@@ -244,7 +305,7 @@ static int choose_version(sf_package *pkg, struct candidate c[3], struct sf_erro
                 return sf_error_set(err, -ENODATA,
                                     "%s: cannot tell the package's version: no *.metainfo.xml "
                                     "release, no Quectel version in contents.xml, and the folder "
-                                    "name is not a Quectel version",
+                                    "or zip name is not a Quectel version",
                                     pkg->path);
         pkg->version = c[chosen].version;
         pkg->source = (enum sf_package_version_source)chosen;
@@ -253,32 +314,27 @@ static int choose_version(sf_package *pkg, struct candidate c[3], struct sf_erro
 
 int sf_package_open(const char *path, sf_package **ret, struct sf_error *err)
 {
-        struct candidate c[3] = {0};
+        struct candidate c[N_SOURCES] = {0};
+        struct sf_source *src = NULL;
         sf_package *pkg;
-        struct stat st;
-        char *real;
         int r;
 
         if (!path || !ret)
                 return -EINVAL;
-        if (stat(path, &st) < 0)
-                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                return sf_error_set(err, -ENOTDIR, "%s: not a package directory", path);
-        real = realpath(path, NULL);
-        if (!real)
-                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        r = sf_source_open(path, &src, err);
+        if (r < 0)
+                return r;
         pkg = calloc(1, sizeof(*pkg));
-        if (!pkg) {
-                free(real);
-                return -ENOMEM;
-        }
-        pkg->path = real;
-        r = sf_requirements_new(&pkg->reqs);
+        if (pkg)
+                pkg->path = strdup(sf_source_root(src));
+        r = pkg && pkg->path ? sf_requirements_new(&pkg->reqs) : -ENOMEM;
         if (r >= 0)
-                r = read_sources(pkg, c, err);
+                r = read_sources(pkg, src, c, err);
         if (r >= 0)
                 r = choose_version(pkg, c, err);
+        if (r >= 0)
+                fingerprint(pkg, src);
+        sf_source_free(src);
         if (r < 0) {
                 sf_package_free(pkg);
                 return r;
@@ -299,6 +355,11 @@ void sf_package_free(sf_package *pkg)
 const char *sf_package_path(const sf_package *pkg)
 {
         return pkg ? pkg->path : NULL;
+}
+
+const char *sf_package_fingerprint(const sf_package *pkg)
+{
+        return pkg && pkg->fingerprint[0] ? pkg->fingerprint : NULL;
 }
 
 const struct sf_version *sf_package_version(const sf_package *pkg)
@@ -325,6 +386,8 @@ const char *sf_package_version_source_to_string(enum sf_package_version_source s
                 return "contents.xml";
         case SF_PACKAGE_VERSION_DIRNAME:
                 return "folder name";
+        case SF_PACKAGE_VERSION_ARCHIVE_NAME:
+                return "zip file name";
         }
         return "invalid";
 }

@@ -12,19 +12,14 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#define PROGRAMMER_MAX (16u * 1024 * 1024)
-#define HASH_SEG_MAX   (1u * 1024 * 1024)
+#define HASH_SEG_MAX (1u * 1024 * 1024)
 
-static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len)
+/* len bytes at off of the image, or -EPROTO when they are not all there. */
+static int read_at(const uint8_t *img, size_t size, uint64_t off, uint8_t *buf, size_t len)
 {
-        size_t got = 0;
-
-        while (got < len) {
-                ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
-                if (n <= 0)
-                        return n < 0 ? -errno : -EPROTO;
-                got += (size_t)n;
-        }
+        if (off > size || len > size - off)
+                return -EPROTO;
+        memcpy(buf, img + off, len);
         return 0;
 }
 
@@ -49,39 +44,35 @@ static void identity(struct sf_programmer_info *p, const uint8_t *seg,
         }
 }
 
-int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, struct sf_error *err)
+int sf_programmer_inspect(const char *name, const uint8_t *img, size_t size,
+                          struct sf_programmer_info *ret, struct sf_error *err)
 {
-        struct sf_programmer_info p = {0};
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct sf_programmer_info p = {.size = size};
         _cleanup_free_ uint8_t *seg = NULL;
         struct sf_elf_phdr ph[SF_ELF_MAX_PHDRS];
         uint8_t head[SF_ELF64_EHDR_LEN], table[SF_ELF_MAX_PHDRS * SF_ELF64_PHDR_LEN];
+        size_t head_len = size < sizeof(head) ? size : sizeof(head);
         struct sf_elf_header eh;
         struct sf_mbn_header m;
-        struct stat st;
         int hi;
 
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        if ((uint64_t)st.st_size > PROGRAMMER_MAX)
-                return sf_error_set(err, -EFBIG, "%s: too large for a programmer", path);
-        p.size = (uint64_t)st.st_size;
-        if (read_at(fd, 0, head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head)) < 0 ||
-            sf_elf_parse_header(head, p.size < sizeof(head) ? (size_t)p.size : sizeof(head), p.size,
-                                &eh) < 0 ||
-            read_at(fd, eh.phoff, table, sf_elf_phdrs_size(&eh)) < 0 ||
+        if (size > SF_PROGRAMMER_MAX)
+                return sf_error_set(err, -EFBIG, "%s: too large for a programmer", name);
+        if (read_at(img, size, 0, head, head_len) < 0 ||
+            sf_elf_parse_header(head, head_len, p.size, &eh) < 0 ||
+            read_at(img, size, eh.phoff, table, sf_elf_phdrs_size(&eh)) < 0 ||
             sf_elf_parse_phdrs(&eh, table, sf_elf_phdrs_size(&eh), p.size, ph) < 0)
-                return sf_error_set(err, -EPROTO, "%s: not an ELF programmer image", path);
+                return sf_error_set(err, -EPROTO, "%s: not an ELF programmer image", name);
         p.is64 = eh.is64;
         hi = sf_elf_find_hash_segment(ph, eh.phnum);
         if (hi < 0 || ph[hi].filesz > HASH_SEG_MAX)
-                return sf_error_set(err, -EPROTO, "%s: no hash segment: not a signed image", path);
-        seg = malloc(ph[hi].filesz);
+                return sf_error_set(err, -EPROTO, "%s: no hash segment: not a signed image", name);
+        seg = malloc(ph[hi].filesz ? ph[hi].filesz : 1);
         if (!seg)
                 return -ENOMEM;
-        if (read_at(fd, ph[hi].offset, seg, ph[hi].filesz) < 0 ||
+        if (read_at(img, size, ph[hi].offset, seg, ph[hi].filesz) < 0 ||
             sf_mbn_parse_header(seg, ph[hi].filesz, &m) < 0)
-                return sf_error_set(err, -EPROTO, "%s: malformed MBN header", path);
+                return sf_error_set(err, -EPROTO, "%s: malformed MBN header", name);
         p.mbn_version = m.version;
         identity(&p, seg, &m);
         *ret = p;

@@ -22,9 +22,13 @@ struct sf_programmer_info {
         unsigned n_certs;
 };
 
-/* Parse the programmer's ELF, hash segment and certificate chain. -EPROTO when it is not a
- * signed-image ELF (no hash segment, broken headers), -EFBIG when implausibly large. */
-int sf_programmer_inspect(const char *path, struct sf_programmer_info *ret, struct sf_error *err);
+#define SF_PROGRAMMER_MAX (16u * 1024 * 1024) /* the whole programmer is held in memory */
+
+/* Parse the programmer's ELF, hash segment and certificate chain, from its bytes (name names it
+ * in messages). -EPROTO when it is not a signed-image ELF (no hash segment, broken headers),
+ * -EFBIG when over SF_PROGRAMMER_MAX. */
+int sf_programmer_inspect(const char *name, const uint8_t *img, size_t size,
+                          struct sf_programmer_info *ret, struct sf_error *err);
 
 /* 0 when the programmer may be sent to this chip; -EPERM with the reason otherwise: another
  * MSM ID, another OEM, or (secure boot on, i.e. a PK hash that is not all zero reported)

@@ -272,29 +272,24 @@ static int expect_rawmode(struct sf_firehose_host *h, const char *element, bool 
         return 0;
 }
 
-/* Bytes [done, done+n) of the program's data: file bytes, then padding. */
-static int fill(int fd, uint64_t file_offset, uint64_t file_bytes, uint8_t pad, uint64_t done,
-                uint8_t *buf, size_t n)
+/* Bytes [done, done+n) of the program's data: the image's next bytes, then padding. */
+static int fill(sf_fh_read_fn read, void *read_data, uint64_t file_bytes, uint8_t pad,
+                uint64_t done, uint8_t *buf, size_t n)
 {
         size_t from_file = done >= file_bytes      ? 0
                            : file_bytes - done < n ? (size_t)(file_bytes - done)
                                                    : n;
-        size_t got = 0;
+        int r = from_file ? read(read_data, buf, from_file) : 0;
 
-        while (got < from_file) {
-                ssize_t k =
-                        pread(fd, buf + got, from_file - got, (off_t)(file_offset + done + got));
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO; /* the file shrank under us */
-                got += (size_t)k;
-        }
+        if (r < 0)
+                return r;
         memset(buf + from_file, pad, n - from_file);
         return 0;
 }
 
-int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, int fd,
-                  uint64_t file_offset, uint64_t file_bytes, uint8_t pad,
-                  sf_fh_progress_fn progress, void *userdata, struct sf_error *err)
+int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh_read_fn read,
+                  void *read_data, uint64_t file_bytes, uint8_t pad, sf_fh_progress_fn progress,
+                  void *userdata, struct sf_error *err)
 {
         uint64_t total = r->num_sectors * r->sector_size, done = 0, chunk;
         struct sf_firehose_attr a[8];
@@ -318,9 +313,9 @@ int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, int f
                 return ret;
         while (done < total) {
                 size_t k = (size_t)(total - done < chunk ? total - done : chunk);
-                ret = fill(fd, file_offset, file_bytes, pad, done, buf, k);
+                ret = fill(read, read_data, file_bytes, pad, done, buf, k);
                 if (ret < 0)
-                        return sf_error_set(err, ret, "reading the image: %s", strerror(-ret));
+                        return ret;
                 ret = sf_transport_write(h->t, buf, k, SF_FH_TIMEOUT_CHUNK_MS);
                 if (ret < 0)
                         return sf_error_set(err, ret, "sending data at byte %" PRIu64 ": %s", done,

@@ -57,11 +57,15 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
                     struct sf_error *err);
 int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);
 int sf_fh_erase(struct sf_firehose_host *h, const struct sf_fh_range *r, struct sf_error *err);
-/* Program r->num_sectors sectors from fd at file_offset: file_bytes of file, then padding with
- * pad (0xFF on NAND) up to the sectors' end. */
-int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, int fd,
-                  uint64_t file_offset, uint64_t file_bytes, uint8_t pad,
-                  sf_fh_progress_fn progress, void *userdata, struct sf_error *err);
+/* Fill buf with exactly the image's next n bytes, or return a negative errno (having said why
+ * in the error the caller passed along). */
+typedef int (*sf_fh_read_fn)(void *read_data, uint8_t *buf, size_t n);
+
+/* Program r->num_sectors sectors: file_bytes read in order through read, then padding with pad
+ * (0xFF on NAND) up to the sectors' end. A read error ends the command with that error. */
+int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh_read_fn read,
+                  void *read_data, uint64_t file_bytes, uint8_t pad, sf_fh_progress_fn progress,
+                  void *userdata, struct sf_error *err);
 /* Read sectors into out (size num_sectors*sector_size). */
 int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
                struct sf_error *err);

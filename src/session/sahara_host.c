@@ -253,10 +253,9 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
 }
 
 /* Serve [off, off+len) of the programmer, refusing any range outside it. */
-static int serve(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t off, uint64_t len,
-                 struct sf_error *err)
+static int serve(struct sf_sahara_host *h, const uint8_t *img, uint64_t size, uint64_t off,
+                 uint64_t len, struct sf_error *err)
 {
-        _cleanup_free_ uint8_t *buf = NULL;
         uint64_t done = 0;
 
         if (off > size || len > size - off || len == 0)
@@ -265,16 +264,10 @@ static int serve(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t off, 
                                     "programmer",
                                     (unsigned long long)off, (unsigned long long)len,
                                     (unsigned long long)size);
-        buf = malloc(SERVE_CHUNK);
-        if (!buf)
-                return -ENOMEM;
         while (done < len) {
                 size_t n = len - done < SERVE_CHUNK ? (size_t)(len - done) : SERVE_CHUNK;
-                ssize_t got = pread(fd, buf, n, (off_t)(off + done));
-                int r;
-                if (got != (ssize_t)n)
-                        return sf_error_set(err, -EIO, "reading the programmer failed");
-                r = sf_transport_write(h->t, buf, n, SF_SAHARA_PACKET_TIMEOUT_MS);
+                int r = sf_transport_write(h->t, img + off + done, n, SF_SAHARA_PACKET_TIMEOUT_MS);
+
                 if (r < 0)
                         return sf_error_set(err, r, "sending the programmer: %s", strerror(-r));
                 done += n;
@@ -296,8 +289,8 @@ static int on_end_of_image(struct sf_sahara_host *h, const struct sf_sahara_pack
 }
 
 /* The upload loop; 1 when DONE_RESP(complete) arrived. */
-static int upload_step(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t *served,
-                       struct sf_error *err)
+static int upload_step(struct sf_sahara_host *h, const uint8_t *img, uint64_t size,
+                       uint64_t *served, struct sf_error *err)
 {
         struct sf_sahara_packet p;
         uint8_t raw[4096];
@@ -317,7 +310,7 @@ static int upload_step(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t
                                             "the device asked for image %llu: a multi-image "
                                             "target that needs more than the programmer",
                                             (unsigned long long)p.u.read.image_id);
-                r = serve(h, fd, size, p.u.read.offset, p.u.read.length, err);
+                r = serve(h, img, size, p.u.read.offset, p.u.read.length, err);
                 *served += p.u.read.length;
                 return r;
         case SF_SAHARA_END_OF_IMAGE:
@@ -334,16 +327,12 @@ static int upload_step(struct sf_sahara_host *h, int fd, uint64_t size, uint64_t
         }
 }
 
-int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
-                     void *userdata, struct sf_error *err)
+int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t size,
+                            sf_sahara_progress_fn progress, void *userdata, struct sf_error *err)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         uint64_t served = 0;
-        struct stat st;
         int r;
 
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
         r = sf_sahara_wait_hello(h, err);
         if (r < 0)
                 return r;
@@ -353,11 +342,9 @@ int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progr
                                     "collect the dump or reset it before flashing");
         r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
         while (r == 0) {
-                r = upload_step(h, fd, (uint64_t)st.st_size, &served, err);
+                r = upload_step(h, img, size, &served, err);
                 if (progress)
-                        progress(userdata,
-                                 served < (uint64_t)st.st_size ? served : (uint64_t)st.st_size,
-                                 (uint64_t)st.st_size);
+                        progress(userdata, served < size ? served : size, size);
         }
         return r < 0 ? r : 0;
 }
@@ -539,4 +526,17 @@ int sf_sahara_reset(struct sf_sahara_host *h, struct sf_error *err)
                                     sf_sahara_cmd_to_string(p.cmd));
         h->have_hello = false;
         return 0;
+}
+
+int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
+                     void *userdata, struct sf_error *err)
+{
+        _cleanup_free_ char *img = NULL;
+        size_t len;
+        int r;
+
+        r = sf_read_file(path, SF_SAHARA_PROGRAMMER_MAX, &img, &len);
+        if (r < 0)
+                return sf_error_set(err, r, "%s: %s", path, strerror(-r));
+        return sf_sahara_upload_buffer(h, (const uint8_t *)img, len, progress, userdata, err);
 }

@@ -46,8 +46,14 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err);
 int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret,
                        struct sf_error *err);
 
-/* Upload the programmer at path. -EACCES when the boot ROM refuses it (the status names why),
- * -EPROTO for a device that breaks the protocol (bad lengths, ranges outside the image). */
+#define SF_SAHARA_PROGRAMMER_MAX (16u * 1024 * 1024)
+
+/* Upload the programmer img (size bytes), serving the boot ROM's reads from it. -EACCES when
+ * the boot ROM refuses it (the status names why), -EPROTO for a device that breaks the
+ * protocol (bad lengths, ranges outside the image). */
+int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t size,
+                            sf_sahara_progress_fn progress, void *userdata, struct sf_error *err);
+/* The same for the programmer file at path (at most SF_SAHARA_PROGRAMMER_MAX bytes). */
 int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
                      void *userdata, struct sf_error *err);
 

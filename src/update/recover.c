@@ -230,7 +230,6 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
 {
         struct recovery rc = {0};
         sf_package *pkg = NULL;
-        char digest[65];
         int e = find_stuck(r, &rc, err);
 
         if (e >= 0) {
@@ -253,13 +252,11 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
         if (e >= 0 && !same_version(r->res->after.version, sf_package_version(pkg)))
                 e = sf_error_set(err, -EIO, "the module runs %s, not the package's %s",
                                  r->res->after.version, sf_package_version(pkg)->canonical);
-        sf_package_free(pkg);
-        if (e >= 0) {
-                sf_run_package_digest(rc.package, digest);
+        if (e >= 0)
                 e = sf_history_install_record(
                         r->hist, r->res->session_id, rc.last_good[0] ? rc.last_good : NULL,
-                        r->res->after.version, digest[0] ? digest : NULL, err);
-        }
+                        r->res->after.version, sf_package_fingerprint(pkg), err);
+        sf_package_free(pkg);
         return sf_run_session_end(r, e, err);
 }
 

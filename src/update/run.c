@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,28 +352,6 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
         if (rc == 0)
                 sf_run_record_identity(r, ret, NULL);
         return rc;
-}
-
-void sf_run_package_digest(const char *package, char out[65])
-{
-        char path[4096];
-        uint8_t buf[65536], md[32];
-        unsigned len = 32;
-        _cleanup_fclose_ FILE *f = NULL;
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        size_t n;
-
-        out[0] = '\0';
-        snprintf(path, sizeof(path), "%s/md5.txt", package);
-        f = fopen(path, "re");
-        if (f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-                while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-                        EVP_DigestUpdate(ctx, buf, n);
-                EVP_DigestFinal_ex(ctx, md, &len);
-                for (int i = 0; i < 32; i++)
-                        snprintf(out + 2 * i, 3, "%02x", md[i]);
-        }
-        EVP_MD_CTX_free(ctx);
 }
 
 int sf_run_manifest_imei(const char *backup, char imei[16])

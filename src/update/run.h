@@ -52,9 +52,6 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err);
 
-/* SHA-256 (hex) of a package's md5.txt, a fingerprint of all of it; "" when unreadable. */
-void sf_run_package_digest(const char *package, char out[65]);
-
 /* The IMEI a backup's manifest names ("" when none); -EINVAL when it has no readable
  * manifest. */
 int sf_run_manifest_imei(const char *backup, char imei[16]);

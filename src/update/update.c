@@ -109,7 +109,6 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
                                       .imei = r->res->before.imei,
                                       .require_same_layout = !(o->policy_flags & SF_POLICY_FORCE)};
         struct sf_device edl;
-        char digest[65];
         int rc = sf_run_backup_dir(r, r->res->before.imei, err);
 
         if (rc >= 0)
@@ -125,9 +124,8 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
                 rc = confirm_result(r, pkg, err);
         if (rc < 0)
                 return rc;
-        sf_run_package_digest(o->package, digest);
         return sf_history_install_record(r->hist, r->res->session_id, r->res->before.version,
-                                         r->res->after.version, digest[0] ? digest : NULL, err);
+                                         r->res->after.version, sf_package_fingerprint(pkg), err);
 }
 
 static int update(struct sf_run *r, const struct sf_update_options *o, sf_package **pkg,

@@ -103,6 +103,14 @@ run 2 check --from $R06A17 --to "$PKGS/pkg-doctype" && err_has "DOCTYPE"
 ok $? "check: a hostile metainfo (entity expansion) is rejected"
 run 2 check --from $R06A17 --to ./no/such/package && err_has "no/such/package"
 ok $? "check: a missing package folder exits 2"
+run 0 check --from $R06A17 --to "$PKGS/zip-metainfo.zip" && has "version read from its metainfo" &&
+        has "zip-metainfo.zip"
+ok $? "check: a zip of a package folder is read in place (its metainfo, its top folder's name)"
+run 3 check --from EC25EFAR06A10M4G_20.200.20.200 --to "$PKGS/zip-metainfo.zip" &&
+        has "package-requirement"
+ok $? "check: the zipped package's <requires> apply as the folder's do"
+run 2 check --from $R06A17 --to "$PKGS/zip-dotdot.zip" && err_has "'..' component"
+ok $? "check: a zip with an entry leading outside the package is invalid input (exit 2)"
 
 # --- site rules
 cat >"$WORK/etc/rules.d/50-site.rules" <<'RULES'

@@ -106,6 +106,27 @@ SUFFIX=-othermsm mkpkg $R06A19 --msm-id 009600E1
 SUFFIX=-factory mkpkg $R06A19 --factory
 SUFFIX=-foreign mkpkg EG25GGBR07A08M2G_01.004.01.004 --foreign-root
 SUFFIX=-signed mkpkg EG25GGBR07A08M2G_01.004.01.004
+SUFFIX=.zip mkpkg $R06A19 --zip
+
+# hostile_zip OUT NAME [symlink]: the zip package with one more entry, NAME, that must sink it.
+hostile_zip() {
+        python3 - "$WORK/pkgs/$R06A19.zip" "$WORK/pkgs/$1" "$2" "${3:-}" <<'PY'
+import sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for i in src.infolist():
+        out.writestr(i, src.read(i))
+    extra = zipfile.ZipInfo(sys.argv[3])
+    if sys.argv[4] == "symlink":
+        extra.create_system = 3
+        extra.external_attr = 0o120777 << 16
+        out.writestr(extra, "/etc/passwd")
+    else:
+        out.writestr(extra, "outside the package")
+PY
+}
+hostile_zip dotdot.zip "$R06A19/../../../evil.txt"
+hostile_zip symlink.zip "$R06A19/update/firehose/prog_nand_firehose_9x07.mbn.lnk" symlink
 
 info() { # safeflash info with the module's sysfs and /dev
         SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
@@ -173,6 +194,17 @@ SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/
 ok $? "flashing through the EDL tty works as well"
 stop_sim
 
+# 4b. A zip package, read in place: nothing is unpacked, anywhere.
+start_sim --install $R08A01
+ls -R "$WORK/pkgs" >"$WORK/pkgs.before"
+mkdir -p "$WORK/tmp"
+TMPDIR="$WORK/tmp" flash "$WORK/pkgs/$R06A19.zip" --write-all && grep -q "Written 10 partition" "$WORK/out" &&
+        pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
+ok $? "a zip of the package folder is flashed in place; the module comes back with $R06A19 on AT"
+ls -R "$WORK/pkgs" | cmp -s - "$WORK/pkgs.before" && [ -z "$(ls -A "$WORK/tmp")" ]
+ok $? "flashing the zip wrote no file next to it or in TMPDIR"
+stop_sim
+
 # 5. Refusals before anything is written.
 start_sim --install $R08A01
 flash "$WORK/pkgs/$R06A19-othermsm"
@@ -191,6 +223,18 @@ rm "$WORK/pkgs/damaged/md5.txt"
 flash "$WORK/pkgs/damaged"
 [ $? -eq 2 ] && grep -q "md5.txt" "$WORK/out"
 ok $? "a package without md5.txt is refused (exit 2)"
+mkdir -p "$WORK/tmp"
+TMPDIR="$WORK/tmp" flash "$WORK/pkgs/dotdot.zip"
+[ $? -eq 2 ] && grep -q "'..' component" "$WORK/out" && [ ! -e "$WORK/evil.txt" ] &&
+        [ ! -e "$WORK/pkgs/evil.txt" ] && [ -z "$(ls -A "$WORK/tmp")" ]
+ok $? "a zip with an entry leading out of the package ('..') is refused (exit 2), nothing extracted"
+flash "$WORK/pkgs/symlink.zip"
+[ $? -eq 2 ] && grep -q "is a link" "$WORK/out"
+ok $? "a zip with a symlink entry is refused (exit 2)"
+head -c 100000 "$WORK/pkgs/$R06A19.zip" >"$WORK/pkgs/truncated.zip"
+flash "$WORK/pkgs/truncated.zip"
+[ $? -eq 2 ] && grep -q "truncated.zip" "$WORK/out"
+ok $? "a truncated zip is refused (exit 2)"
 pid_is 9008 && ! grep -aq "<program" "$WORK/sim.log"
 ok $? "after all these refusals nothing was written to the module"
 stop_sim
@@ -369,6 +413,16 @@ ok $? "the module is found by its chip serial too (bound to the IMEI during the 
 update "$WORK/pkgs/$R06A19"
 [ $? -eq 3 ] && grep -q "allow-reinstall" "$WORK/out"
 ok $? "updating to the installed version needs --allow-reinstall"
+update "$WORK/pkgs/$R06A19.zip" --allow-reinstall --yes
+[ $? -eq 0 ] && grep -q "IMEI 866758043398334 kept" "$WORK/out" && at AT+QGMR | grep -q "$R06A19" &&
+        python3 - "$WORK/state/safeflash/history.db" "$WORK/pkgs/$R06A19.zip" <<'PY'
+import hashlib, sqlite3, sys, zipfile
+md5 = zipfile.ZipFile(sys.argv[2]).read("EC25EFAR06A19M4G_20.201.20.201/md5.txt")
+row = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT package_sha256 FROM installs ORDER BY rowid DESC LIMIT 1").fetchone()
+assert row[0] == hashlib.sha256(md5).hexdigest(), row
+PY
+ok $? "update takes a zipped package too: installed from the zip, confirmed, its md5.txt fingerprint recorded"
 update "$WORK/pkgs/$R08A01" --force </dev/null
 [ $? -eq 3 ] && grep -q "confirm with --yes" "$WORK/out" && pid_is 0125
 ok $? "--force without a person or --yes to confirm is refused"
