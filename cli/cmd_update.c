@@ -19,10 +19,13 @@ enum {
         OPT_FORCE,
         OPT_YES,
         OPT_RULES,
+        OPT_ALL,
 };
 
 static const struct cli_option options[] = {
-        {"device", required_argument, 'd', "DEV", "the module: 1-1, usb:BUS:ADDR or a port path"},
+        {"device", required_argument, 'd', "DEV",
+         "the module: 1-1, usb:BUS:ADDR or a port path; repeat it to update several at once"},
+        {"all", no_argument, OPT_ALL, NULL, "update every running module on the bus, at once"},
         {"allow-older", no_argument, OPT_ALLOW_OLDER, NULL,
          "accept a lower release on the same line"},
         {"allow-branch-switch", no_argument, OPT_ALLOW_BRANCH, NULL,
@@ -36,7 +39,10 @@ static const struct cli_option options[] = {
 };
 
 struct update {
-        const char *package, *device;
+        const char *package;
+        const char *devices[SF_UPDATE_MAX_MODULES];
+        size_t n_devices;
+        bool all;
         unsigned flags;
         bool yes;
         const char *extra[MAX_EXTRA_RULES];
@@ -53,7 +59,13 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
         while ((c = cli_getopt(cmd, argc, argv)) != -1) {
                 switch (c) {
                 case 'd':
-                        u->device = optarg;
+                        if (u->n_devices == SF_UPDATE_MAX_MODULES)
+                                return cli_usage_error(cmd, "at most %d modules at once",
+                                                       SF_UPDATE_MAX_MODULES);
+                        u->devices[u->n_devices++] = optarg;
+                        break;
+                case OPT_ALL:
+                        u->all = true;
                         break;
                 case OPT_ALLOW_OLDER:
                         u->flags |= SF_POLICY_ALLOW_OLDER;
@@ -80,6 +92,8 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
                         return EXIT_USAGE;
                 }
         }
+        if (u->all && u->n_devices)
+                return cli_usage_error(cmd, "--all or -d, not both");
         if (argc - optind != 1)
                 return cli_usage_error(cmd, "expected exactly one PACKAGE");
         u->package = argv[optind];
@@ -129,6 +143,33 @@ static void report(const struct sf_run_result *res, int r, const struct sf_error
         }
 }
 
+/* --all: every module that runs its firmware (the update asks each what it runs). */
+static int running_modules(struct update *u)
+{
+        static char names[SF_UPDATE_MAX_MODULES][32];
+        struct sf_device *list = NULL;
+        struct sf_error err = {0};
+        size_t n = 0;
+
+        if (sf_device_list(&list, &n, &err) < 0) {
+                fprintf(stderr, "safeflash update: %s\n", err.message);
+                return EXIT_FAILED;
+        }
+        for (size_t i = 0; i < n && u->n_devices < SF_UPDATE_MAX_MODULES; i++)
+                if (list[i].mode == SF_DEVICE_MODE_NORMAL) {
+                        snprintf(names[u->n_devices], sizeof(names[0]), "%s", list[i].name);
+                        u->devices[u->n_devices] = names[u->n_devices];
+                        u->n_devices++;
+                }
+        sf_device_list_free(list);
+        if (u->n_devices == 0) {
+                fprintf(stderr, "safeflash update: no running module found (see 'safeflash "
+                                "list', and 'safeflash doctor' for one that is stuck)\n");
+                return EXIT_NO_DEVICE;
+        }
+        return 0;
+}
+
 static int run(const struct cli_command *cmd, int argc, char **argv)
 {
         struct update u = {0};
@@ -146,12 +187,21 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                 sf_rules_free(rules);
                 return EXIT_USAGE;
         }
-        cli_run_options(&o.run, u.device);
+        if (u.all && (r = running_modules(&u)) != 0) {
+                sf_rules_free(rules);
+                return r;
+        }
+        cli_run_options(&o.run, u.n_devices ? u.devices[0] : NULL);
         o.run.userdata = &u;
         o.package = u.package;
         o.policy_flags = u.flags;
         o.rules = rules;
         o.assume_yes = u.yes;
+        if (u.all || u.n_devices > 1) {
+                r = cli_update_many(&o, u.devices, u.n_devices);
+                sf_rules_free(rules);
+                return r;
+        }
         if (cli.json) {
                 json_begin(&u.j, stdout);
                 json_obj_open(&u.j, NULL);
@@ -175,15 +225,21 @@ const struct cli_command cmd_update = {
         .args = "PACKAGE [-d DEV]",
         .summary = "update a running module safely: check, back up, flash, confirm, record",
         .details =
-                "In this order: ask the module what it runs (AT); decide with the policy whether "
-                "the\n"
-                "package may go onto it (a refusal writes nothing, exits 3 and says why and what\n"
-                "to do instead); switch it to EDL over DIAG; check the package and the programmer\n"
-                "against the chip; back up EFS2 (IMEI, RF calibration), verified and fsynced,\n"
-                "before the first write; flash; wait for the module to boot; and call it a\n"
-                "success only when it reports the package's version and still has its IMEI.\n"
-                "Every step is recorded in the history ($XDG_STATE_HOME/safeflash/history.db)\n"
-                "as it happens, with a session log under $XDG_STATE_HOME/safeflash/logs/.\n",
+                "In this order: ask the module what it runs (AT); decide with the policy whether\n"
+                "the package may go onto it (a refusal writes nothing, exits 3 and says why and\n"
+                "what to do instead); switch it to EDL over DIAG; check the package and the\n"
+                "programmer against the chip, and that the package keeps EFS2 where the module\n"
+                "has it; back up EFS2 (IMEI, RF calibration), verified and fsynced, before the\n"
+                "first write; flash; wait for the module to boot; and call it a success only\n"
+                "when it reports the package's version and still has its IMEI. Every step is\n"
+                "recorded in the history ($XDG_STATE_HOME/safeflash/history.db) as it happens,\n"
+                "with a session log under $XDG_STATE_HOME/safeflash/logs/.\n\n"
+                "Several modules (-d A -d B ..., or --all): each is updated by a worker process "
+                "of\n"
+                "its own, at the same time; one line of progress each, then each module's result.\n"
+                "One module's failure stops no other. Exit 0 when all succeeded, the common "
+                "status\n"
+                "when all ended alike, 1 otherwise. An override needs --yes there.\n",
         .options = options,
         .run = run,
 };

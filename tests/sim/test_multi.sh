@@ -217,5 +217,28 @@ ok $? "a second simulator on a port that is taken is refused, and the first keep
 start_module 2 && pid_is 2 0125 && at 2 AT+QGMR | grep -q "$R06A19"
 ok $? "module 2 restarted on its port boots what was flashed onto it"
 
+
+# Several updates at once (a production line): one worker each, one result each.
+"$SIM" mkpkg $R08A01 -o "$WORK/pkgs/$R08A01" --small >/dev/null
+export XDG_STATE_HOME=$WORK/state SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$(cd "$(dirname "$0")/../../data" && pwd)}
+sf update "$WORK/pkgs/$R06A19" -d 1-1 -d 1-2 --json >"$WORK/out" 2>"$WORK/err"
+r=$?
+[ $r -eq 1 ] && python3 - "$WORK/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {x["device"]: x for x in d["modules"]}
+assert m["1-1"]["result"] == "success" and m["1-1"]["firmware_after"] == "EC25EFAR06A19M4G_20.201.20.201", m
+assert m["1-2"]["result"] == "refused" and "must not go" in m["1-2"]["error"], m
+assert d["summary"] == {"modules": 2, "succeeded": 1, "exit_status": 1}, d["summary"]
+PY
+ok $? "update -d 1-1 -d 1-2: 1-1 updated, 1-2 refused (already installed); per-module JSON, exit 1"
+at 1 AT+QGMR | grep -q "$R06A19" && at 1 AT+CGSN | grep -q 866758043398334 && pid_is 2 0125
+ok $? "1-1 runs $R06A19 with its IMEI; 1-2 was not touched"
+programs=$(cat "$WORK"/sim*.log | grep -a -c "<program ")
+sf update "$WORK/pkgs/$R08A01" --all >"$WORK/out" 2>&1
+[ $? -eq 3 ] && [ "$(grep -c " refused " "$WORK/out")" -eq 4 ] && grep -q "0 of 4 module(s) updated" "$WORK/out" &&
+        [ "$(cat "$WORK"/sim*.log | grep -a -c "<program ")" -eq "$programs" ]
+ok $? "update --all with the R08 package: every module refused (exit 3), nothing written"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
