@@ -20,7 +20,7 @@ stop_all() {
         for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
         for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
         PIDS=()
-        rm -rf "$W/bus" "$W"/m*
+        rm -rf "$W/bus" "$W"/module-*
 }
 trap 'stop_all; rm -rf "$W"' EXIT
 V=EC25EFAR06A19M4G_20.201.20.201
@@ -30,7 +30,7 @@ export SAFEFLASH_SYSFS_ROOT=$W/bus/sys SAFEFLASH_DEV_ROOT=$W/bus/dev SAFEFLASH_D
 # start K: K modules on ports 1..K, each on its factory firmware, running.
 start() {
         for p in $(seq 1 "$1"); do
-                "$SIM" run --dir "$W/m$p" --bus "$W/bus" --port "$p" --timing real >"$W/sim$p.out" 2>&1 &
+                "$SIM" run --dir "$W/module-$p" --bus "$W/bus" --port "$p" --timing real >"$W/sim$p.out" 2>&1 &
                 PIDS+=($!)
         done
         for p in $(seq 1 "$1"); do

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device/modemmanager.h"
 #include "update/run.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -100,6 +101,8 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
 
 void sf_run_done(struct sf_run *r)
 {
+        sf_mm_release(r->mm);
+        r->mm = NULL;
         sf_history_close(r->hist);
         r->hist = NULL;
 }
@@ -125,11 +128,18 @@ int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struc
 
 int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err)
 {
+        char note[512];
         int rc = sf_device_find(r->o->device, dev, err);
 
         if (rc < 0)
                 return rc;
         snprintf(r->res->device, sizeof(r->res->device), "%s", dev->name);
+        /* Before a port is opened: ModemManager would probe it, and us. */
+        rc = sf_mm_inhibit(dev, &r->mm, note, sizeof(note), err);
+        if (rc < 0)
+                return rc == -EBUSY ? -ENODEV : rc;
+        if (note[0])
+                sf_run_log(r, SF_LOG_INFO, "%s", note);
         rc = sf_device_identify(dev, &r->res->before, err);
         if (rc < 0)
                 return rc;

@@ -16,6 +16,7 @@ struct sf_run {
         char stamp[32];      /* UTC time of the run, for file names */
         enum sf_phase phase; /* of the engine run in progress */
         bool phase_started;
+        struct sf_mm *mm; /* ModemManager kept off the module, NULL when it does not run */
 };
 
 /* The state folder and the history; ret->outcome NOT_STARTED. */
