@@ -68,7 +68,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 const struct cli_command cmd_restore = {
         .name = "restore",
         .args = "BACKUP --package PACKAGE [-d DEV] [--force]",
-        .summary = "write an EFS2 backup back onto the module it came from",
+        .summary = "write an EFS backup (IMEI, calibration) back onto its module",
         .details =
                 "BACKUP is a folder written by 'safeflash backup' or 'safeflash update'. It goes\n"
                 "only onto the module it came from: the chip serial read in Sahara command mode,\n"

@@ -138,7 +138,7 @@ static void report(const struct sf_run_result *res, int r, const struct sf_error
         } else if (r < 0) {
                 cli_print_failure("update", res, err);
         } else {
-                printf("Updated %s: %s -> %s; IMEI %s kept; EFS2 backup in %s\n", res->device,
+                printf("Updated %s: %s -> %s; IMEI %s kept; EFS backup in %s\n", res->device,
                        res->before.version, res->after.version, res->before.imei, res->backup_dir);
         }
 }

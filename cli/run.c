@@ -72,7 +72,7 @@ void cli_print_failure(const char *command, const struct sf_run_result *res,
         if (res->session_log[0])
                 fprintf(stderr, "Session log: %s\n", res->session_log);
         if (res->backup_dir[0])
-                fprintf(stderr, "EFS2 backup (verified): %s\n", res->backup_dir);
+                fprintf(stderr, "EFS backup (verified): %s\n", res->backup_dir);
         if (res->outcome == SF_UPDATE_FAILED)
                 fprintf(stderr, "Run 'safeflash doctor' to see what state the module is in.\n");
 }

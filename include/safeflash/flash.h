@@ -24,6 +24,7 @@ enum sf_phase {
         SF_PHASE_ERASE,
         SF_PHASE_PROGRAM,
         SF_PHASE_VERIFY,
+        SF_PHASE_PATCH, /* eMMC/UFS: DISK patches (GPT fix-ups), after the verification */
         SF_PHASE_RESET,
         SF_PHASE_DONE,
 };
@@ -56,15 +57,15 @@ SF_EXPORT const char *sf_flash_action_to_string(enum sf_flash_action a);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_flash_options {
-        const char *package;     /* package folder, or a zip of one (read in place) */
-        const char *device;      /* NULL or "usb" (the only EDL device: -ENOTUNIQ when there are
-                                  * several), "usb:BUS:ADDR", a port ("1-3", "2-1.4": the EDL
-                                  * device there), or a serial node path (/dev/ttyUSB0,
-                                  * /dev/wwan0firehose0) */
-        bool no_verify;          /* do not check md5.txt (dangerous; said loudly) */
-        bool write_all;          /* do not skip partitions whose content already matches */
-        bool no_reset;           /* stay in the programmer after writing */
-        bool allow_factory;      /* accept factory content (wipes calibration): never by default */
+        const char *package; /* package folder, or a zip of one (read in place) */
+        const char *device;  /* NULL or "usb" (the only EDL device: -ENOTUNIQ when there are
+                              * several), "usb:BUS:ADDR", a port ("1-3", "2-1.4": the EDL
+                              * device there), or a serial node path (/dev/ttyUSB0,
+                              * /dev/wwan0firehose0) */
+        bool no_verify;      /* do not check md5.txt (dangerous; said loudly) */
+        bool write_all;      /* do not skip partitions whose content already matches */
+        bool no_reset;       /* stay in the programmer after writing */
+        bool allow_factory;  /* accept factory content (wipes calibration): never by default */
         /* refuse a package whose partition table puts EFS2 elsewhere than the module's own
          * table (its firmware would boot without its IMEI): for a module that ran, whose table
          * is the one its firmware uses; a stuck module's table may be the wrong one */
@@ -73,8 +74,8 @@ struct sf_flash_options {
         /* Back up the device-unique partitions (EFS2: IMEI, RF calibration) into this folder,
          * verified and fsynced, before anything is written; NULL: no backup. */
         const char *backup_dir;
-        bool backup_best_effort;   /* go on without a backup when EFS2 cannot be located */
-        const char *imei;          /* recorded in the backup's manifest, NULL when unknown */
+        bool backup_best_effort; /* go on without a backup when EFS2 cannot be located */
+        const char *imei;        /* recorded in the backup's manifest, NULL when unknown */
         enum sf_flash_action action;
         /* RESTORE: a folder written by a backup (manifest.json, efs2.bin). It must come from
          * this chip (its serial, read in Sahara command mode) unless force_restore, and fit the
@@ -86,6 +87,14 @@ struct sf_flash_options {
         void *userdata;
 };
 
+/* One device-unique partition copied by a backup. */
+struct sf_flash_backup_part {
+        char name[17]; /* "EFS2", "modemst1", … */
+        uint64_t size;
+        char sha256[65];
+};
+#define SF_FLASH_MAX_BACKUP_PARTS 8
+
 struct sf_flash_result {
         bool identified;
         uint32_t chip_serial, msm_id;
@@ -94,10 +103,12 @@ struct sf_flash_result {
         unsigned partitions_written, partitions_skipped, partitions_verified;
         uint64_t bytes_written;
         bool reset;
-        bool backed_up; /* backup_dir holds a verified copy of EFS2 */
+        bool backed_up; /* backup_dir holds a verified copy of the device-unique partitions */
         uint64_t backup_bytes;
-        char backup_sha256[65]; /* of the EFS2 copy */
-        bool restored;          /* restore_dir's EFS2 written and verified */
+        char backup_sha256[65]; /* of the first partition's copy (EFS2 on NAND) */
+        unsigned backup_parts;
+        struct sf_flash_backup_part backup_part[SF_FLASH_MAX_BACKUP_PARTS];
+        bool restored; /* restore_dir's EFS2 written and verified */
 };
 
 /* Flash. *ret is filled in either case: it says what was done. On failure err says what

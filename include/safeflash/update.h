@@ -75,7 +75,7 @@ struct sf_run_result {
 
 /* identify (AT) → policy on the module's own version (a refusal writes nothing: -EPERM) →
  * confirmation of any override → switch to EDL over DIAG → package and programmer ↔ chip
- * checks → EFS2 backup (read, fsynced, read back, verified) → flash → reset → wait for the
+ * checks → EFS backup (read, fsynced, read back, verified) → flash → reset → wait for the
  * module → success only when it runs the package's version with the same IMEI.
  * Returns 0, or: -EPERM refused (nothing written), -EINVAL/-EBADMSG/-ENOENT invalid package,
  * -ENODEV no module or one in the wrong state, anything else failed. *ret says what happened

@@ -18,6 +18,7 @@
 #include "safeflash/flash.h"
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
+#include "engine/job.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -25,39 +26,21 @@
 static const double weights[] = {
         [SF_PHASE_PACKAGE] = 0.05, [SF_PHASE_IDENTIFY] = 0.01, [SF_PHASE_UPLOAD] = 0.02,
         [SF_PHASE_PREPARE] = 0.04, [SF_PHASE_BACKUP] = 0.06,   [SF_PHASE_ERASE] = 0.06,
-        [SF_PHASE_PROGRAM] = 0.64, [SF_PHASE_VERIFY] = 0.10,   [SF_PHASE_RESET] = 0.02,
-        [SF_PHASE_DONE] = 0.0,
-};
-
-struct job {
-        const struct sf_flash_options *o;
-        struct sf_flash_result res;
-        struct sf_layout *layout;
-        struct sf_transport *t;
-        struct sf_firehose_host fh;
-        struct sf_chip_identity chip;
-        uint8_t *prog; /* the programmer's bytes (at most SF_PROGRAMMER_MAX) */
-        size_t prog_size;
-        bool *skip;          /* per op: content already on the flash */
-        uint8_t (*want)[32]; /* per program op: SHA-256 of what it writes */
-        uint64_t phase_done, phase_total;
-        enum sf_phase phase;
-        const char *item;
-        FILE *session;
-        bool have_efs; /* the module's EFS2, from its own partition table (NAND) */
-        uint64_t efs_page, efs_pages;
+        [SF_PHASE_PROGRAM] = 0.64, [SF_PHASE_VERIFY] = 0.09,   [SF_PHASE_PATCH] = 0.01,
+        [SF_PHASE_RESET] = 0.02,   [SF_PHASE_DONE] = 0.0,
 };
 
 const char *sf_phase_to_string(enum sf_phase p)
 {
-        static const char *const names[] = {"package", "identify", "upload", "prepare", "backup",
-                                            "erase",   "program",  "verify", "reset",   "done"};
+        static const char *const names[] = {"package", "identify", "upload",  "prepare",
+                                            "backup",  "erase",    "program", "verify",
+                                            "patch",   "reset",    "done"};
         return (unsigned)p < sizeof(names) / sizeof(*names) ? names[p] : "invalid";
 }
 
-static void say(struct job *j, enum sf_log_level lvl, const char *fmt, ...)
+void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-static void say(struct job *j, enum sf_log_level lvl, const char *fmt, ...)
+void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
 {
         char text[512];
         va_list ap;
@@ -71,7 +54,7 @@ static void say(struct job *j, enum sf_log_level lvl, const char *fmt, ...)
                 j->o->log(j->o->userdata, lvl, text);
 }
 
-static void report(struct job *j)
+static void report(struct sf_job *j)
 {
         struct sf_progress p = {
                 .phase = j->phase, .item = j->item, .done = j->phase_done, .total = j->phase_total};
@@ -87,7 +70,7 @@ static void report(struct job *j)
         j->o->progress(j->o->userdata, &p);
 }
 
-static void enter(struct job *j, enum sf_phase ph, uint64_t total)
+void sf_job_enter(struct sf_job *j, enum sf_phase ph, uint64_t total)
 {
         j->phase = ph;
         j->phase_done = 0;
@@ -96,9 +79,9 @@ static void enter(struct job *j, enum sf_phase ph, uint64_t total)
         report(j);
 }
 
-static void advance(void *userdata, uint64_t bytes)
+void sf_job_advance(void *userdata, uint64_t bytes)
 {
-        struct job *j = userdata;
+        struct sf_job *j = userdata;
 
         j->phase_done += bytes;
         report(j);
@@ -106,7 +89,7 @@ static void advance(void *userdata, uint64_t bytes)
 
 static void package_progress(void *userdata, uint64_t done, uint64_t total)
 {
-        struct job *j = userdata;
+        struct sf_job *j = userdata;
 
         j->phase_done = done;
         j->phase_total = total;
@@ -120,9 +103,9 @@ static void upload_progress(void *userdata, uint64_t done, uint64_t total)
 
 static void device_log(void *userdata, const char *text)
 {
-        struct job *j = userdata;
+        struct sf_job *j = userdata;
 
-        say(j, SF_LOG_DEBUG, "device: %s", text);
+        sf_job_say(j, SF_LOG_DEBUG, "device: %s", text);
 }
 
 /* Whatever makes a package unusable is invalid input (exit 2); factory content stays a
@@ -143,10 +126,8 @@ static int package_error(int r)
         }
 }
 
-SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
-
 /* The programmer, whole: Sahara serves the boot ROM's reads in any order. */
-static int read_programmer(struct job *j, struct sf_error *err)
+static int read_programmer(struct sf_job *j, struct sf_error *err)
 {
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
         const char *path = sf_layout_programmer(j->layout);
@@ -164,13 +145,13 @@ static int read_programmer(struct job *j, struct sf_error *err)
         return sf_source_read_exact(f, j->prog, j->prog_size, err);
 }
 
-static int load_package(struct job *j, struct sf_error *err)
+static int load_package(struct sf_job *j, struct sf_error *err)
 {
         struct sf_layout_options lo = {.allow_factory = j->o->allow_factory,
                                        .no_verify = j->o->no_verify};
         int r;
 
-        enter(j, SF_PHASE_PACKAGE, 0);
+        sf_job_enter(j, SF_PHASE_PACKAGE, 0);
         r = sf_layout_load(j->o->package, &lo, &j->layout, err);
         if (r < 0)
                 return package_error(r);
@@ -180,15 +161,15 @@ static int load_package(struct job *j, struct sf_error *err)
                                     "calibration and IMEI",
                                     j->o->package, sf_layout_factory_reason(j->layout, 0));
         if (j->o->no_verify) {
-                say(j, SF_LOG_WARNING,
-                    "md5.txt NOT checked (--no-verify): a damaged package "
-                    "would be written as it is");
+                sf_job_say(j, SF_LOG_WARNING,
+                           "md5.txt NOT checked (--no-verify): a damaged package "
+                           "would be written as it is");
                 return 0;
         }
         return package_error(sf_layout_verify(j->layout, package_progress, j, err));
 }
 
-static int open_device(struct job *j, struct sf_error *err)
+static int open_device(struct sf_job *j, struct sf_error *err)
 {
         const char *d = j->o->device;
         struct sf_usb_match m = {.bus = -1, .address = -1};
@@ -211,7 +192,7 @@ static int open_device(struct job *j, struct sf_error *err)
 }
 
 /* Sahara: who is the chip, does the programmer fit it, then the upload. */
-static int boot_programmer(struct job *j, struct sf_error *err)
+static int boot_programmer(struct sf_job *j, struct sf_error *err)
 {
         struct sf_programmer_info prog;
         struct sf_sahara_host sh;
@@ -224,14 +205,14 @@ static int boot_programmer(struct job *j, struct sf_error *err)
                                   err);
         if (r < 0)
                 return r == -EPROTO || r == -EFBIG ? -EBADMSG : r;
-        enter(j, SF_PHASE_IDENTIFY, 0);
+        sf_job_enter(j, SF_PHASE_IDENTIFY, 0);
         sf_sahara_host_init(&sh, j->t);
         r = sf_sahara_identify(&sh, &j->chip, err);
         if (r == -EALREADY) {
                 /* A programmer is running already (a "Sahara only" session, an earlier run). */
-                say(j, SF_LOG_WARNING,
-                    "a Firehose programmer is already running on the device: "
-                    "the chip cannot be identified, its programmer not checked");
+                sf_job_say(j, SF_LOG_WARNING,
+                           "a Firehose programmer is already running on the device: "
+                           "the chip cannot be identified, its programmer not checked");
                 j->res.programmer_was_running = true;
                 return 0;
         }
@@ -246,17 +227,17 @@ static int boot_programmer(struct job *j, struct sf_error *err)
         j->res.chip_serial = j->chip.serial;
         j->res.msm_id = j->chip.msm_id;
         j->res.oem_id = j->chip.oem_id;
-        say(j, SF_LOG_INFO, "chip: serial 0x%08x, MSM_ID 0x%08x, OEM_ID 0x%04x, Sahara v%u",
-            j->chip.serial, j->chip.msm_id, j->chip.oem_id, j->chip.sahara_version);
+        sf_job_say(j, SF_LOG_INFO, "chip: serial 0x%08x, MSM_ID 0x%08x, OEM_ID 0x%04x, Sahara v%u",
+                   j->chip.serial, j->chip.msm_id, j->chip.oem_id, j->chip.sahara_version);
         /* Refuse before a byte goes out, instead of a Firehose timeout later. */
         r = sf_programmer_check(&prog, &j->chip, !sf_programmer_chip_is_unfused(&j->chip), err);
         if (r < 0)
                 return r;
-        enter(j, SF_PHASE_UPLOAD, prog.size);
+        sf_job_enter(j, SF_PHASE_UPLOAD, prog.size);
         return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j, err);
 }
 
-static int start_firehose(struct job *j, struct sf_error *err)
+static int start_firehose(struct sf_job *j, struct sf_error *err)
 {
         bool nand = sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND;
         int r;
@@ -273,7 +254,7 @@ static int start_firehose(struct job *j, struct sf_error *err)
                                nand ? 8192 : 1024 * 1024, err);
 }
 
-static struct sf_fh_range range_of(const struct sf_layout_op *op, char *count, size_t size)
+struct sf_fh_range sf_job_range(const struct sf_layout_op *op, char *count, size_t size)
 {
         struct sf_fh_range r = {.sector_size = op->sector_size,
                                 .lun = op->lun,
@@ -290,13 +271,13 @@ static struct sf_fh_range range_of(const struct sf_layout_op *op, char *count, s
         return r;
 }
 
-static uint8_t pad_byte(const struct job *j)
+static uint8_t pad_byte(const struct sf_job *j)
 {
         return sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND ? 0xff : 0x00;
 }
 
 /* An op's image, positioned at the first byte it writes. */
-static int open_image(const struct job *j, const struct sf_layout_op *op,
+int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
                       struct sf_source_file **ret, struct sf_error *err)
 {
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
@@ -315,7 +296,7 @@ static int open_image(const struct job *j, const struct sf_layout_op *op,
 }
 
 /* SHA-256 of exactly what a program op writes: the file's bytes, then the padding. */
-static int expected_digest(const struct job *j, const struct sf_layout_op *op, uint8_t out[32],
+static int expected_digest(const struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
                            struct sf_error *err)
 {
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
@@ -323,7 +304,7 @@ static int expected_digest(const struct job *j, const struct sf_layout_op *op, u
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
-        int r = !buf || !ctx ? -ENOMEM : open_image(j, op, &f, err);
+        int r = !buf || !ctx ? -ENOMEM : sf_job_open_image(j, op, &f, err);
 
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
@@ -352,19 +333,19 @@ static bool same_place(const struct sf_layout_op *a, const struct sf_layout_op *
 
 /* The boot chain's first stage (NAND page 0): erased first, programmed last, so that an
  * interrupted flash leaves a module that falls back to EDL instead of half-booting. */
-static bool is_sbl(const struct job *j, const struct sf_layout_op *op)
+static bool is_sbl(const struct sf_job *j, const struct sf_layout_op *op)
 {
         return sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND && op->has_start &&
                op->start == 0 && op->lun == 0;
 }
 
 /* What each program will write, and which partitions already hold exactly that. */
-static int plan(struct job *j, struct sf_error *err)
+static int plan(struct sf_job *j, struct sf_error *err)
 {
         size_t n = sf_layout_op_count(j->layout);
         int r;
 
-        enter(j, SF_PHASE_PREPARE, n);
+        sf_job_enter(j, SF_PHASE_PREPARE, n);
         j->skip = calloc(n ? n : 1, sizeof(*j->skip));
         j->want = calloc(n ? n : 1, sizeof(*j->want));
         if (!j->skip || !j->want)
@@ -373,7 +354,7 @@ static int plan(struct job *j, struct sf_error *err)
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
                 uint8_t have[32];
                 char last[24];
-                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
                         continue;
                 r = expected_digest(j, op, j->want[i], err);
@@ -388,7 +369,7 @@ static int plan(struct job *j, struct sf_error *err)
                         return r;
                 j->skip[i] = memcmp(have, j->want[i], 32) == 0;
                 j->item = op->label;
-                advance(j, 1);
+                sf_job_advance(j, 1);
         }
         /* An erase goes with the program at the same place: skipped together. */
         for (size_t i = 0; i < n; i++)
@@ -399,10 +380,10 @@ static int plan(struct job *j, struct sf_error *err)
         return 0;
 }
 
-static int erase_one(struct job *j, const struct sf_layout_op *op, struct sf_error *err)
+static int erase_one(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err)
 {
         char last[24];
-        struct sf_fh_range rg = range_of(op, last, sizeof(last));
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
 
         j->item = op->label;
         if (!op->has_num_sectors)
@@ -410,12 +391,12 @@ static int erase_one(struct job *j, const struct sf_layout_op *op, struct sf_err
         return sf_fh_erase(&j->fh, &rg, err);
 }
 
-static int erase_all(struct job *j, struct sf_error *err)
+static int erase_all(struct sf_job *j, struct sf_error *err)
 {
         size_t n = sf_layout_op_count(j->layout);
         int r;
 
-        enter(j, SF_PHASE_ERASE, n);
+        sf_job_enter(j, SF_PHASE_ERASE, n);
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < n; i++) {
                         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
@@ -425,7 +406,7 @@ static int erase_all(struct job *j, struct sf_error *err)
                         r = erase_one(j, op, err);
                         if (r < 0)
                                 return r;
-                        advance(j, 1);
+                        sf_job_advance(j, 1);
                 }
         return 0;
 }
@@ -442,24 +423,24 @@ static int read_image(void *userdata, uint8_t *buf, size_t n)
         return sf_source_read_exact(ir->f, buf, n, ir->err);
 }
 
-static int program_one(struct job *j, size_t i, struct sf_error *err)
+static int program_one(struct sf_job *j, size_t i, struct sf_error *err)
 {
         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
         char last[24];
-        struct sf_fh_range rg = range_of(op, last, sizeof(last));
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
         struct image_reader ir = {.err = err};
         int r;
 
-        r = open_image(j, op, &f, err);
+        r = sf_job_open_image(j, op, &f, err);
         if (r < 0)
                 return r;
         ir.f = f;
         j->item = op->label && *op->label ? op->label : op->filename;
-        say(j, SF_LOG_INFO, "writing %s (%" PRIu64 " bytes at sector %s)", j->item, op->data_bytes,
-            rg.start_sector);
-        r = sf_fh_program(&j->fh, &rg, read_image, &ir, op->data_bytes, pad_byte(j), advance, j,
-                          err);
+        sf_job_say(j, SF_LOG_INFO, "writing %s (%" PRIu64 " bytes at sector %s)", j->item,
+                   op->data_bytes, rg.start_sector);
+        r = sf_fh_program(&j->fh, &rg, read_image, &ir, op->data_bytes, pad_byte(j), sf_job_advance,
+                          j, err);
         if (r < 0)
                 return r;
         j->res.partitions_written++;
@@ -467,7 +448,7 @@ static int program_one(struct job *j, size_t i, struct sf_error *err)
         return 0;
 }
 
-static uint64_t bytes_to_write(const struct job *j)
+static uint64_t bytes_to_write(const struct sf_job *j)
 {
         uint64_t total = 0;
 
@@ -479,12 +460,12 @@ static uint64_t bytes_to_write(const struct job *j)
         return total;
 }
 
-static int program_all(struct job *j, struct sf_error *err)
+static int program_all(struct sf_job *j, struct sf_error *err)
 {
         size_t n = sf_layout_op_count(j->layout);
         int r;
 
-        enter(j, SF_PHASE_PROGRAM, bytes_to_write(j));
+        sf_job_enter(j, SF_PHASE_PROGRAM, bytes_to_write(j));
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < n; i++) {
                         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
@@ -503,7 +484,7 @@ static int program_all(struct job *j, struct sf_error *err)
 }
 
 /* Read back in bounded pieces and hash, for programmers without getsha256digest. */
-static int readback_digest(struct job *j, const struct sf_layout_op *op, uint8_t out[32],
+int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
                            struct sf_error *err)
 {
         const uint64_t per = (1 << 20) / op->sector_size;
@@ -521,7 +502,7 @@ static int readback_digest(struct job *j, const struct sf_layout_op *op, uint8_t
                 r = -EIO;
         for (uint64_t s = 0; r == 0 && s < op->num_sectors; s += per) {
                 char start[24], last[24];
-                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
                 snprintf(start, sizeof(start), "%" PRIu64, op->start + s);
                 rg.start_sector = start;
                 rg.num_sectors = op->num_sectors - s < per ? op->num_sectors - s : per;
@@ -535,23 +516,23 @@ static int readback_digest(struct job *j, const struct sf_layout_op *op, uint8_t
         return r;
 }
 
-static int verify_all(struct job *j, struct sf_error *err)
+static int verify_all(struct sf_job *j, struct sf_error *err)
 {
         size_t n = sf_layout_op_count(j->layout);
         int r;
 
-        enter(j, SF_PHASE_VERIFY, j->res.partitions_written);
+        sf_job_enter(j, SF_PHASE_VERIFY, j->res.partitions_written);
         for (size_t i = 0; i < n; i++) {
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
                 char last[24];
-                struct sf_fh_range rg = range_of(op, last, sizeof(last));
+                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
                 uint8_t have[32];
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || j->skip[i])
                         continue;
                 j->item = op->label;
                 r = sf_fh_digest(&j->fh, &rg, have, err);
                 if (r == -EOPNOTSUPP)
-                        r = readback_digest(j, op, have, err);
+                        r = sf_job_readback_digest(j, op, have, err);
                 if (r < 0)
                         return r;
                 if (memcmp(have, j->want[i], 32) != 0)
@@ -560,15 +541,17 @@ static int verify_all(struct job *j, struct sf_error *err)
                                             "(digest mismatch)",
                                             op->label && *op->label ? op->label : op->filename);
                 j->res.partitions_verified++;
-                advance(j, 1);
+                sf_job_advance(j, 1);
         }
         return 0;
 }
 
 /* DISK patches, in file order (GPT fix-ups depend on it), sent verbatim for the programmer to
  * evaluate (NUM_DISK_SECTORS, CRC32). NAND packages have none. */
-static int patch_all(struct job *j, struct sf_error *err)
+static int patch_all(struct sf_job *j, struct sf_error *err)
 {
+        if (sf_layout_patch_count(j->layout))
+                sf_job_enter(j, SF_PHASE_PATCH, sf_layout_patch_count(j->layout));
         for (size_t i = 0; i < sf_layout_patch_count(j->layout); i++) {
                 const struct sf_layout_patch *p = sf_layout_patch(j->layout, i);
                 char ss[24], lun[24], off[24], size[24];
@@ -586,476 +569,13 @@ static int patch_all(struct job *j, struct sf_error *err)
                 r = sf_fh_patch(&j->fh, a, sizeof(a) / sizeof(*a), err);
                 if (r < 0)
                         return r;
+                sf_job_advance(j, 1);
         }
-        return 0;
-}
-
-#define MIBIB_PAGE  640 /* block 10 of MDM9x07 NAND (docs/mibib.md) */
-#define BACKUP_READ (1u << 20)
-
-static uint32_t nand_page_size(const struct job *j, uint32_t *ret_ppb)
-{
-        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
-                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
-                if (op->has_pages_per_block) {
-                        *ret_ppb = op->pages_per_block;
-                        return op->sector_size;
-                }
-        }
-        return 0;
-}
-
-/* NAND: the module's own partition table says where its EFS2 (IMEI, calibration) is. */
-static int read_module_layout(struct job *j, struct sf_error *err)
-{
-        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
-        struct sf_fh_range rg = {.start_sector = "640", .num_sectors = 2, .sector_size = page};
-        _cleanup_free_ uint8_t *buf = NULL;
-        const struct sf_mibib_part *efs;
-        struct sf_mibib m;
-        int r;
-
-        if (sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND || !page || !ppb)
-                return 0;
-        buf = malloc(2 * (size_t)page);
-        if (!buf)
-                return -ENOMEM;
-        r = sf_fh_read(&j->fh, &rg, buf, err);
-        if (r < 0)
-                return r;
-        if (sf_mibib_parse(buf, 2 * (size_t)page, page, &m) < 0 ||
-            !(efs = sf_mibib_find(&m, "EFS2"))) {
-                say(j, SF_LOG_WARNING,
-                    "the module has no readable partition table at page %d: "
-                    "its EFS2 cannot be located",
-                    MIBIB_PAGE);
-                return 0;
-        }
-        j->have_efs = true;
-        j->efs_page = (uint64_t)efs->offset * ppb;
-        j->efs_pages = (uint64_t)efs->length * ppb;
-        say(j, SF_LOG_INFO, "the module's EFS2: pages %" PRIu64 "+%" PRIu64, j->efs_page,
-            j->efs_pages);
-        return 0;
-}
-
-/* Device-unique data is never written by an update: no operation may touch EFS2. */
-static int guard_efs(struct job *j, struct sf_error *err)
-{
-        for (size_t i = 0; j->have_efs && i < sf_layout_op_count(j->layout); i++) {
-                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
-                uint64_t start = op->has_start ? op->start : 0;
-                uint64_t end = op->has_num_sectors ? start + op->num_sectors : UINT64_MAX;
-                if (op->has_start && op->has_num_sectors && end <= j->efs_page)
-                        continue;
-                if (op->has_start && start >= j->efs_page + j->efs_pages)
-                        continue;
-                return sf_error_set(err, -EPERM,
-                                    "%s line %lu would %s the module's EFS2 (pages %" PRIu64
-                                    "+%" PRIu64 "), where its IMEI and RF calibration live",
-                                    op->xml, op->line,
-                                    op->kind == SF_LAYOUT_OP_ERASE ? "erase" : "overwrite",
-                                    j->efs_page, j->efs_pages);
-        }
-        return 0;
-}
-
-/* The package's own partition table (the program at MIBIB), when it writes one. 0: none;
- * 1: *ret parsed; negative: unreadable. */
-static int package_mibib(struct job *j, uint32_t page, struct sf_mibib *ret)
-{
-        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
-                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
-                _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
-                _cleanup_free_ uint8_t *buf = NULL;
-                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || !op->has_start ||
-                    op->start != MIBIB_PAGE)
-                        continue;
-                buf = malloc(2 * (size_t)page);
-                if (!buf || op->data_bytes < 2 * (uint64_t)page ||
-                    open_image(j, op, &f, NULL) < 0 ||
-                    sf_source_read_exact(f, buf, 2 * (size_t)page, NULL) < 0)
-                        return -EIO;
-                return sf_mibib_parse(buf, 2 * (size_t)page, page, ret) < 0 ? -EBADMSG : 1;
-        }
-        return 0;
-}
-
-/* NAND: a package that writes a partition table must keep EFS2 where the module has it, or the
- * new firmware would look for the IMEI and calibration somewhere else. */
-static int check_layout(struct job *j, struct sf_error *err)
-{
-        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
-        const struct sf_mibib_part *efs = NULL;
-        struct sf_mibib m;
-        int r;
-
-        if (!j->o->require_same_layout || !j->have_efs || !page || !ppb)
-                return 0;
-        r = package_mibib(j, page, &m);
-        if (r == 0)
-                return 0;
-        if (r > 0)
-                efs = sf_mibib_find(&m, "EFS2");
-        if (efs && (uint64_t)efs->offset * ppb == j->efs_page &&
-            (uint64_t)efs->length * ppb == j->efs_pages)
-                return 0;
-        if (!efs)
-                return sf_error_set(err, -EPERM,
-                                    "the package's partition table has %s: this module's IMEI and "
-                                    "calibration (EFS2, pages %" PRIu64 "+%" PRIu64
-                                    ") would be lost to its firmware",
-                                    r < 0 ? "an unreadable format" : "no EFS2", j->efs_page,
-                                    j->efs_pages);
-        return sf_error_set(err, -EPERM,
-                            "the package's partition table moves EFS2 from pages %" PRIu64
-                            "+%" PRIu64 " to %" PRIu64 "+%" PRIu64
-                            ": the module's IMEI and calibration would be lost to the new "
-                            "firmware (another partition layout: firmware for other hardware)",
-                            j->efs_page, j->efs_pages, (uint64_t)efs->offset * ppb,
-                            (uint64_t)efs->length * ppb);
-}
-
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-        for (size_t i = 0; i < n; i++)
-                snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
-/* Copy EFS2 from the module into fd, hashing as it goes. */
-static int copy_efs(struct job *j, int fd, uint32_t page, uint8_t md[32], struct sf_error *err)
-{
-        const uint64_t per = BACKUP_READ / page;
-        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        unsigned len = 32;
-        int r = !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
-
-        for (uint64_t p = 0; r == 0 && p < j->efs_pages; p += per) {
-                char start[24];
-                struct sf_fh_range rg = {.start_sector = start,
-                                         .sector_size = page,
-                                         .num_sectors =
-                                                 j->efs_pages - p < per ? j->efs_pages - p : per};
-                size_t n = (size_t)(rg.num_sectors * page);
-                snprintf(start, sizeof(start), "%" PRIu64, j->efs_page + p);
-                r = sf_fh_read(&j->fh, &rg, buf, err);
-                if (r == 0 && write(fd, buf, n) != (ssize_t)n)
-                        r = sf_error_set(err, -errno ? -errno : -EIO, "writing the backup: %s",
-                                         strerror(errno));
-                if (r == 0)
-                        EVP_DigestUpdate(ctx, buf, n);
-                advance(j, n);
-        }
-        if (r == 0)
-                EVP_DigestFinal_ex(ctx, md, &len);
-        EVP_MD_CTX_free(ctx);
-        return r;
-}
-
-/* What reached the disk is what was read: hash the file again. */
-static int verify_file(const char *path, const uint8_t want[32])
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        uint8_t md[32];
-        unsigned len = 32;
-        ssize_t n;
-        int r = fd < 0 || !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -EIO : 0;
-
-        while (r == 0 && (n = read(fd, buf, BACKUP_READ)) > 0)
-                EVP_DigestUpdate(ctx, buf, (size_t)n);
-        if (r == 0)
-                EVP_DigestFinal_ex(ctx, md, &len);
-        EVP_MD_CTX_free(ctx);
-        return r == 0 && memcmp(md, want, 32) == 0 ? 0 : -EIO;
-}
-
-static int write_manifest(struct job *j, const char *dir, uint32_t page)
-{
-        char path[4096];
-        FILE *f;
-        int r;
-
-        snprintf(path, sizeof(path), "%s/manifest.json", dir);
-        f = fopen(path, "we");
-        if (!f)
-                return -errno;
-        fprintf(f,
-                "{\n  \"format\": 1,\n  \"chip_serial\": \"0x%08x\",\n  \"msm_id\": \"0x%08x\",\n"
-                "  \"imei\": \"%s\",\n  \"partitions\": [\n    {\"name\": \"EFS2\", \"file\": "
-                "\"efs2.bin\", "
-                "\"start_page\": %" PRIu64 ", \"pages\": %" PRIu64 ", \"page_size\": %u, "
-                "\"sha256\": \"%s\"}\n  ]\n}\n",
-                j->chip.serial, j->chip.msm_id, j->o->imei ? j->o->imei : "", j->efs_page,
-                j->efs_pages, page, j->res.backup_sha256);
-        r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
-        fclose(f);
-        return r;
-}
-
-/* Before the first write: EFS2 read, written to disk, fsynced, read back and verified. */
-static int backup_efs(struct job *j, struct sf_error *err)
-{
-        const char *dir = j->o->backup_dir;
-        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
-        char tmp[4096], final[4096];
-        uint8_t md[32];
-        int fd, r;
-
-        if (!dir)
-                return 0;
-        if (!j->have_efs && j->o->backup_best_effort) {
-                say(j, SF_LOG_WARNING,
-                    "the module's EFS2 cannot be located: going on without a backup");
-                return 0;
-        }
-        if (!j->have_efs)
-                return sf_error_set(err, -EPERM,
-                                    "the module's EFS2 cannot be located, so it "
-                                    "cannot be backed up: nothing was written");
-        enter(j, SF_PHASE_BACKUP, j->efs_pages * page);
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
-        snprintf(tmp, sizeof(tmp), "%s/efs2.bin.partial", dir);
-        snprintf(final, sizeof(final), "%s/efs2.bin", dir);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return sf_error_set(err, -errno, "%s: %s", tmp, strerror(errno));
-        r = copy_efs(j, fd, page, md, err);
-        if (r == 0 && fsync(fd) < 0)
-                r = sf_error_set(err, -errno, "%s: %s", tmp, strerror(errno));
-        close(fd);
-        if (r == 0 && rename(tmp, final) < 0)
-                r = sf_error_set(err, -errno, "%s: %s", final, strerror(errno));
-        hex(md, 32, j->res.backup_sha256);
-        if (r == 0 && verify_file(final, md) < 0)
-                r = sf_error_set(err, -EIO, "%s does not read back as written", final);
-        if (r == 0 && write_manifest(j, dir, page) < 0)
-                r = sf_error_set(err, -EIO, "%s: cannot write the backup manifest", dir);
-        if (r == 0) {
-                int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (dfd >= 0) { /* the directory entries too */
-                        fsync(dfd);
-                        close(dfd);
-                }
-                j->res.backed_up = true;
-                j->res.backup_bytes = j->efs_pages * page;
-                say(j, SF_LOG_INFO, "EFS2 backed up to %s (sha256 %s)", final,
-                    j->res.backup_sha256);
-        }
-        return r;
-}
-
-/* A backup's manifest (written by write_manifest, but read as untrusted input). */
-struct efs_manifest {
-        uint64_t chip_serial, start_page, pages, page_size;
-        char sha256[65];
-};
-
-#define MANIFEST_MAX 16384
-
-static const char *manifest_value(const char *doc, const char *key)
-{
-        char pat[48];
-        const char *p;
-
-        snprintf(pat, sizeof(pat), "\"%s\":", key);
-        p = strstr(doc, pat);
-        if (!p)
-                return NULL;
-        p += strlen(pat);
-        while (*p == ' ')
-                p++;
-        return p;
-}
-
-static int manifest_u64(const char *doc, const char *key, uint64_t *ret)
-{
-        const char *p = manifest_value(doc, key);
-        char *end;
-
-        if (!p)
-                return -EBADMSG;
-        if (*p == '"')
-                p++;
-        errno = 0;
-        *ret = strtoull(p, &end, 0);
-        return end == p || errno ? -EBADMSG : 0;
-}
-
-static int read_manifest(const char *dir, struct efs_manifest *m, struct sf_error *err)
-{
-        char path[4096], doc[MANIFEST_MAX + 1];
-        _cleanup_close_ int fd = -1;
-        const char *sha;
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "%s/manifest.json", dir);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return sf_error_set(err, -EINVAL, "%s: %s: not a safeflash backup", path,
-                                    strerror(errno));
-        n = read(fd, doc, MANIFEST_MAX);
-        if (n <= 0 || n == MANIFEST_MAX)
-                return sf_error_set(err, -EINVAL, "%s: empty, unreadable or too large", path);
-        doc[n] = '\0';
-        sha = manifest_value(doc, "sha256");
-        if (manifest_u64(doc, "chip_serial", &m->chip_serial) < 0 ||
-            manifest_u64(doc, "start_page", &m->start_page) < 0 ||
-            manifest_u64(doc, "pages", &m->pages) < 0 ||
-            manifest_u64(doc, "page_size", &m->page_size) < 0 || !sha || sha[0] != '"' ||
-            strspn(sha + 1, "0123456789abcdef") != 64 || sha[65] != '"')
-                return sf_error_set(err, -EINVAL, "%s: not a valid EFS2 backup manifest", path);
-        memcpy(m->sha256, sha + 1, 64);
-        m->sha256[64] = '\0';
-        return 0;
-}
-
-/* Hex SHA-256 of a whole file, and its size. */
-static int file_sha256(const char *path, char out[65], uint64_t *ret_size)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        uint64_t size = 0;
-        uint8_t md[32];
-        unsigned len = 32;
-        ssize_t n = 0;
-        int r = fd < 0 ? -errno : !buf || !ctx ? -ENOMEM : 0;
-
-        if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-                r = -EIO;
-        while (r == 0 && (n = read(fd, buf, BACKUP_READ)) > 0) {
-                EVP_DigestUpdate(ctx, buf, (size_t)n);
-                size += (uint64_t)n;
-        }
-        if (r == 0 && n < 0)
-                r = -errno;
-        if (r == 0) {
-                EVP_DigestFinal_ex(ctx, md, &len);
-                hex(md, 32, out);
-                *ret_size = size;
-        }
-        EVP_MD_CTX_free(ctx);
-        return r;
-}
-
-/* The backup belongs to this module and fits its EFS2 exactly; the file is what was saved. */
-static int check_restore(struct job *j, const struct efs_manifest *m, uint32_t page,
-                         const char *file, struct sf_error *err)
-{
-        char sha[65];
-        uint64_t size = 0;
-        int r;
-
-        if (!j->have_efs)
-                return sf_error_set(err, -EPERM,
-                                    "the module's partition table is unreadable, so its EFS2 "
-                                    "cannot be located: flash its firmware first, then restore");
-        if (!j->res.identified && !j->o->force_restore)
-                return sf_error_set(err, -EPERM,
-                                    "a programmer was already running, so the chip's serial could "
-                                    "not be read to match the backup: reset the module into EDL "
-                                    "and try again (or --force)");
-        if (j->res.identified && m->chip_serial != j->chip.serial && !j->o->force_restore)
-                return sf_error_set(err, -EPERM,
-                                    "the backup was taken from chip 0x%08" PRIx64
-                                    ", this module is 0x%08x: writing another module's IMEI and "
-                                    "calibration would clone it (--force to do it anyway)",
-                                    m->chip_serial, j->chip.serial);
-        if (m->page_size != page || m->start_page != j->efs_page || m->pages != j->efs_pages)
-                return sf_error_set(err, -EPERM,
-                                    "the backup's EFS2 (pages %" PRIu64 "+%" PRIu64 " of %" PRIu64
-                                    " bytes) is not where this module's EFS2 is (pages %" PRIu64
-                                    "+%" PRIu64 " of %u bytes)",
-                                    m->start_page, m->pages, m->page_size, j->efs_page,
-                                    j->efs_pages, page);
-        r = file_sha256(file, sha, &size);
-        if (r < 0)
-                return sf_error_set(err, -EINVAL, "%s: %s", file, strerror(-r));
-        if (size != m->pages * m->page_size || strcmp(sha, m->sha256) != 0)
-                return sf_error_set(err, -EINVAL,
-                                    "%s does not match its manifest (size or SHA-256): the "
-                                    "backup is damaged; nothing was written",
-                                    file);
-        return 0;
-}
-
-/* Exactly n bytes of a file on disk (a backup that changed size under us is an error). */
-static int read_fd(void *userdata, uint8_t *buf, size_t n)
-{
-        int fd = *(int *)userdata;
-
-        for (size_t got = 0; got < n;) {
-                ssize_t k = read(fd, buf + got, n - got);
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
-                got += (size_t)k;
-        }
-        return 0;
-}
-
-/* Write a verified EFS2 backup back where it came from: erase, program, compare digests. */
-static int restore_efs(struct job *j, struct sf_error *err)
-{
-        uint32_t ppb = 0, page = nand_page_size(j, &ppb);
-        char file[4096], start[24], sha[65];
-        struct efs_manifest m;
-        struct sf_layout_op op = {.kind = SF_LAYOUT_OP_PROGRAM, .label = "EFS2"};
-        struct sf_fh_range rg;
-        _cleanup_close_ int fd = -1;
-        uint8_t have[32];
-        int r;
-
-        r = read_manifest(j->o->restore_dir, &m, err);
-        if (r < 0)
-                return r;
-        snprintf(file, sizeof(file), "%s/efs2.bin", j->o->restore_dir);
-        r = check_restore(j, &m, page, file, err);
-        if (r < 0)
-                return r;
-        snprintf(start, sizeof(start), "%" PRIu64, j->efs_page);
-        op.sector_size = page;
-        op.start = j->efs_page;
-        op.has_start = op.has_num_sectors = op.has_pages_per_block = true;
-        op.start_text = start;
-        op.num_sectors = j->efs_pages;
-        op.pages_per_block = ppb;
-        rg = range_of(&op, NULL, 0);
-        enter(j, SF_PHASE_ERASE, 1);
-        say(j, SF_LOG_INFO, "restoring EFS2 (pages %s+%" PRIu64 ") from %s", start, j->efs_pages,
-            file);
-        r = sf_fh_erase(&j->fh, &rg, err);
-        fd = r < 0 ? -1 : open(file, O_RDONLY | O_CLOEXEC);
-        if (r == 0 && fd < 0)
-                r = sf_error_set(err, -errno, "%s: %s", file, strerror(errno));
-        if (r == 0) {
-                enter(j, SF_PHASE_PROGRAM, j->efs_pages * page);
-                r = sf_fh_program(&j->fh, &rg, read_fd, &fd, j->efs_pages * page, 0xff, advance,
-                                  j, err);
-        }
-        if (r == 0) {
-                enter(j, SF_PHASE_VERIFY, 1);
-                r = sf_fh_digest(&j->fh, &rg, have, err);
-                if (r == -EOPNOTSUPP)
-                        r = readback_digest(j, &op, have, err);
-        }
-        if (r < 0)
-                return r;
-        hex(have, 32, sha);
-        if (strcmp(sha, m.sha256) != 0)
-                return sf_error_set(err, -EIO,
-                                    "EFS2 reads back differently from the backup (digest "
-                                    "mismatch): the restore did not take");
-        j->res.restored = true;
-        say(j, SF_LOG_INFO, "EFS2 restored and verified (sha256 %s)", sha);
         return 0;
 }
 
 /* eMMC/UFS: the boot ROM boots from the LUN that holds the first boot stage. */
-static int set_bootable(struct job *j, struct sf_error *err)
+static int set_bootable(struct sf_job *j, struct sf_error *err)
 {
         if (sf_layout_storage(j->layout) == SF_LAYOUT_STORAGE_NAND)
                 return 0;
@@ -1071,7 +591,7 @@ static int set_bootable(struct job *j, struct sf_error *err)
 
 /* eMMC/UFS: the package's sector size must be the disk's; the programmer says so when it is
  * not (the refusal text hosts key on), before anything is written. */
-static int probe_sector_size(struct job *j, struct sf_error *err)
+static int probe_sector_size(struct sf_job *j, struct sf_error *err)
 {
         const struct sf_layout_op *op = sf_layout_op(j->layout, 0);
         struct sf_fh_range rg = {.start_sector = "1", .num_sectors = 1};
@@ -1094,25 +614,25 @@ static int probe_sector_size(struct job *j, struct sf_error *err)
         return r;
 }
 
-static int finish(struct job *j, struct sf_error *err)
+static int finish(struct sf_job *j, struct sf_error *err)
 {
         int r;
 
         if (j->o->no_reset)
                 return 0;
-        enter(j, SF_PHASE_RESET, 1);
+        sf_job_enter(j, SF_PHASE_RESET, 1);
         r = sf_fh_power(&j->fh, "reset", err);
         if (r == -ENODEV || r == -EPIPE || r == -ECONNRESET || r == -ETIMEDOUT) {
                 /* The device left before its ACK reached us, as a reset does: whether the module
                  * runs the new firmware is decided by its boot, never by this answer. */
-                say(j, SF_LOG_WARNING, "no acknowledgement of the reset (%s): the module left",
-                    strerror(-r));
+                sf_job_say(j, SF_LOG_WARNING,
+                           "no acknowledgement of the reset (%s): the module left", strerror(-r));
                 r = 0;
         }
         if (r < 0)
                 return r;
         j->res.reset = true;
-        advance(j, 1);
+        sf_job_advance(j, 1);
         return 0;
 }
 
@@ -1123,18 +643,16 @@ const char *sf_flash_action_to_string(enum sf_flash_action a)
 }
 
 /* The package's content, with what protects the module around it. */
-static int write_package(struct job *j, struct sf_error *err)
+static int write_package(struct sf_job *j, struct sf_error *err)
 {
-        int r = guard_efs(j, err);
+        int r = sf_efs_guard(j, err);
 
         if (r >= 0)
-                r = check_layout(j, err);
-        if (r >= 0)
-                r = probe_sector_size(j, err);
+                r = sf_efs_check_layout(j, err);
         if (r >= 0)
                 r = plan(j, err);
         if (r >= 0)
-                r = backup_efs(j, err);
+                r = sf_efs_backup(j, err);
         if (r >= 0)
                 r = erase_all(j, err);
         if (r >= 0)
@@ -1149,7 +667,7 @@ static int write_package(struct job *j, struct sf_error *err)
         return r;
 }
 
-static int run_action(struct job *j, struct sf_error *err)
+static int run_action(struct sf_job *j, struct sf_error *err)
 {
         switch (j->o->action) {
         case SF_FLASH_ACTION_WRITE:
@@ -1157,11 +675,11 @@ static int run_action(struct job *j, struct sf_error *err)
         case SF_FLASH_ACTION_BACKUP:
                 if (!j->o->backup_dir)
                         return sf_error_set(err, -EINVAL, "a backup needs a folder to go to");
-                return backup_efs(j, err);
+                return sf_efs_backup(j, err);
         case SF_FLASH_ACTION_RESTORE:
                 if (!j->o->restore_dir)
                         return sf_error_set(err, -EINVAL, "a restore needs a backup folder");
-                return restore_efs(j, err);
+                return sf_efs_restore(j, err);
         }
         return sf_error_set(err, -EINVAL, "unknown action %d", (int)j->o->action);
 }
@@ -1169,7 +687,7 @@ static int run_action(struct job *j, struct sf_error *err)
 int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                  struct sf_error *err)
 {
-        struct job j = {.o = o};
+        struct sf_job j = {.o = o};
         int r;
 
         if (!o || !o->package)
@@ -1187,7 +705,9 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = start_firehose(&j, err);
         if (r >= 0)
-                r = read_module_layout(&j, err);
+                r = probe_sector_size(&j, err);
+        if (r >= 0)
+                r = sf_efs_locate(&j, err);
         if (r >= 0) {
                 r = run_action(&j, err);
                 /* Refused with nothing written: the module goes back to what it ran. */
@@ -1197,7 +717,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = finish(&j, err);
         if (r >= 0)
-                enter(&j, SF_PHASE_DONE, 0);
+                sf_job_enter(&j, SF_PHASE_DONE, 0);
         if (r < 0 && j.t)
                 sf_transport_note(j.t, "failed: %s", err ? err->message : strerror(-r));
         sf_transport_close(j.t);

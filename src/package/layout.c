@@ -1305,7 +1305,6 @@ struct hashing {
         void *userdata;
 };
 
-SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
 
 static int hash_file(const struct sf_layout *l, const struct used_file *u, struct hashing *h,
                      uint8_t digest[16], struct sf_error *err)

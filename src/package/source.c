@@ -230,7 +230,6 @@ void sf_source_file_free(struct sf_source_file *f)
         free(f->name);
         free(f);
 }
-SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
 
 int sf_source_read_all(const struct sf_source *s, const char *name, size_t max, char **ret_buf,
                        size_t *ret_len, struct sf_error *err)

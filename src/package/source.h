@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "safeflash/common.h"
+#include "util/cleanup.h"
 
 #define SF_SOURCE_MAX_ENTRIES 4096
 #define SF_SOURCE_ENTRY_MAX   (UINT64_C(16) << 30) /* 16 GiB: more than any partition */
@@ -84,6 +85,7 @@ int sf_source_read_exact(struct sf_source_file *f, void *buf, size_t len, struct
 /* Read past n bytes. */
 int sf_source_skip(struct sf_source_file *f, uint64_t n, struct sf_error *err);
 void sf_source_file_free(struct sf_source_file *f);
+SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
 
 /* A whole file of at most max bytes, NUL-terminated (not counted in *ret_len). -EFBIG above. */
 int sf_source_read_all(const struct sf_source *s, const char *name, size_t max, char **ret_buf,

@@ -32,7 +32,14 @@ static void on_log(struct sf_firehose_host *h, const char *text)
 {
         enum sf_firehose_log_hint hint = sf_firehose_log_classify(text);
 
+        const char *tb = strstr(text, "\"total_blocks\":");
+
         sf_firehose_log_supported_functions(&h->functions, text);
+        if (tb && strstr(text, "storage_info")) {
+                char *end;
+                unsigned long long v = strtoull(tb + 15, &end, 10);
+                h->total_blocks = end != tb + 15 ? (uint64_t)v : 0;
+        }
         if (hint == SF_FIREHOSE_LOG_VIP)
                 h->vip = true;
         if (hint != SF_FIREHOSE_LOG_OTHER && hint != SF_FIREHOSE_LOG_VIP)
@@ -115,6 +122,27 @@ static int command(struct sf_firehose_host *h, const char *element,
         if (!rep->ack)
                 return sf_error_set(err, -EREMOTEIO, "<%s> refused by the programmer%s%s", element,
                                     h->last_error[0] ? ": " : "", h->last_error);
+        return 0;
+}
+
+int sf_fh_storage_blocks(struct sf_firehose_host *h, uint32_t lun, uint64_t *ret,
+                         struct sf_error *err)
+{
+        char v[16];
+        const struct sf_firehose_attr a[] = {{"physical_partition_number", v}};
+        struct sf_firehose_reply rep;
+        int r;
+
+        snprintf(v, sizeof(v), "%u", lun);
+        h->total_blocks = 0;
+        r = command(h, "getstorageinfo", a, 1, SF_FH_TIMEOUT_CONFIGURE_MS, &rep, err);
+        if (r < 0)
+                return r;
+        if (!h->total_blocks)
+                return sf_error_set(err, -ENODATA,
+                                    "<getstorageinfo>: no storage_info from the "
+                                    "programmer");
+        *ret = h->total_blocks;
         return 0;
 }
 

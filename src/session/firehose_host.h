@@ -32,6 +32,7 @@ struct sf_firehose_host {
         char last_error[SF_FIREHOSE_VALUE_MAX + 1]; /* the device's last ERROR/WARN log */
         sf_fh_log_fn on_log;
         void *log_userdata;
+        uint64_t total_blocks; /* the last storage_info log's "total_blocks", 0 when none */
         uint8_t rx[SF_FIREHOSE_MAX_XML * 2 + 64];
         size_t rx_len;
 };
@@ -57,6 +58,10 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
                     struct sf_error *err);
 int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);
 int sf_fh_erase(struct sf_firehose_host *h, const struct sf_fh_range *r, struct sf_error *err);
+/* <getstorageinfo> of a LUN: its size in sectors (blocks), from the programmer's storage_info
+ * log line. -ENODATA when it answers without one. */
+int sf_fh_storage_blocks(struct sf_firehose_host *h, uint32_t lun, uint64_t *ret,
+                         struct sf_error *err);
 /* Fill buf with exactly the image's next n bytes, or return a negative errno (having said why
  * in the error the caller passed along). */
 typedef int (*sf_fh_read_fn)(void *read_data, uint8_t *buf, size_t n);

@@ -260,17 +260,21 @@ static void on_log(void *userdata, enum sf_log_level level, const char *text)
 
 static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
 {
-        struct sf_history_backup_partition part = {
-                .name = "EFS2", .size = res->backup_bytes, .sha256 = res->backup_sha256};
+        struct sf_history_backup_partition parts[SF_FLASH_MAX_BACKUP_PARTS];
         struct sf_history_backup b = {.module_id = r->module_id,
                                       .session_id = r->res->session_id,
                                       .path = r->res->backup_dir,
                                       .verified = true,
-                                      .partitions = &part,
-                                      .n_partitions = 1};
+                                      .partitions = parts,
+                                      .n_partitions = res->backup_parts};
         struct sf_error err = {0};
         int64_t id;
 
+        for (unsigned i = 0; i < res->backup_parts && i < SF_FLASH_MAX_BACKUP_PARTS; i++)
+                parts[i] =
+                        (struct sf_history_backup_partition){.name = res->backup_part[i].name,
+                                                             .size = res->backup_part[i].size,
+                                                             .sha256 = res->backup_part[i].sha256};
         if (sf_history_backup_record(r->hist, &b, &id, &err) < 0)
                 sf_run_log(r, SF_LOG_WARNING, "history: %s", err.message);
 }

@@ -82,9 +82,15 @@ mkpkg() { # VERSION [DIR]: a small package named after its version
         "$SIM" mkpkg "$1" -o "$dir/$1" --small >/dev/null
 }
 
-# The backup folder's efs2.bin is what its manifest says it is.
+# Every partition copy in a backup folder is what its manifest says it is (and there is one).
 backup_intact() {
-        [ -s "$1/efs2.bin" ] && grep -q "$(sha256sum "$1/efs2.bin" | cut -d' ' -f1)" "$1/manifest.json"
+        local f found=0
+        for f in "$1"/*.bin; do
+                [ -s "$f" ] && grep -q "\"file\": \"$(basename "$f")\".*\"sha256\": \"$(sha256sum "$f" | cut -d' ' -f1)\"" \
+                        "$1/manifest.json" || return 1
+                found=1
+        done
+        [ $found -eq 1 ]
 }
 
 # How many commands of a kind reached the module's programmer (in this run of the simulator).

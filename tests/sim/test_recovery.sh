@@ -153,5 +153,33 @@ rm -rf "$WORK/m"
 start_sim --fault cut:power
 sf update "$P19" && at AT+QGMR | grep -q $R06A19 && at AT+CGSN | grep -q $IMEI
 ok $? "power lost as the reset arrives: the module boots the new firmware, and update confirms it on AT"
+# 6. UFS (RM500Q, SDX55): EFS lives in modemst1, modemst2, fsg and fsc on LUN 5, found in the
+#    module's own GPT; power lost during the DISK patches (GPT fix-ups) of an update.
+RM06=RM500QGLABR11A06M4G_01.001.01.001
+RM07=RM500QGLABR11A07M4G_01.002.01.002
+RMIMEI=864541041234566
+mkpkg $RM06 "$WORK/rmlib"
+mkpkg $RM07 "$WORK/rmlib"
+rm -rf "$WORK/m"
+start_sim --persona rm500q
+sf update "$WORK/rmlib/$RM07" --json && json 'd["result"] == "success" and d["imei_after"] == "'$RMIMEI'"' &&
+        b=$(field backup) && backup_intact "$b" && ls "$b" | grep -q modemst1.bin && ls "$b" | grep -q fsg.bin
+ok $? "UFS: update backs up modemst1, modemst2, fsg and fsc (from the module's GPT), installs $RM07, IMEI kept"
+sf restore "$b" --package "$WORK/rmlib/$RM07" && at AT+CGSN | grep -q $RMIMEI
+ok $? "UFS: restore writes the four partitions back and the module keeps its IMEI"
+stop_sim
+rm -rf "$WORK/m"
+start_sim --persona rm500q --fault cut:patch:3
+sf update "$WORK/rmlib/$RM07" --json
+r=$?
+b=$(field backup)
+[ $r -eq 1 ] && sf history $RMIMEI && grep -A30 "update  failed" "$WORK/out" | grep -q "patch"
+ok $? "UFS: power lost during the DISK patches: update fails, the history records it at patch"
+[ -n "$b" ] && backup_intact "$b"
+ok $? "UFS: power lost during patch: the backup taken first is intact"
+pid_is 9008 && sf doctor --json && json 'd["state"] == "edl-no-boot" and d["last_known_good"] == "'$RM06'"'
+ok $? "UFS: power lost during patch: in EDL; doctor names the last good firmware"
+sf recover --library "$WORK/rmlib" && at AT+QGMR | grep -q $RM06 && at AT+CGSN | grep -q $RMIMEI
+ok $? "UFS: recover brings back $RM06 with its IMEI (the backup GPT's place from getstorageinfo)"
 stop_sim
 finish

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One run of the engine, shared by its parts: the flashing (flash.c) and the device-unique
+ * partitions kept safe around it (efs.c). Internal. */
+#ifndef SF_ENGINE_JOB_H
+#define SF_ENGINE_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "package/layout.h"
+#include "safeflash/flash.h"
+#include "session/firehose_host.h"
+#include "session/sahara_host.h"
+
+/* Where a device-unique partition lives on the module (NAND: EFS2 from the MIBIB; eMMC/UFS:
+ * modemst1, modemst2, fsg, fsc from the GPT of their LUN). */
+struct sf_efs_region {
+        char name[17];
+        uint32_t lun, sector_size;
+        uint64_t start, count; /* sectors (NAND: pages) */
+        uint64_t disk_sectors; /* of its LUN, from the GPT; 0 when unknown (NAND) */
+};
+#define SF_EFS_MAX_REGIONS 8
+
+struct sf_job {
+        const struct sf_flash_options *o;
+        struct sf_flash_result res;
+        struct sf_layout *layout;
+        struct sf_transport *t;
+        struct sf_firehose_host fh;
+        struct sf_chip_identity chip;
+        uint8_t *prog; /* the programmer's bytes (at most SF_PROGRAMMER_MAX) */
+        size_t prog_size;
+        bool *skip;          /* per op: content already on the flash */
+        uint8_t (*want)[32]; /* per program op: SHA-256 of what it writes */
+        uint64_t phase_done, phase_total;
+        enum sf_phase phase;
+        const char *item;
+        FILE *session;
+        /* The module's device-unique partitions, from its own partition tables. */
+        struct sf_efs_region efs[SF_EFS_MAX_REGIONS];
+        size_t n_efs;
+};
+
+void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void sf_job_enter(struct sf_job *j, enum sf_phase ph, uint64_t total);
+void sf_job_advance(void *userdata, uint64_t bytes);
+struct sf_fh_range sf_job_range(const struct sf_layout_op *op, char *count, size_t size);
+int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
+                           struct sf_error *err);
+int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
+                      struct sf_source_file **ret, struct sf_error *err);
+
+/* efs.c */
+int sf_efs_locate(struct sf_job *j, struct sf_error *err);
+int sf_efs_guard(struct sf_job *j, struct sf_error *err);
+int sf_efs_check_layout(struct sf_job *j, struct sf_error *err);
+int sf_efs_backup(struct sf_job *j, struct sf_error *err);
+int sf_efs_restore(struct sf_job *j, struct sf_error *err);
+
+#endif
