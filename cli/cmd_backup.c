@@ -49,7 +49,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         } else if (r < 0) {
                 cli_print_failure("backup", &res, &err);
         } else {
-                printf("EFS2 of %s backed up to %s (%llu bytes, sha256 %s), read back and "
+                printf("EFS of %s backed up to %s (%llu bytes, sha256 %s), read back and "
                        "verified\n",
                        res.device, res.backup_dir, (unsigned long long)res.flash.backup_bytes,
                        res.flash.backup_sha256);
@@ -60,10 +60,10 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 const struct cli_command cmd_backup = {
         .name = "backup",
         .args = "--package PACKAGE [-d DEV]",
-        .summary = "back up the module's EFS2 (IMEI, RF calibration), verified",
+        .summary = "back up the module's EFS (IMEI, RF calibration), verified",
         .details =
                 "A running module is switched to EDL over DIAG (one in EDL is used as it is); the\n"
-                "package's programmer, checked against the chip first, reads EFS2 where the\n"
+                "package's programmer, checked against the chip first, reads EFS where the\n"
                 "module's own partition table puts it. The copy is written with fsync, read back\n"
                 "and compared, with a manifest (chip serial, IMEI, place, SHA-256), into\n"
                 "$XDG_STATE_HOME/safeflash/backups/IMEI/, and recorded in the history. The module\n"

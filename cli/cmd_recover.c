@@ -53,7 +53,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         } else {
                 printf("Recovered %s: it runs %s with IMEI %s%s\n", res.device, res.after.version,
                        res.after.imei,
-                       res.flash.restored ? " (EFS2 restored from its backup)" : "");
+                       res.flash.restored ? " (EFS restored from its backup)" : "");
         }
         return cli_exit_for(r);
 }
@@ -67,9 +67,9 @@ const struct cli_command cmd_recover = {
                 "Sahara command mode, finds it in the history; with --library, the package of the\n"
                 "firmware it last ran well is looked up there by version (a clear message names\n"
                 "the version to obtain when it is missing). A PACKAGE given instead must be one\n"
-                "the policy allows from that firmware. What remains of its EFS2 is backed up\n"
+                "the policy allows from that firmware. What remains of its EFS is backed up\n"
                 "first; the package is flashed and verified; the module must boot. If it boots\n"
-                "without its IMEI, its latest verified EFS2 backup is written back. Success means\n"
+                "without its IMEI, its latest verified EFS backup is written back. Success means\n"
                 "it runs the package's version with its own IMEI.\n",
         .options = options,
         .run = run,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* safeflash restore BACKUP --package PACKAGE [-d DEV] [--force]: EFS2 back onto its module. */
+/* safeflash restore BACKUP --package PACKAGE [-d DEV] [--force]: EFS back onto its module. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                 else
                         cli_print_failure("restore", &res, &err);
         } else {
-                printf("EFS2 restored onto %s from %s and verified%s%s\n", res.device, argv[optind],
+                printf("EFS restored onto %s from %s and verified%s%s\n", res.device, argv[optind],
                        res.after.imei_from ? "; it reports IMEI " : "",
                        res.after.imei_from ? res.after.imei : "");
         }
@@ -74,8 +74,8 @@ const struct cli_command cmd_restore = {
                 "only onto the module it came from: the chip serial read in Sahara command mode,\n"
                 "and the IMEI when the module still reports one, must be the backup's (--force\n"
                 "overrides: that clones another module's identity). The backup must fit the\n"
-                "module's EFS2 exactly and match its SHA-256 before anything is written; after\n"
-                "writing, the module's digest of EFS2 must be the backup's. A running module must\n"
+                "module's EFS exactly and match its SHA-256 before anything is written; after\n"
+                "writing, the module's digest of EFS must be the backup's. A running module must\n"
                 "then come back with the backup's IMEI.\n",
         .options = options,
         .run = run,

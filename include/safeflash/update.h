@@ -83,7 +83,7 @@ struct sf_run_result {
 SF_EXPORT int sf_update_run(const struct sf_update_options *o, struct sf_run_result *ret,
                             struct sf_error *err);
 
-/* Back up a running or EDL module's EFS2 with the programmer of package (the module is reset
+/* Back up a running or EDL module's EFS with the programmer of package (the module is reset
  * afterwards). The backup goes to STATE/backups/IMEI-or-serial/TIME/ and into the history. */
 SF_EXPORT int sf_backup_run(const struct sf_run_options *o, const char *package,
                             struct sf_run_result *ret, struct sf_error *err);
@@ -96,7 +96,7 @@ SF_EXPORT int sf_restore_run(const struct sf_run_options *o, const char *backup,
 
 /* Bring back a module stuck in EDL: the package given, or from library (a folder of packages,
  * indexed by version) the last known good firmware of its chip serial in the history. Flashes
- * it (backing up what EFS2 remains first), waits for the boot, and restores the module's
+ * it (backing up what EFS remains first), waits for the boot, and restores the module's
  * latest verified backup when it has lost its IMEI. -ENOENT names the version to obtain when
  * the library lacks it. */
 SF_EXPORT int sf_recover_run(const struct sf_run_options *o, const char *package,
@@ -105,7 +105,7 @@ SF_EXPORT int sf_recover_run(const struct sf_run_options *o, const char *package
 enum sf_doctor_state {
         SF_DOCTOR_NO_MODULE = 0,
         SF_DOCTOR_HEALTHY,          /* running, reports its version and a valid IMEI */
-        SF_DOCTOR_NO_IMEI,          /* running, but without a valid IMEI: EFS2 lost or damaged */
+        SF_DOCTOR_NO_IMEI,          /* running, but without a valid IMEI: EFS lost or damaged */
         SF_DOCTOR_INTERRUPTED,      /* running, but its last session never finished */
         SF_DOCTOR_EDL_NO_BOOT,      /* in EDL: the boot chain on flash does not start */
         SF_DOCTOR_FIREHOSE_RUNNING, /* in EDL with a programmer loaded (a "Sahara only" run) */
