@@ -121,6 +121,9 @@ void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
 /* Several modules at once, one worker process each (cli/multi.c); returns the exit status. */
 #define SF_UPDATE_MAX_MODULES 32
 int cli_update_many(const struct sf_update_options *o, const char *const *devices, size_t n);
+/* The result as one JSON document on f. */
+void cli_json_run_document(FILE *f, const struct sf_run_result *res, int r,
+                           const struct sf_error *err);
 void cli_print_failure(const char *command, const struct sf_run_result *res,
                        const struct sf_error *err);
 

@@ -40,12 +40,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         r = sf_backup_run(&o, package, &res, &err);
         cli_progress_end();
         if (cli.json) {
-                struct json j;
-                json_begin(&j, stdout);
-                json_obj_open(&j, NULL);
-                cli_json_run(&j, &res, r, &err);
-                json_obj_close(&j);
-                json_end(&j);
+                cli_json_run_document(stdout, &res, r, &err);
         } else if (r < 0) {
                 cli_print_failure("backup", &res, &err);
         } else {

@@ -42,18 +42,12 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         r = sf_recover_run(&o, package, library, &res, &err);
         cli_progress_end();
         if (cli.json) {
-                struct json j;
-                json_begin(&j, stdout);
-                json_obj_open(&j, NULL);
-                cli_json_run(&j, &res, r, &err);
-                json_obj_close(&j);
-                json_end(&j);
+                cli_json_run_document(stdout, &res, r, &err);
         } else if (r < 0) {
                 cli_print_failure("recover", &res, &err);
         } else {
                 printf("Recovered %s: it runs %s with IMEI %s%s\n", res.device, res.after.version,
-                       res.after.imei,
-                       res.flash.restored ? " (EFS restored from its backup)" : "");
+                       res.after.imei, res.flash.restored ? " (EFS restored from its backup)" : "");
         }
         return cli_exit_for(r);
 }

@@ -46,12 +46,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         r = sf_restore_run(&o, argv[optind], package, force, &res, &err);
         cli_progress_end();
         if (cli.json) {
-                struct json j;
-                json_begin(&j, stdout);
-                json_obj_open(&j, NULL);
-                cli_json_run(&j, &res, r, &err);
-                json_obj_close(&j);
-                json_end(&j);
+                cli_json_run_document(stdout, &res, r, &err);
         } else if (r < 0) {
                 if (res.outcome == SF_UPDATE_REFUSED || res.outcome == SF_UPDATE_NOT_STARTED)
                         fprintf(stderr, "safeflash restore: %s\n", err.message);

@@ -75,12 +75,7 @@ static int run_child(const struct sf_update_options *base, struct child *c)
         o.confirm = child_confirm;
         r = sf_update_run(&o, &res, &err);
         if (cli.json) {
-                struct json j;
-                json_begin(&j, c->result);
-                json_obj_open(&j, NULL);
-                cli_json_run(&j, &res, r, &err);
-                json_obj_close(&j);
-                json_end(&j);
+                cli_json_run_document(c->result, &res, r, &err);
         } else if (r < 0) {
                 fprintf(c->result, "%s%s%s", err.message,
                         res.session_log[0] ? "\n      session log: " : "", res.session_log);

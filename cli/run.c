@@ -64,6 +64,18 @@ void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
         json_int(j, "session", (long long)res->session_id);
 }
 
+void cli_json_run_document(FILE *f, const struct sf_run_result *res, int r,
+                           const struct sf_error *err)
+{
+        struct json j;
+
+        json_begin(&j, f);
+        json_obj_open(&j, NULL);
+        cli_json_run(&j, res, r, err);
+        json_obj_close(&j);
+        json_end(&j);
+}
+
 /* A failure, for a person: what happened, where the log is, what to run next. */
 void cli_print_failure(const char *command, const struct sf_run_result *res,
                        const struct sf_error *err)

@@ -6,84 +6,7 @@ set -u
 SF=$1
 SIM=$2
 SHIM=$3
-WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
-SIMPID=
-n=0
-failed=0
-# A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-
-cleanup() {
-        stop_sim
-        rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
-                [ -f "$WORK/sim.log" ] && grep -a '^boot' "$WORK/sim.log" | sed 's/^/#   sim /' | tail -3
-        fi
-}
-
-# start_sim [--install VERSION] [--persona P]: its log covers this run only
-start_sim() {
-        : >"$WORK/sim.log"
-        "$SIM" run --dir "$WORK/m" --small-images --timing none --log "$WORK/sim.log" "$@" >"$WORK/sim.out" 2>&1 &
-        SIMPID=$!
-        for _ in $(seq 1 100); do
-                grep -q ready "$WORK/sim.out" 2>/dev/null && return 0
-                sleep 0.05
-        done
-        return 1
-}
-
-stop_sim() {
-        if [ -n "$SIMPID" ]; then
-                kill "$SIMPID" 2>/dev/null
-                wait "$SIMPID" 2>/dev/null
-                SIMPID=
-        fi
-}
-
-# The module's USB product id once it has settled (it re-enumerates after a reset).
-pid_is() {
-        for _ in $(seq 1 100); do
-                [ "$(cat "$WORK/m/sys/bus/usb/devices/1-1/idProduct" 2>/dev/null)" = "$1" ] && return 0
-                sleep 0.05
-        done
-        return 1
-}
-
-# What the running firmware says on its AT port.
-at() {
-        at_query "$1" >"$WORK/at.out" 2>&1
-        cat "$WORK/at.out"
-}
-
-at_query() {
-        python3 - "$WORK/m/dev/ttyUSB2" "$1" <<'PY'
-import os, sys, time, termios
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-attr = termios.tcgetattr(fd); attr[3] &= ~(termios.ECHO | termios.ICANON); termios.tcsetattr(fd, termios.TCSANOW, attr)
-def ask(cmd):
-    os.write(fd, cmd.encode() + b"\r")
-    out, end = b"", time.time() + 2
-    while time.time() < end and b"OK\r\n" not in out and b"ERROR" not in out:
-        try: out += os.read(fd, 4096)
-        except BlockingIOError: time.sleep(0.01)
-    return out.decode(errors="replace")
-for _ in range(4):            # a version read right after boot may be transient: ask again
-    a = ask(sys.argv[2])
-    if "00.000" not in a: break
-print(a)
-PY
-}
+. "$(dirname "$0")/lib.sh"
 
 flash() {
         SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$@" >"$WORK/out" 2>&1
@@ -440,5 +363,4 @@ SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R
 [ $? -eq 4 ]
 ok $? "no module in EDL: exit 4"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish
