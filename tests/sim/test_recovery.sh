@@ -153,6 +153,25 @@ rm -rf "$WORK/m"
 start_sim --fault cut:power
 sf update "$P19" && at AT+QGMR | grep -q $R06A19 && at AT+CGSN | grep -q $IMEI
 ok $? "power lost as the reset arrives: the module boots the new firmware, and update confirms it on AT"
+# 7. The other states doctor names: a programmer left running, a crash into memory-debug mode.
+stop_sim
+rm -rf "$WORK/m"
+start_sim --install $R08A01
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$P19" --no-reset >"$WORK/out" 2>&1
+sf doctor --json && json 'd["state"] == "firehose-running" and "writes nothing" in d["cause"]'
+ok $? "doctor: a Firehose programmer already running (nothing written by loading it)"
+cp -r "$P19" "$WORK/badmodem"
+printf 'x' | dd of="$WORK/badmodem/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+sum=$(md5sum "$WORK/badmodem/update/NON-HLOS.ubi" | cut -d' ' -f1)
+sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/badmodem/md5.txt"
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/badmodem" >"$WORK/out" 2>&1
+pid_is 900e && sf doctor --json && json 'd["state"] == "memory-debug" and "ramdump" in d["next"]'
+ok $? "doctor: crashed into memory-debug mode (900e); next: collect the ramdump"
+sf recover --library "$WORK/lib"
+[ $? -eq 4 ] && grep -q "memory-debug" "$WORK/out"
+ok $? "recover refuses a module in memory-debug mode (exit 4) and points at doctor"
+stop_sim
+
 # 6. UFS (RM500Q, SDX55): EFS lives in modemst1, modemst2, fsg and fsc on LUN 5, found in the
 #    module's own GPT; power lost during the DISK patches (GPT fix-ups) of an update.
 RM06=RM500QGLABR11A06M4G_01.001.01.001
