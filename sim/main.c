@@ -25,7 +25,7 @@ static void usage(FILE *f)
         fputs("Usage: safeflash-sim run --dir DIR [--persona NAME] [--flash-mb N] [--log FILE]\n"
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
               "                         [--fault SPEC]... [--bus BUSDIR --port N]\n"
-              "                         [--imei IMEI] [--chip-serial HEX]\n"
+              "                         [--imei IMEI] [--chip-serial HEX] [--usb3]\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n"
               "                         [--zip | --zip-flat]\n\n"
@@ -44,7 +44,10 @@ static void usage(FILE *f)
               "..+3; its flash stays in DIR. Port N > 1 gives the persona's module another chip\n"
               "serial and IMEI, derived from N, unless --chip-serial / --imei say which (the\n"
               "IMEI is written when the factory makes the module: a new DIR, or --install).\n"
-              "Without --bus: BUSDIR is DIR and the port is 1.\n\n"
+              "Without --bus: BUSDIR is DIR and the port is 1.\n"
+              "--usb3: the running module is a SuperSpeed device on bus 2 (device 2-N, 5000\n"
+              "Mb/s) and comes back in EDL or memory-debug mode on bus 1 (1-N), as a USB 3\n"
+              "module on a USB 2 boot ROM does: its sysfs name changes with its mode.\n\n"
               "mkpkg: an RM500Q/RM502Q/RG500Q version gives an SDX55 UFS package (rawprogram0..5,\n"
               "patch0..5, GPTs); any other an MDM9x07 NAND package. --zip writes DIR as a zip\n"
               "(libarchive) with the package folder, named after VERSION, at its top; --zip-flat\n"
@@ -68,7 +71,7 @@ struct options {
         const char *faults[SIM_MAX_FAULTS];
         unsigned n_faults;
         uint64_t flash_mb;
-        bool small;
+        bool small, usb3;
 };
 
 /* A number with nothing after it, at most max. */
@@ -135,6 +138,7 @@ static int parse(int argc, char **argv, struct options *o)
                 {"port", required_argument, NULL, 'P'},
                 {"imei", required_argument, NULL, 'I'},
                 {"chip-serial", required_argument, NULL, 'S'},
+                {"usb3", no_argument, NULL, 'U'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -151,6 +155,9 @@ static int parse(int argc, char **argv, struct options *o)
                         break;
                 case 's':
                         o->small = true;
+                        break;
+                case 'U':
+                        o->usb3 = true;
                         break;
                 case 'i':
                         o->install = optarg;
@@ -237,6 +244,7 @@ static int run(const struct options *o)
         pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
         pages = pages / p->pages_per_block * p->pages_per_block;
         r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);
+        m.usb3 = o->usb3;
         if (r == -EADDRINUSE) {
                 fprintf(stderr, "safeflash-sim: port %u of %s is taken by another simulator\n",
                         o->port ? o->port : 1, o->bus ? o->bus : o->dir);

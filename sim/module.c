@@ -459,13 +459,13 @@ static int enter_normal(struct sim_module *m)
         *d = (struct sim_usb_desc){.vid = m->persona->normal_vid,
                                    .pid = m->persona->normal_pid,
                                    .bcd = m->persona->normal_bcd,
-                                   .busnum = 1,
+                                   .busnum = m->usb3 ? 2 : 1,
                                    .devnum = m->devnum,
-                                   .speed = 480,
+                                   .speed = m->usb3 ? 5000 : 480,
                                    .manufacturer = "Quectel",
                                    .product = m->persona->usb_product,
                                    .n_ifaces = 5};
-        snprintf(d->name, sizeof(d->name), "1-%u", m->port);
+        snprintf(d->name, sizeof(d->name), "%u-%u", d->busnum, m->port);
         /* DM ff/ff/ff, NMEA ff/00/00, AT ff/00/00, modem ff/00/00, QMI ff/ff/ff (quectel.md 5.3) */
         for (uint8_t i = 0; i < 5; i++)
                 d->ifaces[i] = (struct sim_usb_iface){.number = i,

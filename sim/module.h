@@ -78,8 +78,9 @@ struct sim_module {
         long long reenumerate_at; /* ms (monotonic): the module reboots into EDL then; 0 none */
         char dir[PATH_MAX / 2];   /* flash and state: this module's own */
         char bus[PATH_MAX / 2];   /* sys/, dev/, usb/: shared with the bus's other modules */
-        char sysroot[PATH_MAX / 2 + 8];        /* bus/sys */
-        unsigned port;                         /* on the root hub: the device is "1-PORT" */
+        char sysroot[PATH_MAX / 2 + 8]; /* bus/sys */
+        unsigned port;                  /* on the root hub: the device is "1-PORT" */
+        bool usb3; /* running, it is a SuperSpeed device "2-PORT" on bus 2 (EDL stays 1-PORT) */
         char tty_names[SIM_TTYS_PER_PORT][16]; /* ttyUSB(4(port-1)+i) */
         int port_lock;                         /* held while this process owns the port */
         char socket_path[108];

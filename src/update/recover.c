@@ -185,13 +185,13 @@ static int restore_lost(struct sf_run *r, struct recovery *rc, struct sf_error *
                                     "the module boots without a valid IMEI and no verified backup "
                                     "of its EFS2 is on record");
         sf_run_log(r, SF_LOG_INFO, "the module has no IMEI: restoring its backup %s", rc->backup);
-        e = sf_device_find(rc->dev.name, &dev, err);
+        e = sf_device_find(r->res->device, &dev, err);
         if (e >= 0)
                 e = sf_run_to_edl(r, &dev, &edl, err);
         if (e >= 0)
                 e = sf_run_flash(r, &fo, &edl, err);
         if (e >= 0)
-                e = sf_run_wait_boot(r, rc->dev.name, &r->res->after, err);
+                e = sf_run_wait_boot(r, r->res->device, &r->res->after, err);
         return e;
 }
 
@@ -234,6 +234,7 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
 
         if (e >= 0) {
                 from_history(r, &rc);
+                snprintf(r->expect_imei, sizeof(r->expect_imei), "%s", rc.imei);
                 e = choose_package(r, &rc, package, library, err);
         }
         if (e >= 0)

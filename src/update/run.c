@@ -307,6 +307,7 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
         int rc;
 
         snprintf(spec, sizeof(spec), "usb:%u:%u", edl->bus, edl->address);
+        snprintf(r->edl_name, sizeof(r->edl_name), "%s", edl->name);
         fo->device = spec;
         fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
         fo->progress = on_progress;
@@ -332,30 +333,97 @@ static void sleep_ms(int ms)
         nanosleep(&ts, NULL);
 }
 
+/* Modules running now, by name: those a wait must not take for ours. */
+static size_t running_names(char (*names)[32], size_t max)
+{
+        struct sf_device *list = NULL;
+        size_t n = 0, k = 0;
+
+        if (sf_device_list(&list, &n, NULL) < 0)
+                return 0;
+        for (size_t i = 0; i < n && k < max; i++)
+                if (list[i].mode == SF_DEVICE_MODE_NORMAL)
+                        snprintf(names[k++], sizeof(names[0]), "%s", list[i].name);
+        sf_device_list_free(list);
+        return k;
+}
+
+/* A module that came back elsewhere (a USB 3 module re-enumerates on another bus): a running
+ * module that was not there when the wait began and reports our IMEI. Identity, never the
+ * sysfs path, says it is ours. */
+static bool found_elsewhere(struct sf_run *r, char (*was)[32], size_t n_was,
+                            struct sf_identity *ret)
+{
+        struct sf_device *list = NULL;
+        size_t n = 0;
+        bool hit = false;
+
+        const char *imei = r->expect_imei[0]          ? r->expect_imei
+                           : r->res->before.imei_from ? r->res->before.imei
+                                                      : NULL;
+
+        if (!imei || sf_device_list(&list, &n, NULL) < 0)
+                return false;
+        for (size_t i = 0; i < n && !hit; i++) {
+                bool old = false;
+                for (size_t k = 0; k < n_was && !old; k++)
+                        old = strcmp(was[k], list[i].name) == 0;
+                if (old || list[i].mode != SF_DEVICE_MODE_NORMAL || !list[i].at_port[0] ||
+                    sf_device_identify(&list[i], ret, NULL) < 0)
+                        continue;
+                hit = ret->imei_from && strcmp(ret->imei, imei) == 0;
+                if (hit) {
+                        sf_run_log(r, SF_LOG_INFO, "the module came back as %s (IMEI %s)",
+                                   list[i].name, ret->imei);
+                        snprintf(r->res->device, sizeof(r->res->device), "%s", list[i].name);
+                }
+        }
+        sf_device_list_free(list);
+        return hit;
+}
+
+/* Stuck in the boot ROM (or crashed) where it was, or where the flash found it. */
+static bool stuck(const struct sf_run *r, const char *name, enum sf_device_mode *mode)
+{
+        const char *where[2] = {name, r->edl_name};
+
+        for (int i = 0; i < 2; i++) {
+                struct sf_device d;
+                if (where[i][0] && sf_device_find(where[i], &d, NULL) == 0 &&
+                    (d.mode == SF_DEVICE_MODE_EDL || d.mode == SF_DEVICE_MODE_MEMORY_DEBUG)) {
+                        *mode = d.mode;
+                        return true;
+                }
+        }
+        return false;
+}
+
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err)
 {
         int timeout = r->o->boot_timeout_s > 0 ? r->o->boot_timeout_s : BOOT_TIMEOUT_S;
         int rc = -ETIMEDOUT, stuck_ms = 0;
+        char was[64][32];
+        size_t n_was = running_names(was, 64);
+        enum sf_device_mode mode = SF_DEVICE_MODE_UNKNOWN;
 
         sf_run_step(r, "boot", SF_HISTORY_STEP_STARTED, NULL);
         for (int t = 0; t < timeout * 1000; t += POLL_MS) {
                 struct sf_device d;
-                if (sf_device_find(name, &d, NULL) == 0) {
-                        if (d.mode == SF_DEVICE_MODE_NORMAL && d.at_port[0]) {
-                                rc = sf_device_identify(&d, ret, err);
-                                break;
-                        }
-                        stuck_ms = d.mode == SF_DEVICE_MODE_EDL ||
-                                                   d.mode == SF_DEVICE_MODE_MEMORY_DEBUG
-                                           ? stuck_ms + POLL_MS
-                                           : 0;
-                        if (stuck_ms > STUCK_AFTER_MS) {
-                                rc = sf_error_set(err, -EIO,
-                                                  "the module did not boot: it is in %s mode",
-                                                  sf_device_mode_to_string(d.mode));
-                                break;
-                        }
+                if (sf_device_find(name, &d, NULL) == 0 && d.mode == SF_DEVICE_MODE_NORMAL &&
+                    d.at_port[0]) {
+                        rc = sf_device_identify(&d, ret, err);
+                        break;
+                }
+                if (t >= STUCK_AFTER_MS && t % 1000 == 0 && found_elsewhere(r, was, n_was, ret)) {
+                        rc = 0;
+                        break;
+                }
+                stuck_ms = stuck(r, name, &mode) ? stuck_ms + POLL_MS : 0;
+                if (stuck_ms > STUCK_AFTER_MS) {
+                        rc = sf_error_set(err, -EIO, "the module did not boot: it is in %s mode",
+                                          sf_device_mode_to_string(mode));
+                        break;
                 }
                 sleep_ms(POLL_MS);
         }

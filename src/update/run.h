@@ -16,6 +16,11 @@ struct sf_run {
         char stamp[32];      /* UTC time of the run, for file names */
         enum sf_phase phase; /* of the engine run in progress */
         bool phase_started;
+        char edl_name[32];
+        char expect_imei[16];
+                /* the module's IMEI, when known: how it is found again */ /* where the last flash
+                                                                              found the module in
+                                                                              EDL */
         struct sf_mm *mm; /* ModemManager kept off the module, NULL when it does not run */
 };
 
@@ -49,7 +54,8 @@ int sf_run_to_edl(struct sf_run *r, const struct sf_device *dev, struct sf_devic
  * bound to the module, and a backup recorded when one was taken. */
 int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *edl,
                  struct sf_error *err);
-/* After a reset: the module back on the bus, running, and identified into *ret. */
+/* After a reset: the module back on the bus, running, and identified into *ret: on its port
+ * (name), or elsewhere with the same IMEI (res->device then names where). */
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err);
 

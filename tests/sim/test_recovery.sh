@@ -172,6 +172,21 @@ sf recover --library "$WORK/lib"
 ok $? "recover refuses a module in memory-debug mode (exit 4) and points at doctor"
 stop_sim
 
+# 8. A USB 3 module: running it is 2-1 on the SuperSpeed bus, in EDL 1-1 on the USB 2 bus. It
+#    is followed by its identity (IMEI, chip serial), never by its sysfs name.
+rm -rf "$WORK/m"
+start_sim --usb3
+sf update "$P19" --json && json 'd["result"] == "success" and d["device"] == "2-1" and d["imei_after"] == "'$IMEI'"'
+ok $? "USB 3: update follows the module from 2-1 to EDL on 1-1 and back, and confirms it"
+SECONDS=0
+sf update "$P08" --force --yes
+[ $? -eq 1 ] && grep -q "did not boot" "$WORK/out" && [ $SECONDS -lt 60 ] && pid_is 9008
+ok $? "USB 3: a forced R08 is seen stuck in EDL on 1-1 (not waited for on 2-1 until the timeout)"
+sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["device"] == "2-1" and d["imei_after"] == "'$IMEI'"' &&
+        at AT+QGMR | grep -q $R06A19
+ok $? "USB 3: recover finds the module running again on 2-1 by its IMEI (from the history)"
+stop_sim
+
 # 6. UFS (RM500Q, SDX55): EFS lives in modemst1, modemst2, fsg and fsc on LUN 5, found in the
 #    module's own GPT; power lost during the DISK patches (GPT fix-ups) of an update.
 RM06=RM500QGLABR11A06M4G_01.001.01.001
