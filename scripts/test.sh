@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs missing Debian packages, builds with gcc under
 # AddressSanitizer + UndefinedBehaviorSanitizer with warnings as errors and runs every test
-# (unit, fuzz-corpus replays, end-to-end CLI), then builds and tests with clang -Werror too.
+# (unit, fuzz-corpus replays, end-to-end CLI), then builds and tests with clang -Werror too,
+# and builds, installs, runs and removes the Debian packages.
 # Ends with the line "N passed, N failed, N skipped" (test cases of the sanitizer run).
 set -u
 cd "$(dirname "$0")/.."
@@ -44,6 +45,9 @@ else
         echo "clang build failed"
         status=1
 fi
+
+echo "== Debian package"
+bash scripts/deb-test.sh || status=1
 
 echo "$counts"
 exit $status
