@@ -153,7 +153,7 @@ rm -rf "$WORK/m"
 start_sim --fault cut:power
 sf update "$P19" && at AT+QGMR | grep -q $R06A19 && at AT+CGSN | grep -q $IMEI
 ok $? "power lost as the reset arrives: the module boots the new firmware, and update confirms it on AT"
-# 7. The other states doctor names: a programmer left running, a crash into memory-debug mode.
+# 6. The other states doctor names: a programmer left running, a crash into memory-debug mode.
 stop_sim
 rm -rf "$WORK/m"
 start_sim --install $R08A01
@@ -172,7 +172,7 @@ sf recover --library "$WORK/lib"
 ok $? "recover refuses a module in memory-debug mode (exit 4) and points at doctor"
 stop_sim
 
-# 8. A USB 3 module: running it is 2-1 on the SuperSpeed bus, in EDL 1-1 on the USB 2 bus. It
+# 7. A USB 3 module: running it is 2-1 on the SuperSpeed bus, in EDL 1-1 on the USB 2 bus. It
 #    is followed by its identity (IMEI, chip serial), never by its sysfs name.
 rm -rf "$WORK/m"
 start_sim --usb3
@@ -187,7 +187,7 @@ sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d[
 ok $? "USB 3: recover finds the module running again on 2-1 by its IMEI (from the history)"
 stop_sim
 
-# 6. UFS (RM500Q, SDX55): EFS lives in modemst1, modemst2, fsg and fsc on LUN 5, found in the
+# 8. UFS (RM500Q, SDX55): EFS lives in modemst1, modemst2, fsg and fsc on LUN 5, found in the
 #    module's own GPT; power lost during the DISK patches (GPT fix-ups) of an update.
 RM06=RM500QGLABR11A06M4G_01.001.01.001
 RM07=RM500QGLABR11A07M4G_01.002.01.002
