@@ -36,9 +36,11 @@ fi
 
 echo "== clang, -Werror"
 if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized; then
-        meson test -C build-ci-clang --print-errorlogs >/dev/null || {
+        # Quiet when it passes; the failures themselves, not a second run, when it does not.
+        meson test -C build-ci-clang --print-errorlogs >build-ci-clang.test.log 2>&1 || {
                 status=1
-                meson test -C build-ci-clang --print-errorlogs | tail -20
+                grep -E "^ *[0-9]+/[0-9]+ .*(FAIL|ERROR|TIMEOUT)|^not ok" build-ci-clang.test.log
+                tail -40 build-ci-clang.test.log
         }
         echo "clang build: $(python3 scripts/count-tests.py build-ci-clang/meson-logs/testlog.json)"
 else

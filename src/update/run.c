@@ -17,8 +17,9 @@
 #include "util/strutil.h"
 
 #define BOOT_TIMEOUT_S 90
-/* A module seen in EDL or memory-debug mode this long after a reset did not boot. */
-#define STUCK_AFTER_MS 5000
+/* A module seen in EDL or memory-debug mode this long after a reset did not boot (a booting
+ * module is off the bus, not in EDL, while its firmware starts). */
+#define STUCK_AFTER_MS 10000
 #define POLL_MS        100
 
 static int mkdir_p(char *path)
