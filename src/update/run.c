@@ -20,7 +20,9 @@
 /* A module seen in EDL or memory-debug mode this long after a reset did not boot (a booting
  * module is off the bus, not in EDL, while its firmware starts). */
 #define STUCK_AFTER_MS 10000
-#define POLL_MS        100
+/* Not back on its own port this long after a reset: look for it elsewhere, by its IMEI. */
+#define ELSEWHERE_AFTER_MS 3000
+#define POLL_MS            100
 
 static int mkdir_p(char *path)
 {
@@ -416,7 +418,8 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
                         rc = sf_device_identify(&d, ret, err);
                         break;
                 }
-                if (t >= STUCK_AFTER_MS && t % 1000 == 0 && found_elsewhere(r, was, n_was, ret)) {
+                if (t >= ELSEWHERE_AFTER_MS && t % 1000 == 0 &&
+                    found_elsewhere(r, was, n_was, ret)) {
                         rc = 0;
                         break;
                 }
