@@ -4,7 +4,7 @@
 set -eu
 packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev libsystemd-dev libarchive-dev)
 if [ "${1:-build}" = test ]; then
-        packages+=(clang libcmocka-dev dbus-daemon python3-dbus python3-gi)
+        packages+=(clang libcmocka-dev dbus-daemon python3-dbus python3-gi mender-client mender-artifact)
 fi
 missing=()
 for p in "${packages[@]}"; do
