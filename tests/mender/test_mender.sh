@@ -42,7 +42,6 @@ mkdir -p "$WORK/pkgs" "$LIB" "$M/modules" "$M/etc" "$M/data" "$WORK/etc"
 for v in $R06A17 $R06A19 $R06A21 $R08A01; do
         "$SIM" mkpkg $v -o "$WORK/pkgs/$v.zip" --small --zip >/dev/null || exit 1
 done
-cp "$WORK/pkgs/$R06A17.zip" "$LIB/"
 cp "$SRC/mender/safeflash-modem" "$M/modules/"
 echo "artifact_name=factory-image" >"$M/etc/artifact_info"
 echo "device_type=sf-test-gateway" >"$M/data/device_type"
@@ -68,8 +67,8 @@ mender() {
                 >"$WORK/out" 2>&1
 }
 
-artifact() { # VERSION NAME: an Artifact of the package of VERSION, called NAME
-        bash "$SRC/mender/mkartifact.sh" "$WORK/pkgs/$1.zip" -o "$WORK/$2.mender" \
+artifact() { # PACKAGE NAME: an Artifact of $WORK/pkgs/PACKAGE, called NAME
+        bash "$SRC/mender/mkartifact.sh" "$WORK/pkgs/$1" -o "$WORK/$2.mender" \
                 --device-type sf-test-gateway --name "$2" >"$WORK/out" 2>&1
 }
 
@@ -85,11 +84,19 @@ current_artifact() {
 start_sim || exit 1
 
 # 0. The Artifact.
-artifact $R06A19 modem-r06a19 && mender-artifact read "$WORK/modem-r06a19.mender" >"$WORK/out" 2>&1 &&
+artifact $R06A19.zip modem-r06a19 && mender-artifact read "$WORK/modem-r06a19.mender" >"$WORK/out" 2>&1 &&
         grep -q "Type:.*safeflash-modem" "$WORK/out" && grep -q "Name: modem-r06a19" "$WORK/out" &&
         grep -q "sf-test-gateway" "$WORK/out" && grep -q "$R06A19.zip" "$WORK/out" &&
         grep -q "rootfs-image.safeflash-modem.version: $R06A19" "$WORK/out"
 ok $? "mkartifact.sh wraps a package zip into a safeflash-modem module-image Artifact"
+
+# Without the package of the firmware the module runs, an interrupted update could not be
+# rolled back: the install stops before writing anything.
+mender install "$WORK/modem-r06a19.mender"
+[ $? -ne 0 ] && grep -q "has no package of $R06A17" "$WORK/out" && [ "$(count_cmd program)" -eq 0 ] &&
+        [ "$(count_cmd erase)" -eq 0 ] && runs $R06A17
+ok $? "an install is refused, nothing written, while the library lacks the running firmware's package"
+cp "$WORK/pkgs/$R06A17.zip" "$LIB/"
 
 # a. An allowed package installs, the module runs it, mender commits it.
 mender install "$WORK/modem-r06a19.mender" && grep -q "Use 'commit'" "$WORK/out"
@@ -110,11 +117,15 @@ grep -qx "modem_model=EC25" "$WORK/out" && grep -qx "modem_firmware=$R06A19" "$W
         grep -qx "modem_imei_sha256=$sha" "$WORK/out" && ! grep -q $IMEI "$WORK/out" &&
         [ "$(grep -c . "$WORK/out")" -eq 3 ]
 ok $? "the inventory script prints model, firmware and the IMEI's SHA-256 (not the IMEI)"
+sf info --json --hash-imei && ! grep -q $IMEI "$WORK/stdout" &&
+        json 'd["imei_sha256"]["value"] == "'$sha'" and "imei" not in d and d["inventory"] == {"modem_model": "EC25", "modem_firmware": "'$R06A19'", "modem_imei_sha256": "'$sha'"}' &&
+        sf info --json && json 'd["inventory"]["modem_imei"] == "'$IMEI'" and d["imei"]["value"] == "'$IMEI'"'
+ok $? "info --json --hash-imei: imei_sha256 instead of imei, and a flat inventory object"
 
 # b. A forbidden package: refused, nothing written, the module runs on.
 stop_sim
 start_sim || exit 1
-artifact $R08A01 modem-r08a01 || exit 1
+artifact $R08A01.zip modem-r08a01 || exit 1
 mender install "$WORK/modem-r08a01.mender"
 [ $? -ne 0 ] && grep -q "refused by safeflash (exit 3)" "$WORK/out" && grep -q "R06 → R08" "$WORK/out"
 ok $? "(b) mender install of $R08A01 fails: safeflash refuses it (exit 3) and says why"
@@ -128,7 +139,7 @@ ok $? "(b) mender keeps modem-r06a19 as the device's artifact, no update in prog
 # the firmware it ran before (the package kept in (a)), with its IMEI.
 stop_sim
 start_sim --fault cut-bytes:40000 || exit 1
-artifact $R06A21 modem-r06a21 || exit 1
+artifact $R06A21.zip modem-r06a21 || exit 1
 mender install "$WORK/modem-r06a21.mender"
 [ $? -ne 0 ] && grep -q "update failed (exit 1)" "$WORK/out" && grep -q "Rolling back" "$WORK/out" &&
         grep -q "rollback: module 1-1 runs $R06A19 again, with IMEI $IMEI" "$WORK/out"
@@ -144,8 +155,14 @@ ok $? "(c) mender keeps modem-r06a19 as the device's artifact (the rollback succ
 ok $? "(c) the EFS2 backup the interrupted update took is intact"
 
 # d. An install that worked, rolled back on request before the commit: back to the kept package.
-mender install "$WORK/modem-r06a21.mender" && runs $R06A21
-ok $? "(d) (setup) with the power on, $R06A21 installs"
+# This time the package comes as a tar of its folder.
+"$SIM" mkpkg $R06A21 -o "$WORK/tar/$R06A21" --small >/dev/null &&
+        tar -C "$WORK/tar" -cf "$WORK/pkgs/$R06A21.tar" $R06A21 && artifact $R06A21.tar modem-r06a21-tar &&
+        mender-artifact read "$WORK/modem-r06a21-tar.mender" >"$WORK/out" 2>&1 &&
+        grep -q "$R06A21.tar" "$WORK/out"
+ok $? "(d) (setup) mkartifact.sh wraps a tar of a package folder"
+mender install "$WORK/modem-r06a21-tar.mender" && runs $R06A21 && [ -f "$LIB/$R06A21/md5.txt" ]
+ok $? "(d) with the power on, $R06A21 from a tar installs; its folder joins the library"
 mender rollback && runs $R06A19 && [ "$(current_artifact)" = modem-r06a19 ]
 ok $? "(d) mender rollback brings back $R06A19 (the kept package, --allow-older) with its IMEI"
 
