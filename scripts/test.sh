@@ -25,7 +25,7 @@ setup() {
 
 echo "== gcc, -Werror, ASan + UBSan"
 if CC=gcc setup build-ci-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
-        -Dc_args=-fno-sanitize-recover=all; then
+        -Dc_args=-fno-sanitize-recover=all -Dman=enabled; then
         meson test -C build-ci-asan --print-errorlogs || status=1
         counts=$(python3 scripts/count-tests.py build-ci-asan/meson-logs/testlog.json)
 else
@@ -34,7 +34,7 @@ else
 fi
 
 echo "== clang, -Werror"
-if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized; then
+if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized -Dman=enabled; then
         meson test -C build-ci-clang --print-errorlogs >/dev/null || {
                 status=1
                 meson test -C build-ci-clang --print-errorlogs | tail -20
