@@ -3,11 +3,13 @@
 # option of 'safeflash CMD --help' (its getopt table, global options included) is described in
 # that page, and no page describes an option the command does not have; the same for
 # safeflash-sim. Reads the generated roff. Prints TAP.
-# Usage: test_man.sh SAFEFLASH SAFEFLASH_SIM MANDIR
+# safeflash.rules(5) describes every key, verdict and built-in rule id of docs/rules.md.
+# Usage: test_man.sh SAFEFLASH SAFEFLASH_SIM MANDIR [DOCS_RULES_MD]
 set -u
 SF=$1
 SIM=$2
 MAN=$3
+RULES_MD=${4:-$(dirname "$0")/../../docs/rules.md}
 n=0
 failed=0
 
@@ -77,6 +79,13 @@ check_page "safeflash-sim" "$MAN/safeflash-sim.1" $sim_opts -o --out -h --help
 
 [ -s "$MAN/safeflash.rules.5" ] && grep -q '^\.TH "safeflash.rules" "5"' "$MAN/safeflash.rules.5"
 ok $? "safeflash.rules(5) is built"
+
+# Keys, verdicts and built-in rule ids: the first column of docs/rules.md's tables.
+ids=$(grep -oE '^\| `[a-z-]+` \|' "$RULES_MD" | sed 's/^| `//; s/` |$//')
+missing=$(for id in $ids; do grep -qF "\\fB$id\\fR" "$MAN/safeflash.rules.5" || echo "$id"; done)
+[ "$(echo $ids | wc -w)" -ge 20 ] && [ -z "$missing" ]
+ok $? "safeflash.rules(5) describes every key, verdict and built-in rule of docs/rules.md"
+[ -n "$missing" ] && echo "#   missing: $(echo $missing)"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
