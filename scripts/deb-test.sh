@@ -21,7 +21,13 @@ packages=$(for d in "$W"/*.deb; do dpkg-deb -f "$d" Package; done)
 dpkg -i "$W"/*.deb >"$W/install.log" 2>&1 || { cat "$W/install.log"; exit 1; }
 status=0
 v=$(/usr/bin/safeflash --version) && echo "installed: $v" || status=1
-[ -f /usr/share/safeflash/rules/quectel.rules ] || { echo "deb: no rules database"; status=1; }
+for f in /usr/share/safeflash/rules/quectel.rules /usr/share/man/man1/safeflash-update.1.gz \
+        /usr/share/man/man5/safeflash.rules.5.gz /usr/share/bash-completion/completions/safeflash \
+        /usr/lib/udev/rules.d/70-safeflash.rules /usr/share/mender/modules/v3/safeflash-modem \
+        /usr/share/man/man1/safeflash-sim.1.gz; do
+        [ -e "$f" ] || { echo "deb: $f is not installed"; status=1; }
+done
+pkg-config --exists safeflash || { echo "deb: no safeflash.pc"; status=1; }
 r=0
 /usr/bin/safeflash check --from EC25EFAR06A17M4G_20.200.20.200 --to EC25EFAR08A01M4G_01.001.01.001 \
         >"$W/check.out" 2>&1 || r=$?

@@ -26,7 +26,7 @@ setup() {
 
 echo "== gcc, -Werror, ASan + UBSan"
 if CC=gcc setup build-ci-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
-        -Dc_args=-fno-sanitize-recover=all; then
+        -Dc_args=-fno-sanitize-recover=all -Dman=enabled; then
         meson test -C build-ci-asan --print-errorlogs || status=1
         counts=$(python3 scripts/count-tests.py build-ci-asan/meson-logs/testlog.json)
 else
@@ -35,7 +35,7 @@ else
 fi
 
 echo "== clang, -Werror"
-if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized; then
+if CC=clang setup build-ci-clang -Dwerror=true -Dbuildtype=debugoptimized -Dman=enabled; then
         # Quiet when it passes; the failures themselves, not a second run, when it does not.
         meson test -C build-ci-clang --print-errorlogs >build-ci-clang.test.log 2>&1 || {
                 status=1
