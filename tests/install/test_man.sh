@@ -73,7 +73,7 @@ ok $? "safeflash(1) describes the global options and --version"
 [ -n "$missing" ] && echo "#   missing: $(echo $missing)"
 
 # safeflash-sim prints its usage, not a table: every --option of it, plus -o of mkpkg.
-sim_opts=$("$SIM" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+sim_opts=$("$SIM" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
 # --out and --help are in its getopt tables, not in its usage text.
 check_page "safeflash-sim" "$MAN/safeflash-sim.1" $sim_opts -o --out -h --help
 
