@@ -9,18 +9,10 @@ COMPLETION=$2
 SRC=$3
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                echo "#   COMPREPLY: ${COMPREPLY[*]}"
-        fi
+. "$(dirname "$0")/../tap.sh"
+tap_diagnose() {
+        echo "#   COMPREPLY: ${COMPREPLY[*]}"
 }
 
 # The program is completed by name, as a person types it.
@@ -127,5 +119,4 @@ complete_line "safeflash help up"
 has update && [ ${#COMPREPLY[@]} -eq 1 ]
 ok $? "'safeflash help up<TAB>': update"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -13,8 +13,6 @@ BUILD=$1
 SRC=$2
 WORK=$(mktemp -d /tmp/sf-install.XXXXXX)
 SIMPID=
-n=0
-failed=0
 # A sanitized build installs sanitized programs; the shim preloaded into them is not sanitized.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
@@ -24,15 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -20
-        fi
+. "$(dirname "$0")/../tap.sh"
+tap_diagnose() {
+        [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -20
 }
 
 # in_prefix DIR: DIR as installed under the staging root (DIR absolute, or relative to PREFIX).
@@ -173,5 +165,4 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sys.a
         "$WORK/info.json" "$R06A19"
 ok $? "the installed safeflash asks the module: it runs $R06A19"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

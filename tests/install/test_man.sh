@@ -10,18 +10,8 @@ SF=$1
 SIM=$2
 MAN=$3
 RULES_MD=${4:-$(dirname "$0")/../../docs/rules.md}
-n=0
-failed=0
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-        fi
-}
+. "$(dirname "$0")/../tap.sh"
 
 # Options of a --help text: "-d" and "--device" from "  -d, --device DEV   ...".
 help_options() {
@@ -87,5 +77,4 @@ missing=$(for id in $ids; do grep -qF "\\fB$id\\fR" "$MAN/safeflash.rules.5" || 
 ok $? "safeflash.rules(5) describes every key, verdict and built-in rule of docs/rules.md"
 [ -n "$missing" ] && echo "#   missing: $(echo $missing)"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -9,18 +9,10 @@ RULES=$1
 CHECK=$(dirname "$0")/check_udev_rules.py
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-n=0
-failed=0
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out"
-        fi
+. "$(dirname "$0")/../tap.sh"
+tap_diagnose() {
+        [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out"
 }
 
 python3 "$CHECK" "$RULES" >"$WORK/out" 2>&1
@@ -76,5 +68,4 @@ printf '%s\n' '# a comment' '' 'SUBSYSTEM=="usb", ATTR{idVendor}=="05c6", \' \
 python3 "$CHECK" "$WORK/good.rules" >"$WORK/out" 2>&1
 ok $? "the checker accepts comments, continuations and +="
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

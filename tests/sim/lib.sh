@@ -2,8 +2,6 @@
 # real safeflash pointed at it the way it is pointed at a real module. Expects SF, SIM, SHIM.
 WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
 SIMPID=
-n=0
-failed=0
 # A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
@@ -13,16 +11,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
-                [ -f "$WORK/sim.log" ] && grep -a '^boot' "$WORK/sim.log" | sed 's/^/#   sim /' | tail -3
-        fi
+. "$(dirname "$0")/../tap.sh"
+
+tap_diagnose() {
+        [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
+        [ -f "$WORK/sim.log" ] && grep -a '^boot' "$WORK/sim.log" | sed 's/^/#   sim /' | tail -3
 }
 
 # start_sim [run options]: its log covers this run only
@@ -123,7 +116,3 @@ print(a)
 PY
 }
 
-finish() {
-        echo "1..$n"
-        [ "$failed" -eq 0 ]
-}

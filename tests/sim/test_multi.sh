@@ -12,8 +12,6 @@ WORK=$(mktemp -d /tmp/sf-multi.XXXXXX)
 BUS=$WORK/bus
 DEVS=$BUS/sys/bus/usb/devices
 declare -A PIDS=()
-n=0
-failed=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
 cleanup() {
@@ -24,15 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
-        fi
+. "$(dirname "$0")/../tap.sh"
+tap_diagnose() {
+        [ -f "$WORK/out" ] && sed 's/^/#   /' "$WORK/out" | tail -15
 }
 
 # start_module PORT [options]: a module on that port of the bus, its state in WORK/mPORT.
@@ -240,5 +232,4 @@ sf update "$WORK/pkgs/$R08A01" --all >"$WORK/out" 2>&1
         [ "$(cat "$WORK"/sim*.log | grep -a -c "<program ")" -eq "$programs" ]
 ok $? "update --all with the R08 package: every module refused (exit 3), nothing written"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish
