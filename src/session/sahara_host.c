@@ -62,6 +62,25 @@ static bool looks_like_xml(const uint8_t *b, size_t n)
         return n >= 5 && memcmp(b, "<?xml", 5) == 0;
 }
 
+/* One answer while waiting for the boot ROM's HELLO: 0 it was the HELLO (kept in h),
+ * -EALREADY a Firehose programmer answered instead (its bytes pushed back for the Firehose
+ * host), 1 anything else. */
+static int take_hello(struct sf_sahara_host *h, int r, const struct sf_sahara_packet *p,
+                      const uint8_t *raw, size_t n, struct sf_error *err)
+{
+        if (r == -EPROTO && looks_like_xml(raw, n)) {
+                sf_transport_unread(h->t, raw, n);
+                return sf_error_set(err, -EALREADY,
+                                    "the device already runs a Firehose programmer");
+        }
+        if (r == 0 && p->cmd == SF_SAHARA_HELLO) {
+                h->hello = *p;
+                h->have_hello = true;
+                return 0;
+        }
+        return 1;
+}
+
 int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
 {
         struct sf_sahara_packet p, poke = {.cmd = SF_SAHARA_HELLO_RESP};
@@ -76,16 +95,9 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
                 /* A boot ROM's HELLO is waiting as soon as the device is there: one second
                  * of silence means it will not come by itself. */
                 r = recv_packet(h, &p, raw, &n, poked ? SF_SAHARA_PACKET_TIMEOUT_MS : 1000);
-                if (r == -EPROTO && looks_like_xml(raw, n)) {
-                        sf_transport_unread(h->t, raw, n);
-                        return sf_error_set(err, -EALREADY,
-                                            "the device already runs a Firehose programmer");
-                }
-                if (r == 0 && p.cmd == SF_SAHARA_HELLO) {
-                        h->hello = p;
-                        h->have_hello = true;
-                        return 0;
-                }
+                int got = take_hello(h, r, &p, raw, n, err);
+                if (got <= 0)
+                        return got;
                 if (r == -EPROTO) {
                         /* Foreign bytes (another program probing the port): skip them. */
                         sf_transport_note(h->t, "sahara: skipped %zu bytes that are not Sahara", n);
@@ -359,16 +371,9 @@ static int read_hello(struct sf_sahara_host *h, int timeout_ms, struct sf_error 
 
         for (int skipped = 0; skipped < 16; skipped++) {
                 int r = recv_packet(h, &p, raw, &n, timeout_ms);
-                if (r == -EPROTO && looks_like_xml(raw, n)) {
-                        sf_transport_unread(h->t, raw, n);
-                        return sf_error_set(err, -EALREADY,
-                                            "the device already runs a Firehose programmer");
-                }
-                if (r == 0 && p.cmd == SF_SAHARA_HELLO) {
-                        h->hello = p;
-                        h->have_hello = true;
-                        return 0;
-                }
+                int got = take_hello(h, r, &p, raw, n, err);
+                if (got <= 0)
+                        return got;
                 if (r < 0 && r != -EPROTO)
                         return r;
                 sf_transport_note(h->t, "sahara: skipped %zu bytes waiting for HELLO", n);

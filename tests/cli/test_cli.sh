@@ -15,8 +15,6 @@ mkdir -p "$WORK/etc/rules.d" "$WORK/config/safeflash/rules.d"
 
 R06A17=EC25EFAR06A17M4G_20.200.20.200
 R08A01=EC25EFAR08A01M4G_01.001.01.001
-n=0
-failed=0
 
 # run EXPECTED_EXIT ARGS...: runs safeflash, keeps stdout in $WORK/out, stderr in $WORK/err.
 run() {
@@ -27,18 +25,13 @@ run() {
         [ "$got" -eq "$want" ]
 }
 
-ok() {
-        n=$((n + 1))
-        if [ "$1" -eq 0 ]; then
-                echo "ok $n - $2"
-        else
-                failed=$((failed + 1))
-                echo "not ok $n - $2"
-                echo "# exit $got; stdout:"
-                sed 's/^/#   /' "$WORK/out" | head -40
-                echo "# stderr:"
-                sed 's/^/#   /' "$WORK/err" | head -20
-        fi
+. "$(dirname "$0")/../tap.sh"
+
+tap_diagnose() {
+        echo "# exit $got; stdout:"
+        sed 's/^/#   /' "$WORK/out" | head -40
+        echo "# stderr:"
+        sed 's/^/#   /' "$WORK/err" | head -20
 }
 
 has() { grep -qF -- "$1" "$WORK/out"; }
@@ -171,5 +164,4 @@ ok $? "ramdump without a module: exit 4, nothing created"
 run 0 --version && has "safeflash "
 ok $? "safeflash --version"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -98,21 +98,6 @@ at() {
 }
 
 at_query() {
-        python3 - "$WORK/m/dev/ttyUSB2" "$1" <<'PY'
-import os, sys, time, termios
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-attr = termios.tcgetattr(fd); attr[3] &= ~(termios.ECHO | termios.ICANON); termios.tcsetattr(fd, termios.TCSANOW, attr)
-def ask(cmd):
-    os.write(fd, cmd.encode() + b"\r")
-    out, end = b"", time.time() + 2
-    while time.time() < end and b"OK\r\n" not in out and b"ERROR" not in out:
-        try: out += os.read(fd, 4096)
-        except BlockingIOError: time.sleep(0.01)
-    return out.decode(errors="replace")
-for _ in range(4):            # a version read right after boot may be transient: ask again
-    a = ask(sys.argv[2])
-    if "00.000" not in a: break
-print(a)
-PY
+        python3 "$(dirname "${BASH_SOURCE[0]}")/at.py" "$WORK/m/dev/ttyUSB2" "$1"
 }
 
