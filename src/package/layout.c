@@ -265,7 +265,7 @@ static void dir_of(const char *rel, char *out, size_t size)
         out[n] = '\0';
 }
 
-/* ---- XML documents: expat with the guards of package/xml.c, plus line numbers ---- */
+/* ---- XML documents: expat with the guards of util/xml.c, plus line numbers ---- */
 
 struct doc {
         XML_Parser parser;
