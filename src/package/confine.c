@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "package/layout-internal.h"
+#include "package/path.h"
 #include "package/source.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -33,7 +34,7 @@ int sf_layout_confine(const struct sf_layout *l, const char *dir, const char *na
         char rel[PATH_MAX];
         int r;
 
-        r = sf_source_normalize(dir, name, rel, sizeof(rel), why);
+        r = sf_path_normalize(dir, name, rel, sizeof(rel), why);
         if (r < 0)
                 return r;
         if (!l->src) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "package/layout-internal.h"
+#include "package/path.h"
 #include "package/source.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -160,7 +161,7 @@ int sf_layout_parse_buffers(const char *pkg_dir, const char *xml_rel, const char
         if (!pkg_dir || !xml_rel || !ret || (!rawprogram && rawprogram_len) ||
             (!patch && patch_len))
                 return -EINVAL;
-        r = sf_source_normalize("", xml_rel, rel, sizeof(rel), &why);
+        r = sf_path_normalize("", xml_rel, rel, sizeof(rel), &why);
         if (r < 0)
                 return sf_error_set(err, r, "%s: %s", xml_rel, why);
         r = layout_new(pkg_dir, pkg_dir, &l);
