@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "image.h"
 #include "mkpkg.h"
 #include "mkpkg_core.h"
 #include "mkpkg_programmer.h"
+#include "mkpkg_ubi.h"
 #include "mkpkg_ufs.h"
 #include "safeflash/version.h"
 #include "util/cleanup.h"
@@ -37,6 +39,10 @@ struct image_spec {
         uint64_t size, small_size;
         bool scaled;  /* a large UBI image, which scale_percent applies to */
         bool factory; /* only in factory packages */
+        /* A UBI image: the synthetic image is the contents of this volume (static or dynamic), with
+         * an empty read-write "usrfs" beside it when usrfs is set. */
+        const char *volume;
+        bool vol_static, usrfs;
 };
 
 static const struct image_spec images[] = {
@@ -66,24 +72,33 @@ static const struct image_spec images[] = {
          .size = 5349376,
          .small_size = 16384},
         {.file = "NON-HLOS.ubi",
+         .volume = "modem",
+         .vol_static = true,
          .kind = SIM_IMAGE_MODEM,
          .part = "modem",
          .size = 28 * MIB,
          .small_size = 24576,
          .scaled = true},
         {.file = "mdm-perf-recovery-image-mdm9607-perf.ubi",
+         .volume = "recoveryfs",
          .kind = SIM_IMAGE_OTHER,
          .part = "recoveryfs",
          .size = 8 * MIB,
          .small_size = 12288,
          .scaled = true},
         {.file = "mdm9607-perf-sysfs.ubi",
+         .volume = "rootfs",
+         .usrfs = true,
          .kind = SIM_IMAGE_SYSFS,
          .part = "system",
          .size = 30 * MIB,
          .small_size = 28672,
          .scaled = true},
-        {.file = "oemapp.ubi", .kind = SIM_IMAGE_OTHER, .size = 2 * MIB, .small_size = 8192},
+        {.file = "oemapp.ubi",
+         .volume = "oemapp",
+         .kind = SIM_IMAGE_OTHER,
+         .size = 2 * MIB,
+         .small_size = 8192},
         {.file = "cefs.mbn",
          .kind = SIM_IMAGE_EFS,
          .part = "efs2",
@@ -155,13 +170,27 @@ static const struct image_spec *find_image(const char *file, size_t *ret_index)
         return NULL;
 }
 
+/* A UBI image of one volume of `content` bytes: two eraseblocks of volume table, then one per
+ * LEB (an eraseblock less its EC and VID header pages); an empty usrfs takes none. */
+static uint64_t ubi_size(uint64_t content)
+{
+        const uint64_t leb = SIM_UBI_PEB - 2 * SIM_UBI_PAGE;
+
+        return (2 + (content + leb - 1) / leb) * SIM_UBI_PEB;
+}
+
+/* The size of a file of the package as it ships. */
 static uint64_t file_size(const struct mkpkg *m, const char *file)
 {
+        const struct image_spec *im;
         size_t i;
 
         if (strcmp(file, "firehose/" MIBIB_FILE) == 0)
                 return SIM_MIBIB_LEN;
-        return find_image(file, &i) ? m->sizes[i] : 0;
+        im = find_image(file, &i);
+        if (!im)
+                return 0;
+        return im->volume ? ubi_size(m->sizes[i]) : m->sizes[i];
 }
 
 static uint64_t image_size(const struct mkpkg *m, const struct image_spec *im)
@@ -180,6 +209,24 @@ static uint64_t image_size(const struct mkpkg *m, const struct image_spec *im)
         return size;
 }
 
+/* Every programmed file fits its partition. */
+static int check_fit(struct mkpkg *m)
+{
+        for (size_t i = 0; i < N_PROGRAMS; i++) {
+                const struct sim_partition *p = sim_layout_find(&m->layout, programs[i].label);
+                uint64_t size = file_size(m, programs[i].file);
+                if (!p)
+                        return sf_error_set(m->err, -EINVAL, "mkpkg: the R%02d layout has no %s",
+                                            m->v.baseline, programs[i].label);
+                if (sim_pkg_align_up(size, PAGE) / PAGE > p->pages)
+                        return sf_error_set(m->err, -EFBIG,
+                                            "mkpkg: %s (%" PRIu64
+                                            " bytes) does not fit %s (%" PRIu32 " pages)",
+                                            programs[i].file, size, programs[i].label, p->pages);
+        }
+        return 0;
+}
+
 /* Every image's size; every programmed file must fit its partition. */
 static int plan_sizes(struct mkpkg *m)
 {
@@ -195,19 +242,7 @@ static int plan_sizes(struct mkpkg *m)
                                     "mkpkg: the R%02d layout does not fit a MIBIB (whole blocks, "
                                     "short names)",
                                     m->v.baseline);
-        for (size_t i = 0; i < N_PROGRAMS; i++) {
-                const struct sim_partition *p = sim_layout_find(&m->layout, programs[i].label);
-                uint64_t size = file_size(m, programs[i].file);
-                if (!p)
-                        return sf_error_set(m->err, -EINVAL, "mkpkg: the R%02d layout has no %s",
-                                            m->v.baseline, programs[i].label);
-                if (sim_pkg_align_up(size, PAGE) / PAGE > p->pages)
-                        return sf_error_set(m->err, -EFBIG,
-                                            "mkpkg: %s (%" PRIu64
-                                            " bytes) does not fit %s (%" PRIu32 " pages)",
-                                            programs[i].file, size, programs[i].label, p->pages);
-        }
-        return 0;
+        return check_fit(m);
 }
 
 /* The header every image of the package shares; -EINVAL when the version does not fit it. */
@@ -282,6 +317,47 @@ static int write_images(struct mkpkg *m)
                 if (images[i].factory && !m->o->factory)
                         continue;
                 r = write_image(m, &images[i], m->sizes[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The image made into the UBI image it ships as, of the size file_size() foretold. */
+static int wrap_ubi(struct mkpkg *m, const struct image_spec *im)
+{
+        const char *file = im->file;
+        char path[PATH_MAX], vol[PATH_MAX];
+        struct sim_ubi_vol v[2] = {
+                {.name = im->volume, .id = 0, .is_static = im->vol_static, .image = vol},
+                {.name = "usrfs", .id = 1, .size = 4ull * SIM_UBI_PEB, .autoresize = true},
+        };
+        uint32_t seq = (uint32_t)sim_pkg_seed_for(file, "image_seq", m->v.canonical) | 1;
+        struct stat st;
+        int r;
+
+        if (sim_pkg_path_join(path, sizeof(path), m->update, file) < 0 ||
+            snprintf(vol, sizeof(vol), "%s.volume", path) >= (int)sizeof(vol))
+                return sf_error_set(m->err, -ENAMETOOLONG, "mkpkg: %s: path too long", m->update);
+        if (rename(path, vol) < 0)
+                return sim_pkg_file_error(m->err, -errno, path);
+        r = sim_pkg_ubinize(path, v, im->usrfs ? 2 : 1, seq, m->err);
+        unlink(vol);
+        if (r < 0)
+                return r;
+        if (stat(path, &st) < 0)
+                return sim_pkg_file_error(m->err, -errno, path);
+        if ((uint64_t)st.st_size != file_size(m, file))
+                return sf_error_set(m->err, -EIO,
+                                    "mkpkg: ubinize made %s of %lld bytes, not %" PRIu64, path,
+                                    (long long)st.st_size, file_size(m, file));
+        return 0;
+}
+
+static int write_ubi_images(struct mkpkg *m)
+{
+        for (size_t i = 0; i < N_IMAGES; i++) {
+                int r = images[i].volume ? wrap_ubi(m, &images[i]) : 0;
                 if (r < 0)
                         return r;
         }
@@ -518,6 +594,8 @@ int sim_mkpkg(const struct sim_mkpkg_options *o, struct sf_error *err)
                 r = make_dirs(m);
         if (r >= 0)
                 r = write_images(m);
+        if (r >= 0)
+                r = write_ubi_images(m);
         if (r >= 0)
                 r = write_mibib(m);
         if (r >= 0)
