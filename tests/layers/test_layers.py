@@ -227,8 +227,8 @@ def main():
     bad = layer_problems(root)
     for layer in list(FLOOR) + CHAIN:
         mine = [b for b in bad if b[0] == layer]
-        tap.check(not mine, f"src/{layer}/ includes only {layer}/, "
-                  + (", ".join(ALLOWED[layer]) or "nothing else") + " and safeflash/",
+        below = "".join(f"{d}/, " for d in ALLOWED[layer])
+        tap.check(not mine, f"src/{layer}/ includes only {layer}/, {below}safeflash/",
                   [f"src/{rel} includes \"{inc}\": a layer above or beside its own"
                    for _, rel, inc in mine])
     sim = sim_problems(root)
