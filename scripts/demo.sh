@@ -32,10 +32,12 @@ bash scripts/deps.sh build ||
 # failed or was interrupted is not a build tree meson can reconfigure: it is set up afresh.
 L=$(mktemp /tmp/safeflash-demo-build.XXXXXX)
 trap 'rm -f "$L"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 options=(-Dbuildtype=release -Dtests=disabled -Dman=disabled)
 if ! { [ -f $B/meson-private/coredata.dat ] && [ -f $B/build.ninja ] &&
         meson setup --reconfigure $B "${options[@]}" >"$L" 2>&1; }; then
-        [ -e $B ] && say "$B/ is left over from a setup that did not finish: setting it up again"
+        [ -e $B ] && say "$B/ cannot be reconfigured (left by a setup that did not finish?): setting it up afresh"
         rm -rf $B
         must "$L" "meson's error is above; scripts/deps.sh build installs what the build needs" \
                 meson setup $B "${options[@]}"
@@ -60,8 +62,6 @@ W=$(mktemp -d /tmp/safeflash-demo.XXXXXX)
 export SAFEFLASH_SYSFS_ROOT=$W/module/sys SAFEFLASH_DEV_ROOT=$W/module/dev XDG_STATE_HOME=$W/state
 SIMPID=
 trap '[ -n "$SIMPID" ] && { kill $SIMPID; wait $SIMPID; } 2>/dev/null; rm -rf "$W" "$L"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 mkdir -p "$W/library"
 for v in $INSTALLED $GOOD $FORBIDDEN; do
         must "$W/mkpkg.out" "safeflash-sim could not write its packages into $W (is /tmp full?)" \
