@@ -85,7 +85,8 @@ def result(l):
     try:
         return json.load(open(f"{w}/{l}.json"))
     except (OSError, ValueError) as e:
-        sys.exit(f"bench: no result from safeflash update ({l}): {e}; its output: {w}/{l}.err")
+        err = open(f"{w}/{l}.err", errors="replace").read()[-3000:]
+        sys.exit(f"{err}bench: no result from safeflash update ({l}, its output above): {e}")
 one, many = result("one"), result("many")
 ok = sum(1 for m in many["modules"] if m["result"] == "success")
 mb = one.get("bytes_written", 0) / 1e6
