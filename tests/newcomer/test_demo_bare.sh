@@ -15,8 +15,11 @@ WORK=$(mktemp -d /tmp/sf-newcomer.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# A checkout owned by another user (CI's, run here as root) is still ours to read.
-export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0='*'
+# A checkout owned by another user (CI's, run here as root) is still ours to read. Through a
+# global config of our own: git clears command-line config (-c, GIT_CONFIG_COUNT) for the
+# upload-pack of a local clone.
+printf '[safe]\n\tdirectory = *\n' >"$WORK/gitconfig"
+export GIT_CONFIG_GLOBAL=$WORK/gitconfig
 
 skip_all() {
         echo "1..0 # SKIP $1"
