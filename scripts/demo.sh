@@ -3,20 +3,52 @@
 # simulated module. Builds safeflash and safeflash-sim (installing missing Debian packages),
 # then: identify, refuse R08 with its explanation, install R06A19 with a verified backup, brick
 # it with a forced R08, diagnose it, recover it with its IMEI, and show its history. Exits
-# non-zero if any step does not end as expected.
+# non-zero if any step does not end as expected. A step that fails (a package install, the build,
+# the simulator's start) prints its own error and what to do; a build-demo/ left behind by a run
+# that failed or was interrupted is set up again, so running it again always works.
 set -u
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh build || exit 1
-if [ -d build-demo ]; then
-        meson setup --reconfigure build-demo >/dev/null
-else
-        meson setup build-demo -Dbuildtype=release >/dev/null
-fi || exit 1
-ninja -C build-demo >/dev/null || exit 1
+B=build-demo
 
-SF=build-demo/cli/safeflash
-SIM=build-demo/sim/safeflash-sim
-SHIM=$PWD/build-demo/sim/usbshim/libsafeflash-sim-usb.so
+# say TEXT: a line of the demo's own, on stderr.
+say() { echo "demo: $*" >&2; }
+
+# must LOG ADVICE COMMAND...: run COMMAND with its output in LOG; when it fails, print the end of
+# that output (the command's own error), the command, and what to do, and stop.
+must() {
+        local log=$1 advice=$2
+        shift 2
+        "$@" >"$log" 2>&1 && return 0
+        tail -n 40 "$log" >&2
+        say "failed: $*"
+        say "$advice"
+        exit 1
+}
+
+bash scripts/deps.sh build ||
+        { say "the Debian packages the demo needs are not all installed (above)"; exit 1; }
+
+# Build. The demo needs neither the tests (cmocka) nor the man pages. A folder left by a setup that
+# failed or was interrupted is not a build tree meson can reconfigure: it is set up afresh.
+L=$(mktemp /tmp/safeflash-demo-build.XXXXXX)
+trap 'rm -f "$L"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+options=(-Dbuildtype=release -Dtests=disabled -Dman=disabled)
+if ! { [ -f $B/meson-private/coredata.dat ] && [ -f $B/build.ninja ] &&
+        meson setup --reconfigure $B "${options[@]}" >"$L" 2>&1; }; then
+        [ -e $B ] && say "$B/ cannot be reconfigured (left by a setup that did not finish?): setting it up afresh"
+        rm -rf $B
+        must "$L" "meson's error is above; scripts/deps.sh build installs what the build needs" \
+                meson setup $B "${options[@]}"
+fi
+say "building safeflash and safeflash-sim in $B/ (a few minutes the first time)"
+must "$L" "the compiler's error is above; when a header or library is missing, run scripts/deps.sh build as root" \
+        ninja -C $B
+
+SF=$B/cli/safeflash
+SIM=$B/sim/safeflash-sim
+SHIM=$PWD/$B/sim/usbshim/libsafeflash-sim-usb.so
 export SAFEFLASH_DATADIR=$PWD/data
 INSTALLED=EC25EFAR06A17M4G_20.200.20.200
 FORBIDDEN=EC25EFAR08A01M4G_01.001.01.001
@@ -28,14 +60,28 @@ failures=0
 # libusb (through the simulator's shim). Its history and backups live in a folder of their own.
 W=$(mktemp -d /tmp/safeflash-demo.XXXXXX)
 export SAFEFLASH_SYSFS_ROOT=$W/module/sys SAFEFLASH_DEV_ROOT=$W/module/dev XDG_STATE_HOME=$W/state
-trap 'kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null; rm -rf "$W"' EXIT
+SIMPID=
+trap '[ -n "$SIMPID" ] && { kill $SIMPID; wait $SIMPID; } 2>/dev/null; rm -rf "$W" "$L"' EXIT
 mkdir -p "$W/library"
 for v in $INSTALLED $GOOD $FORBIDDEN; do
-        "$SIM" mkpkg "$v" -o "$W/library/$v" --small >/dev/null || exit 1
+        must "$W/mkpkg.out" "safeflash-sim could not write its packages into $W (is /tmp full?)" \
+                "$SIM" mkpkg "$v" -o "$W/library/$v" --small
 done
 "$SIM" run --dir "$W/module" --small-images --timing none >"$W/sim.out" 2>&1 &
 SIMPID=$!
-for _ in $(seq 1 100); do grep -q ready "$W/sim.out" && break; sleep 0.05; done
+for _ in $(seq 1 200); do
+        grep -q ready "$W/sim.out" && break
+        kill -0 $SIMPID 2>/dev/null || break
+        sleep 0.05
+done
+if ! grep -q ready "$W/sim.out"; then
+        cat "$W/sim.out" >&2
+        kill -0 $SIMPID 2>/dev/null && say "safeflash-sim did not say 'ready' within 10 s" ||
+                say "safeflash-sim stopped before it was ready"
+        say "failed: $SIM run --dir $W/module --small-images --timing none"
+        say "its output is above; run that command by hand to see more, or rebuild with: rm -rf $B; bash scripts/demo.sh"
+        exit 1
+fi
 
 # step TITLE EXPECTED_EXIT COMMAND...: show the command and its output, check its exit status.
 step() {
