@@ -137,6 +137,22 @@ static void read_efs(struct sim_flash *f, const struct sim_layout *l, struct sim
                 r->calibrated |= efs.calibration[i] != 0;
 }
 
+/* Linux runs: it attaches UBI on the modem and system partitions (and changes them, ubi_attach.c).
+ * One it cannot attach leaves the modem or the root file system unmounted: the module crashes. */
+static int linux_attach(struct sim_flash *f, const struct sim_layout *l, struct sim_boot_report *r)
+{
+        static const char *const parts[] = {"modem", "system"};
+
+        for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+                const struct sim_partition *part = sim_layout_find(l, parts[i]);
+                char why[128] = "";
+                if (part && sim_ubi_attach(f, part, why, sizeof(why)) < 0)
+                        return verdict(r, SIM_BOOT_CRASH, "UBI on %s could not be attached (%s)",
+                                       parts[i], why);
+        }
+        return verdict(r, SIM_BOOT_NORMAL, "booted %s", r->version);
+}
+
 static int boot_chain(struct sim_flash *f, const struct sim_persona *p,
                       const struct sim_image_header *sbl, struct sim_boot_report *r)
 {
@@ -168,7 +184,7 @@ static int boot_chain(struct sim_flash *f, const struct sim_persona *p,
         snprintf(r->version, sizeof(r->version), "%s", h.version);
         read_efs(f, &l, r);
         (void)p;
-        return verdict(r, SIM_BOOT_NORMAL, "booted %s", r->version);
+        return linux_attach(f, &l, r);
 }
 
 /* Does this first stage (SBL, xbl) fit the board and the chip? Otherwise a verdict says why. */

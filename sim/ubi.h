@@ -7,6 +7,7 @@
 #define SIM_UBI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flash.h"
@@ -34,5 +35,11 @@ void sim_ubi_volume_done(struct sim_ubi_volume *v);
 /* Bytes [off, off+len) of the volume's data. -ERANGE past its end. */
 int sim_ubi_read(struct sim_flash *f, const struct sim_ubi_volume *v, uint64_t off, uint8_t *buf,
                  size_t len);
+
+/* ubi_attach.c: what Linux does to the partition's UBI when the module boots (attach, EC headers
+ * into erased eraseblocks, autoresize at the first attach, usrfs written, now and then a
+ * wear-levelling move). 0 also when the partition holds no UBI; -EUCLEAN with why when Linux
+ * could not attach it (a leftover of another image: bad image sequence number). */
+int sim_ubi_attach(struct sim_flash *f, const struct sim_partition *part, char *why, size_t n);
 
 #endif

@@ -232,6 +232,39 @@ static bool is_sbl(const struct sf_job *j, const struct sf_layout_op *op)
                op->start == 0 && op->lun == 0;
 }
 
+/* A UBI image on NAND is compared as UBI (ubi_same.c): 1 when that decided, 0 when the image is
+ * no UBI image. "unknown" is written, as "changed" is. */
+static int plan_ubi(struct sf_job *j, const struct sf_layout_op *op, size_t i, struct sf_error *err)
+{
+        uint64_t extent = op->num_sectors;
+        enum sf_ubi_match m;
+        char why[256];
+        int r;
+
+        /* The partition: what the erase at the same place covers, where UBI may have moved LEBs. */
+        for (size_t k = 0; k < sf_layout_op_count(j->layout); k++) {
+                const struct sf_layout_op *e = sf_layout_op(j->layout, k);
+                if (e->kind == SF_LAYOUT_OP_ERASE && e->has_num_sectors && same_place(e, op) &&
+                    e->num_sectors > extent)
+                        extent = e->num_sectors;
+        }
+        r = sf_job_ubi_same(j, op, extent, &m, why, sizeof(why), err);
+        if (r == -ENOMSG)
+                return 0;
+        if (r == -EBADMSG && err) { /* the package's image: name it */
+                struct sf_error e = *err;
+                return sf_error_set(err, r, "%s: %.400s", op->filename, e.message);
+        }
+        if (r < 0)
+                return r;
+        j->skip[i] = m == SF_UBI_SAME;
+        sf_job_say(j, SF_LOG_INFO, "%s: %s (%s)", op->label[0] ? op->label : op->filename,
+                   sf_ubi_match_to_string(m), why);
+        j->item = op->label;
+        sf_job_advance(j, 1);
+        return 1;
+}
+
 /* What each program will write, and which partitions already hold exactly that. */
 static int plan(struct sf_job *j, struct sf_error *err)
 {
@@ -254,6 +287,11 @@ static int plan(struct sf_job *j, struct sf_error *err)
                 if (r < 0)
                         return package_error(r);
                 if (j->o->write_all)
+                        continue;
+                r = plan_ubi(j, op, i, err);
+                if (r < 0)
+                        return r;
+                if (r > 0)
                         continue;
                 r = sf_fh_digest(&j->fh, &rg, have, err);
                 if (r == -EOPNOTSUPP)

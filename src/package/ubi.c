@@ -80,7 +80,6 @@ void sf_ubi_scan_free(struct sf_ubi_scan *s)
                 free(s->vtbl[i]);
         free(s);
 }
-SF_DEFINE_CLEANUP(struct sf_ubi_scan, sf_ubi_scan_free)
 
 /* A damaged eraseblock: an error in a strict scan, counted otherwise. */
 static int corrupt(struct sf_ubi_scan *s, struct sf_error *err, uint32_t peb, const char *what)
@@ -278,7 +277,6 @@ void sf_ubi_free(struct sf_ubi *u)
         free(u->volumes);
         free(u);
 }
-SF_DEFINE_CLEANUP(struct sf_ubi, sf_ubi_free)
 
 /* vtbl_check()'s rules for one record; NULL when it is good. An empty slot is all zeros with the
  * CRC of zeros. */

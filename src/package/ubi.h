@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "safeflash/common.h"
+#include "util/cleanup.h"
 
 #define SF_UBI_EC_MAGIC        0x55424923u /* "UBI#" */
 #define SF_UBI_VID_MAGIC       0x55424921u /* "UBI!" */
@@ -71,6 +72,7 @@ struct sf_ubi_scan;
  * some (a power cut during an erase), counted in n_corrupt. */
 int sf_ubi_scan_new(uint32_t peb_size, bool strict, struct sf_ubi_scan **ret);
 void sf_ubi_scan_free(struct sf_ubi_scan *s);
+SF_DEFINE_CLEANUP(struct sf_ubi_scan, sf_ubi_scan_free)
 
 /* The next PEB of the image (len == peb_size). -EBADMSG / -EPROTO with err filled for what no
  * UBI image may hold: headers that disagree (offsets, image sequence), a LEB past its volume,
@@ -84,6 +86,7 @@ int sf_ubi_scan_peb(struct sf_ubi_scan *s, const uint8_t *peb, size_t len, struc
 int sf_ubi_scan_finish(struct sf_ubi_scan *s, struct sf_ubi **ret, struct sf_error *err);
 
 void sf_ubi_free(struct sf_ubi *u);
+SF_DEFINE_CLEANUP(struct sf_ubi, sf_ubi_free)
 
 /* The whole of buf (a multiple of peb_size) through a strict scan. */
 int sf_ubi_parse(const uint8_t *buf, size_t len, uint32_t peb_size, struct sf_ubi **ret,

@@ -101,3 +101,31 @@ at_query() {
         python3 "$(dirname "${BASH_SOURCE[0]}")/at.py" "$WORK/m/dev/ttyUSB2" "$1"
 }
 
+
+# break_modem PACKAGE: a modem image that is whole as UBI but whose contents do not check out (the
+# module's modem crashes on it): a byte of the modem volume's first LEB changed, its data CRC and
+# VID header CRC made right again (include/uapi/mtd/ubi-media.h; UBI's CRC is zlib's, inverted),
+# and md5.txt updated to match.
+break_modem() {
+        python3 - "$1/update/NON-HLOS.ubi" <<'PY' || return 1
+import struct, sys, zlib
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+peb, vid_off, data_off = 256 * 1024, 4096, 8192
+for i in range(len(b) // peb):
+    v = i * peb + vid_off
+    if b[v:v + 4] == b"UBI!" and struct.unpack(">I", b[v + 8:v + 12])[0] == 0:
+        d = i * peb + data_off
+        b[d + 3000] ^= 0xFF
+        size = struct.unpack(">I", b[v + 20:v + 24])[0]
+        b[v + 32:v + 36] = struct.pack(">I", zlib.crc32(b[d:d + size]) ^ 0xFFFFFFFF)
+        b[v + 60:v + 64] = struct.pack(">I", zlib.crc32(b[v:v + 60]) ^ 0xFFFFFFFF)
+        break
+else:
+    sys.exit("no modem LEB")
+open(path, "wb").write(b)
+PY
+        local sum
+        sum=$(md5sum "$1/update/NON-HLOS.ubi" | cut -d' ' -f1)
+        sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$1/md5.txt"
+}

@@ -206,14 +206,23 @@ flash "$WORK/pkgs/$R06A19" && pid_is 0125
 ok $? "foreign bytes before the HELLO (a port prober) are skipped"
 stop_sim
 
+# A package whose UBI image is damaged (a changed byte, consistently with its md5.txt) is refused
+# before anything is written: the image fails its own data CRC (docs/ubi.md).
+cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/badubi"
+printf 'x' | dd of="$WORK/pkgs/badubi/update/NON-HLOS.ubi" bs=1 seek=$((2 * 262144 + 8192 + 3000)) conv=notrunc 2>/dev/null
+sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$(md5sum "$WORK/pkgs/badubi/update/NON-HLOS.ubi" | cut -d' ' -f1)/" \
+        "$WORK/pkgs/badubi/md5.txt"
+start_sim --install $R08A01
+flash "$WORK/pkgs/badubi"
+[ $? -eq 2 ] && grep -q "NON-HLOS.ubi: UBI image: eraseblock 2: data CRC mismatch" "$WORK/out" && [ "$(count_cmd program)" -eq 0 ] &&
+        [ "$(count_cmd erase)" -eq 0 ]
+ok $? "a package whose UBI image fails its own CRCs is refused (exit 2) before anything is written"
+stop_sim
+
 # 8. A package whose modem image is broken (consistently with its md5.txt): the module crashes
 #    at boot and offers a RAM dump as 05c6:900e; flashing refuses that state.
 cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/badmodem"
-# A byte of the modem volume's data (ubinize puts the volume table in eraseblocks 0-1, the
-# modem's first LEB in eraseblock 2, its data after the EC and VID header pages).
-printf 'x' | dd of="$WORK/pkgs/badmodem/update/NON-HLOS.ubi" bs=1 seek=$((2 * 262144 + 8192 + 3000)) conv=notrunc 2>/dev/null
-sum=$(md5sum "$WORK/pkgs/badmodem/update/NON-HLOS.ubi" | cut -d' ' -f1)
-sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badmodem/md5.txt"
+break_modem "$WORK/pkgs/badmodem"
 start_sim --install $R08A01
 flash "$WORK/pkgs/badmodem" && pid_is 900e
 ok $? "a modem image that does not check out makes the module crash into memory-debug mode (900e)"
