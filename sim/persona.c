@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "persona.h"
+#include "quirks.h"
 
 /* The EC25-E's reported OEM PK hash (secure boot disabled), from the reference. */
 #define EC25E_PK_HASH                                                                              \
@@ -122,6 +123,8 @@ static const struct sim_persona rm500q = {
         .factory_version = "RM500QGLABR11A06M4G_01.001.01.001",
         .model = "RM500Q-GL",
         .usb_product = "RM500Q-GL",
+        /* SDX55 boot ROMs speak Sahara v3 (protocols.md 2.6). */
+        .quirks = SIM_QUIRK_SAHARA_V3,
 };
 
 static const struct sim_persona *const all[] = {&ec25e, &eg25g, &rm500q, NULL};

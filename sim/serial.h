@@ -29,6 +29,7 @@ struct sim_at_identity {
         bool calibrated;
         uint16_t vid, pid;
         unsigned transient_reads; /* AT+QGMR answers "…00.000" this many times after boot */
+        bool urc_chatter;         /* the boot's URCs arrive in the middle of answers */
 };
 
 struct sim_at {
@@ -39,6 +40,7 @@ struct sim_at {
         size_t len;
         bool overflow;
         unsigned qgmr_count;
+        unsigned urcs_sent; /* of the boot's URCs (urc_chatter) */
 };
 
 int sim_at_start(struct sim_at *a, const char *link_path, const struct sim_at_identity *id);

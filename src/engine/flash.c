@@ -223,7 +223,16 @@ static int boot_programmer(struct sf_job *j, struct sf_error *err)
                                     "the module is in memory-debug mode (05c6:900e): its firmware "
                                     "crashed; collect the RAM dump first (it may be the only log "
                                     "of what happened), then reset it into EDL to flash");
+        if (j->chip.command_mode_refused) {
+                r = sf_job_chip_without_command_mode(j, &prog, err);
+                if (r < 0)
+                        return r;
+                sf_job_enter(j, SF_PHASE_UPLOAD, prog.size);
+                return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j,
+                                               err);
+        }
         j->res.identified = true;
+        snprintf(j->res.chip_evidence, sizeof(j->res.chip_evidence), "sahara");
         j->res.chip_serial = j->chip.serial;
         j->res.msm_id = j->chip.msm_id;
         j->res.oem_id = j->chip.oem_id;
@@ -233,6 +242,8 @@ static int boot_programmer(struct sf_job *j, struct sf_error *err)
         r = sf_programmer_check(&prog, &j->chip, !sf_programmer_chip_is_unfused(&j->chip), err);
         if (r < 0)
                 return r;
+        sf_job_say(j, SF_LOG_INFO, "programmer check: against the chip's own answers in Sahara "
+                                   "command mode");
         sf_job_enter(j, SF_PHASE_UPLOAD, prog.size);
         return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j, err);
 }
@@ -362,9 +373,13 @@ static int plan(struct sf_job *j, struct sf_error *err)
                         return package_error(r);
                 if (j->o->write_all)
                         continue;
+                /* What the flash holds: the programmer's digest, or read back (the same
+                 * choice as verify's, learned once per session). */
                 r = sf_fh_digest(&j->fh, &rg, have, err);
                 if (r == -EOPNOTSUPP)
-                        break; /* no digests: write everything */
+                        r = sf_job_readback_digest(j, op, have, err);
+                if (r == -EOPNOTSUPP)
+                        continue; /* neither: written whatever it holds */
                 if (r < 0)
                         return r;
                 j->skip[i] = memcmp(have, j->want[i], 32) == 0;
@@ -491,19 +506,23 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
+        uint64_t first = op->start, disk = 0;
         int r = !buf || !ctx ? -ENOMEM : 0;
 
-        if (!op->has_start)
+        /* A start relative to the disk's end (NUM_DISK_SECTORS-5.): the programmer's size. */
+        if (r == 0 && !op->has_start &&
+            (!op->start_text || sf_fh_storage_blocks(&j->fh, op->lun, &disk, NULL) < 0 ||
+             sf_firehose_eval_sector(op->start_text, disk, &first) < 0))
                 r = sf_error_set(err, -EOPNOTSUPP,
-                                 "cannot read back %s: its start is an "
-                                 "expression",
+                                 "cannot read back %s: its start is an expression the "
+                                 "programmer gives no disk size for",
                                  op->label);
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
         for (uint64_t s = 0; r == 0 && s < op->num_sectors; s += per) {
                 char start[24], last[24];
                 struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
-                snprintf(start, sizeof(start), "%" PRIu64, op->start + s);
+                snprintf(start, sizeof(start), "%" PRIu64, first + s);
                 rg.start_sector = start;
                 rg.num_sectors = op->num_sectors - s < per ? op->num_sectors - s : per;
                 r = sf_fh_read(&j->fh, &rg, buf, err);
@@ -704,6 +723,8 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                 r = boot_programmer(&j, err);
         if (r >= 0)
                 r = start_firehose(&j, err);
+        if (r >= 0 && j.identify_after)
+                r = sf_job_chip_from_programmer(&j, err);
         if (r >= 0)
                 r = probe_sector_size(&j, err);
         if (r >= 0)

@@ -41,6 +41,7 @@ struct sf_job {
         /* The module's device-unique partitions, from its own partition tables. */
         struct sf_efs_region efs[SF_EFS_MAX_REGIONS];
         size_t n_efs;
+        bool identify_after; /* no command mode, nothing known: ask the running programmer */
 };
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
@@ -52,6 +53,16 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
                            struct sf_error *err);
 int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
                       struct sf_source_file **ret, struct sf_error *err);
+
+/* chip.c: which chip, when the boot ROM refuses Sahara command mode. */
+struct sf_programmer_info;
+/* Before the upload: the chip known from before EDL (checked against the programmer), or the
+ * check deferred until the programmer runs (identify_after). */
+int sf_job_chip_without_command_mode(struct sf_job *j, const struct sf_programmer_info *prog,
+                                     struct sf_error *err);
+/* After the programmer started: its banner's chip serial, or a refusal (-EPERM) unless
+ * force_unidentified. Nothing has been written yet. */
+int sf_job_chip_from_programmer(struct sf_job *j, struct sf_error *err);
 
 /* efs.c */
 int sf_efs_locate(struct sf_job *j, struct sf_error *err);
