@@ -288,9 +288,10 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
         for (int attempt = 0, lost = 0; attempt < 2;) {
                 snprintf(size, sizeof(size), "%" PRIu64, payload);
                 r = send_cmd(h, "configure", a, sizeof(a) / sizeof(*a));
+                /* 1 s, then 2 s twice: qdl gives configure 5 s in all. */
                 if (r >= 0)
-                        r = wait_response(h, &rep, 1000 << lost);
-                if (r == -ETIMEDOUT && lost < 3) {
+                        r = wait_response(h, &rep, lost ? 2000 : 1000);
+                if (r == -ETIMEDOUT && lost < 2) {
                         lost++; /* lost while the programmer was busy: again, waiting longer */
                         continue;
                 }
