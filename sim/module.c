@@ -163,7 +163,9 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
         wait_until_ready(m);
         account_link(m, len);
         log_traffic(m, "<-", buf, len);
-        if (m->host_on_tty || m->ep.conn_fd < 0)
+        if (m->host_on_tty)
+                return sim_pty_write_wait(&m->edl_tty, buf, len, 2000);
+        if (m->ep.conn_fd < 0)
                 return sim_pty_write(&m->edl_tty, buf, len);
         return sim_usb_send(&m->ep, buf, len);
 }

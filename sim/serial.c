@@ -2,6 +2,7 @@
 /* The running module's AT and DM ports over ptys. AT answers use the literal formats of the
  * project's reference notes (quectel.md section 6). */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,28 @@ int sim_pty_write(struct sim_pty *t, const void *buf, size_t len)
                 if (n < 0)
                         return errno == EAGAIN ? 0 : -errno; /* nobody reads: drop, as USB would */
                 done += (size_t)n;
+        }
+        return 0;
+}
+
+int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms)
+{
+        size_t done = 0;
+
+        while (done < len) {
+                ssize_t n = write(t->master, (const char *)buf + done, len - done);
+                struct pollfd p = {.fd = t->master, .events = POLLOUT};
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno != EAGAIN)
+                        return -errno;
+                if (n > 0) {
+                        done += (size_t)n;
+                        continue;
+                }
+                /* Full: the host has not read yet. A USB device holds its data until then. */
+                if (poll(&p, 1, stall_ms) != 1)
+                        return 0; /* the host went away: dropped, as USB would */
         }
         return 0;
 }

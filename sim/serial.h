@@ -19,6 +19,9 @@ struct sim_pty {
 int sim_pty_open(struct sim_pty *t, const char *link_path);
 void sim_pty_close(struct sim_pty *t);
 int sim_pty_write(struct sim_pty *t, const void *buf, size_t len);
+/* The same for a host that reads at its own pace (the EDL tty): when the pty is full, wait up
+ * to stall_ms for the host to read before dropping the rest. */
+int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms);
 
 /* What the firmware answers on its AT port. */
 struct sim_at_identity {
