@@ -135,6 +135,21 @@ static int parse_identity(int c, const char *arg, struct options *o)
         }
 }
 
+/* --quirk NAME: one more habit, or none of the persona's. */
+static int parse_quirk(const char *name, struct options *o)
+{
+        unsigned q;
+        int k = sim_quirk_parse(name, &q);
+
+        if (k < 0) {
+                fprintf(stderr, "safeflash-sim: unknown quirk '%s'\n", name);
+                return -EINVAL;
+        }
+        o->quirks |= q;
+        o->quirks_none |= k == 1;
+        return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
         static const struct option longs[] = {
@@ -172,17 +187,10 @@ static int parse(int argc, char **argv, struct options *o)
                 case 'U':
                         o->usb3 = true;
                         break;
-                case 'Q': {
-                        unsigned q;
-                        int k = sim_quirk_parse(optarg, &q);
-                        if (k < 0) {
-                                fprintf(stderr, "safeflash-sim: unknown quirk '%s'\n", optarg);
+                case 'Q':
+                        if (parse_quirk(optarg, o) < 0)
                                 return -EINVAL;
-                        }
-                        o->quirks |= q;
-                        o->quirks_none |= k == 1;
                         break;
-                }
                 case 'i':
                         o->install = optarg;
                         break;
