@@ -181,6 +181,11 @@ static int identify_sahara(const struct sf_device *d, struct sf_identity *id, st
         memcpy(id->pk_hash, chip.pk_hash, chip.pk_hash_len < 32 ? chip.pk_hash_len : 32);
         if (chip.hello_mode == 2)
                 snprintf(id->note, sizeof(id->note), "the module crashed and offers a RAM dump");
+        else if (chip.command_mode_refused)
+                snprintf(id->note, sizeof(id->note),
+                         "its boot ROM refuses Sahara command mode (status 0x%02x): the chip "
+                         "is known only once a programmer runs",
+                         chip.refusal_status);
         return 0;
 }
 

@@ -28,6 +28,7 @@ boots() {
 both() {
         local name=$1
         shift
+        stop_sim
         rm -rf "$WORK/m" "$WORK/state"
         start_sim --quirk none "$@" --install $R06A17
         sf update "$WORK/lib/$R06A19" --yes && boots $R06A19
@@ -51,6 +52,8 @@ ok $? "slow-start: the programmer's late start and its unasked logs are waited o
 both no-command-mode --quirk no-command-mode
 json 'd["identified"] and d["chip_evidence"] == "programmer" and d["chip_serial"] == 0x0cf94c64'
 ok $? "no-command-mode: the chip is identified by the running programmer's banner, and says so"
+sf edl && pid_is 9008 && sf info --json && json '"refuses Sahara command mode" in d["note"]'
+ok $? "no-command-mode: info on the module in EDL says its boot ROM refuses command mode"
 
 both sahara-v3 --quirk sahara-v3
 json 'd["identified"] and d["chip_evidence"] == "sahara" and d["msm_id"] == 0x000480E1'
@@ -68,6 +71,7 @@ stop_sim
 RM11=RM500QGLABR11A06M4G_01.001.01.001
 RM12=RM500QGLABR11A07M4G_01.002.01.002
 mkpkg $RM12
+stop_sim
 rm -rf "$WORK/m" "$WORK/state"
 # shellcheck disable=SC2086
 start_sim --persona rm500q $ALL
