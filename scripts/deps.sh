@@ -2,7 +2,7 @@
 # Installs the Debian packages safeflash needs to build and test, when any is missing.
 # Usage: scripts/deps.sh [build|test|deb]
 set -eu
-packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev libsystemd-dev libarchive-dev scdoc)
+packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev libsystemd-dev libarchive-dev scdoc mtd-utils)
 if [ "${1:-build}" = deb ]; then
         packages+=(debhelper dpkg-dev)
 fi

@@ -19,6 +19,7 @@
 #include "boot.h"
 #include "gpt.h"
 #include "image.h"
+#include "ubi.h"
 #include "proto/firehose.h"
 
 const char *sim_boot_result_to_string(enum sim_boot_result r)
@@ -47,25 +48,37 @@ static int verdict(struct sim_boot_report *r, enum sim_boot_result res, const ch
         return 0;
 }
 
-/* Read an image header at a page, and check its payload's CRC (so a write cut short by a power
- * loss is noticed). */
-static int read_image(struct sim_flash *f, uint64_t page, uint64_t max_pages,
-                      struct sim_image_header *h)
+/* Where an image is read from: the flash at a byte offset, or a UBI volume. */
+struct source {
+        struct sim_flash *f;
+        uint64_t base;                     /* flash: the image's first byte */
+        const struct sim_ubi_volume *vol; /* or a volume's data */
+};
+
+static int source_read(const struct source *s, uint64_t off, uint8_t *buf, size_t len)
+{
+        return s->vol ? sim_ubi_read(s->f, s->vol, off, buf, len)
+                      : sim_flash_read(s->f, s->base + off, buf, len);
+}
+
+/* Read an image header, and check its payload's CRC (so a write cut short by a power loss is
+ * noticed); max is the bytes the image may span. */
+static int read_image_from(const struct source *s, uint64_t max, struct sim_image_header *h)
 {
         uint8_t hdr[SIM_IMAGE_HEADER_LEN], buf[65536];
-        uint64_t off = page * f->page_size + SIM_IMAGE_HEADER_LEN, done = 0;
+        uint64_t done = 0;
         uint32_t crc = 0;
         int r;
 
-        r = sim_flash_read(f, page * f->page_size, hdr, sizeof(hdr));
+        r = source_read(s, 0, hdr, sizeof(hdr));
         if (r < 0 || (r = sim_image_header_decode(hdr, sizeof(hdr), h)) < 0)
                 return r;
-        if (h->payload_len > max_pages * f->page_size - SIM_IMAGE_HEADER_LEN)
+        if (max < SIM_IMAGE_HEADER_LEN || h->payload_len > max - SIM_IMAGE_HEADER_LEN)
                 return -EPROTO;
         while (done < h->payload_len) {
                 size_t n =
                         h->payload_len - done < sizeof(buf) ? h->payload_len - done : sizeof(buf);
-                r = sim_flash_read(f, off + done, buf, n);
+                r = source_read(s, SIM_IMAGE_HEADER_LEN + done, buf, n);
                 if (r < 0)
                         return r;
                 crc = sf_firehose_crc32_update(crc, buf, n);
@@ -74,13 +87,40 @@ static int read_image(struct sim_flash *f, uint64_t page, uint64_t max_pages,
         return h->payload_len && crc != h->payload_crc ? -EBADMSG : 0;
 }
 
+static int read_image(struct sim_flash *f, uint64_t page, uint64_t max_pages,
+                      struct sim_image_header *h)
+{
+        struct source s = {.f = f, .base = page * f->page_size};
+
+        return read_image_from(&s, max_pages * f->page_size, h);
+}
+
+/* The image in a partition: in the volume of that name when the partition holds UBI (the modem
+ * firmware in NON-HLOS.ubi's static "modem" volume), at its start otherwise. */
+static int read_part_image(struct sim_flash *f, const struct sim_partition *p, const char *volume,
+                           struct sim_image_header *h)
+{
+        struct sim_ubi_volume vol;
+        struct source s = {.f = f, .vol = &vol};
+        int r;
+
+        if (!sim_ubi_present(f, p))
+                return read_image(f, p->start_page, p->pages, h);
+        r = sim_ubi_find(f, p, volume, &vol);
+        if (r < 0)
+                return r;
+        r = read_image_from(&s, vol.bytes, h);
+        sim_ubi_volume_done(&vol);
+        return r;
+}
+
 static int check_stage(struct sim_flash *f, const struct sim_layout *l, const char *part,
                        uint32_t kind, const struct sim_image_header *sbl,
                        struct sim_image_header *ret)
 {
         const struct sim_partition *p = sim_layout_find(l, part);
 
-        if (!p || read_image(f, p->start_page, p->pages, ret) < 0 || ret->kind != kind)
+        if (!p || read_part_image(f, p, part, ret) < 0 || ret->kind != kind)
                 return -ENOENT;
         return ret->baseline == sbl->baseline ? 0 : -EXDEV;
 }

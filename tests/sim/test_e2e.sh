@@ -209,7 +209,9 @@ stop_sim
 # 8. A package whose modem image is broken (consistently with its md5.txt): the module crashes
 #    at boot and offers a RAM dump as 05c6:900e; flashing refuses that state.
 cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/badmodem"
-printf 'x' | dd of="$WORK/pkgs/badmodem/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+# A byte of the modem volume's data (ubinize puts the volume table in eraseblocks 0-1, the
+# modem's first LEB in eraseblock 2, its data after the EC and VID header pages).
+printf 'x' | dd of="$WORK/pkgs/badmodem/update/NON-HLOS.ubi" bs=1 seek=$((2 * 262144 + 8192 + 3000)) conv=notrunc 2>/dev/null
 sum=$(md5sum "$WORK/pkgs/badmodem/update/NON-HLOS.ubi" | cut -d' ' -f1)
 sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badmodem/md5.txt"
 start_sim --install $R08A01

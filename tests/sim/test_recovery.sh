@@ -161,7 +161,9 @@ SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$P19" --no-re
 sf doctor --json && json 'd["state"] == "firehose-running" and "writes nothing" in d["cause"]'
 ok $? "doctor: a Firehose programmer already running (nothing written by loading it)"
 cp -r "$P19" "$WORK/badmodem"
-printf 'x' | dd of="$WORK/badmodem/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
+# A byte of the modem volume's data (ubinize puts the volume table in eraseblocks 0-1, the
+# modem's first LEB in eraseblock 2, its data after the EC and VID header pages).
+printf 'x' | dd of="$WORK/badmodem/update/NON-HLOS.ubi" bs=1 seek=$((2 * 262144 + 8192 + 3000)) conv=notrunc 2>/dev/null
 sum=$(md5sum "$WORK/badmodem/update/NON-HLOS.ubi" | cut -d' ' -f1)
 sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/badmodem/md5.txt"
 SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/badmodem" >"$WORK/out" 2>&1
