@@ -12,6 +12,7 @@ enum {
         OPT_NO_RESET,
         OPT_SESSION_LOG,
         OPT_BACKUP,
+        OPT_FORCE,
 };
 
 static const struct cli_option options[] = {
@@ -27,6 +28,9 @@ static const struct cli_option options[] = {
          "first copy the module's EFS2 (IMEI, calibration) into DIR, verified"},
         {"no-verify", no_argument, OPT_NO_VERIFY, NULL,
          "DANGEROUS: do not check the package against its md5.txt"},
+        {"force", no_argument, OPT_FORCE, NULL,
+         "write even when nothing tells which chip the module is (a boot ROM without Sahara "
+         "command mode, a programmer that does not name the chip)"},
         {0},
 };
 
@@ -53,6 +57,7 @@ static void print_result(const struct sf_flash_options *o, const struct sf_flash
         json_bool(&j, "identified", res->identified);
         json_int(&j, "chip_serial", res->chip_serial);
         json_int(&j, "msm_id", res->msm_id);
+        json_str(&j, "chip_evidence", res->chip_evidence[0] ? res->chip_evidence : NULL);
         json_bool(&j, "programmer_was_running", res->programmer_was_running);
         json_int(&j, "partitions_written", res->partitions_written);
         json_int(&j, "partitions_skipped", res->partitions_skipped);
@@ -91,6 +96,9 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                         break;
                 case OPT_BACKUP:
                         o.backup_dir = optarg;
+                        break;
+                case OPT_FORCE:
+                        o.force_unidentified = true;
                         break;
                 default:
                         return EXIT_USAGE;

@@ -18,6 +18,8 @@ struct sim_chip {
         bool read_data_64;       /* pull with READ_DATA_64 instead of READ_DATA */
         uint32_t max_chunk;      /* largest READ_DATA length (4096 on MDM9x07) */
         bool memory_debug;       /* a crashed chip (05c6:900e): HELLO mode 2 */
+        bool done_pending;       /* DONE_RESP 0 (pending) after the programmer (quirks.h) */
+        bool no_command_mode;    /* refuses HELLO_RESP mode 3 (quirks.h) */
 };
 
 #endif

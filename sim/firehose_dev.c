@@ -85,22 +85,32 @@ void sim_firehose_done(struct sim_firehose *fh)
         fh->page = NULL;
 }
 
+/* The functions this programmer has. */
+static size_t n_functions(const struct sim_firehose *fh)
+{
+        /* getsha256digest is the last entry: a programmer without it lists one fewer. */
+        return fh->cfg->no_digest ? N_FUNCTIONS - 1 : N_FUNCTIONS;
+}
+
 int sim_firehose_start(struct sim_firehose *fh)
 {
         int r = 0;
 
         if (fh->cfg->quiet_boot)
                 return 0;
-        r = logf_(fh, "INFO: Binary build date: Mar 11 2021 @ 10:02:44");
+        if (fh->cfg->chatty) /* a slow starter says what took it so long */
+                r = logf_(fh, "INFO: Initializing NAND, waiting for the controller");
+        if (r >= 0)
+                r = logf_(fh, "INFO: Binary build date: Mar 11 2021 @ 10:02:44");
         if (r >= 0)
                 r = logf_(fh, "INFO: Chip serial num: %" PRIu32 " (0x%" PRIx32 ")",
                           fh->cfg->chip_serial, fh->cfg->chip_serial);
         if (r >= 0)
-                r = logf_(fh, "INFO: Supported Functions (%zu):", N_FUNCTIONS);
-        for (size_t i = 0; r >= 0 && i < N_FUNCTIONS; i++)
+                r = logf_(fh, "INFO: Supported Functions (%zu):", n_functions(fh));
+        for (size_t i = 0; r >= 0 && i < n_functions(fh); i++)
                 r = logf_(fh, "INFO: %s", functions[i]);
         if (r >= 0)
-                r = logf_(fh, "INFO: End of supported functions %zu", N_FUNCTIONS);
+                r = logf_(fh, "INFO: End of supported functions %zu", n_functions(fh));
         return r;
 }
 
@@ -154,7 +164,11 @@ static int on_configure(struct sim_firehose *fh, const struct sf_firehose_comman
         }
         fh->payload_to_target = want;
         fh->configured = true;
-        return configure_reply(fh, true);
+        r = configure_reply(fh, true);
+        /* Some programmers go on logging after the response (protocols.md 3.3, MSM8916). */
+        if (r >= 0 && fh->cfg->chatty)
+                r = logf_(fh, "INFO: Storage initialized, payload %" PRIu64 " bytes", want);
+        return r;
 }
 
 struct range {
@@ -516,14 +530,17 @@ static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c
         case SF_FIREHOSE_CMD_GETSTORAGEINFO:
                 return on_storage_info(fh, c);
         case SF_FIREHOSE_CMD_GETSHA256DIGEST:
+                if (fh->cfg->no_digest)
+                        break; /* not a function of this programmer */
                 return on_digest(fh, c);
         case SF_FIREHOSE_CMD_SETBOOTABLESTORAGEDRIVE:
                 return on_bootable(fh, c);
         case SF_FIREHOSE_CMD_POWER:
                 return on_power(fh, c);
         default:
-                return nak(fh, "ERROR: Unrecognized command '%s'", c->element);
+                break;
         }
+        return nak(fh, "ERROR: Unrecognized command '%s'", c->element);
 }
 
 /* Raw program data: collected a page at a time, each page programmed when complete. */
@@ -591,8 +608,8 @@ int sim_firehose_input(struct sim_firehose *fh, const uint8_t *buf, size_t len)
 {
         int r;
 
-        if (len == 0 || fh->outcome != SIM_FIREHOSE_RUNNING || fh->stalled)
-                return 0; /* ZLPs separate nothing; a stalled programmer hears nothing */
+        if (len == 0 || fh->outcome != SIM_FIREHOSE_RUNNING || fh->stalled || fh->asleep)
+                return 0; /* ZLPs separate nothing; a stalled or starting programmer hears nothing */
         if (!fh->raw)
                 return take_xml(fh, buf, len);
         while (len > 0 && fh->raw) {

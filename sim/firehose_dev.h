@@ -46,6 +46,8 @@ struct sim_firehose_config {
         uint32_t chip_serial;
         bool quiet_boot;     /* no start-up banner (edl over serial needs this) */
         bool corrupt_digest; /* fault: getsha256digest answers a wrong digest */
+        bool no_digest;      /* no getsha256digest: not in the banner, NAKed (quirks.h) */
+        bool chatty;         /* unasked INFO logs after a configure's answer (slow-start) */
 };
 
 struct sim_firehose {
@@ -70,6 +72,7 @@ struct sim_firehose {
         void *fault_ctx;
         unsigned seen[16]; /* commands received, per sf_firehose_cmd */
         bool stalled;      /* a fault made it stop answering */
+        bool asleep;       /* still starting up (slow-start): what arrives now is lost */
 };
 
 int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,

@@ -11,6 +11,7 @@
 #include "factory.h"
 #include "mkpkg.h"
 #include "module.h"
+#include "quirks.h"
 
 static volatile sig_atomic_t stop;
 
@@ -26,6 +27,7 @@ static void usage(FILE *f)
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
               "                         [--fault SPEC]... [--bus BUSDIR --port N]\n"
               "                         [--imei IMEI] [--chip-serial HEX] [--usb3]\n"
+              "                         [--quirk NAME]...\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n"
               "                         [--zip | --zip-flat]\n\n"
@@ -57,10 +59,18 @@ static void usage(FILE *f)
               "after\n"
               "N bytes of program data; what was written stays), corrupt-digest (wrong\n"
               "getsha256digest answers), garbage (foreign bytes before the boot ROM's HELLO).\n\n"
-              "Personas:\n",
+              "Quirks (--quirk NAME, repeatable): habits of real modules. Each persona has its\n"
+              "real module's habits by default (listed below); --quirk none turns those off,\n"
+              "other names add to what is on:\n",
               f);
-        for (const struct sim_persona *const *p = sim_persona_all(); *p; p++)
-                fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->description);
+        sim_quirks_describe(f);
+        fputs("\nPersonas:\n", f);
+        for (const struct sim_persona *const *p = sim_persona_all(); *p; p++) {
+                char q[160];
+                sim_quirks_format((*p)->quirks, q, sizeof(q));
+                fprintf(f, "  %-8s %s\n           habits: %s\n", (*p)->name, (*p)->description,
+                        q);
+        }
 }
 
 struct options {
@@ -72,6 +82,8 @@ struct options {
         unsigned n_faults;
         uint64_t flash_mb;
         bool small, usb3;
+        unsigned quirks;  /* asked for with --quirk */
+        bool quirks_none; /* --quirk none: not the persona's own */
 };
 
 /* A number with nothing after it, at most max. */
@@ -123,6 +135,21 @@ static int parse_identity(int c, const char *arg, struct options *o)
         }
 }
 
+/* --quirk NAME: one more habit, or none of the persona's. */
+static int parse_quirk(const char *name, struct options *o)
+{
+        unsigned q;
+        int k = sim_quirk_parse(name, &q);
+
+        if (k < 0) {
+                fprintf(stderr, "safeflash-sim: unknown quirk '%s'\n", name);
+                return -EINVAL;
+        }
+        o->quirks |= q;
+        o->quirks_none |= k == 1;
+        return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
         static const struct option longs[] = {
@@ -139,6 +166,7 @@ static int parse(int argc, char **argv, struct options *o)
                 {"imei", required_argument, NULL, 'I'},
                 {"chip-serial", required_argument, NULL, 'S'},
                 {"usb3", no_argument, NULL, 'U'},
+                {"quirk", required_argument, NULL, 'Q'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -158,6 +186,10 @@ static int parse(int argc, char **argv, struct options *o)
                         break;
                 case 'U':
                         o->usb3 = true;
+                        break;
+                case 'Q':
+                        if (parse_quirk(optarg, o) < 0)
+                                return -EINVAL;
                         break;
                 case 'i':
                         o->install = optarg;
@@ -245,6 +277,7 @@ static int run(const struct options *o)
         pages = pages / p->pages_per_block * p->pages_per_block;
         r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);
         m.usb3 = o->usb3;
+        m.quirks = (o->quirks_none ? 0 : p->quirks) | o->quirks;
         if (r == -EADDRINUSE) {
                 fprintf(stderr, "safeflash-sim: port %u of %s is taken by another simulator\n",
                         o->port ? o->port : 1, o->bus ? o->bus : o->dir);

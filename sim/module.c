@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mkpkg.h"
+#include "quirks.h"
 #include "module.h"
 
 const char *sim_mode_to_string(enum sim_mode mode)
@@ -31,6 +32,8 @@ const char *sim_mode_to_string(enum sim_mode mode)
         return "invalid";
 }
 
+static long long now_ms(void);
+
 /* The persona's fuses; a secure part is fused with the simulated OEM root the package generator
  * signs with. */
 static void load_chip(struct sim_module *m)
@@ -40,6 +43,12 @@ static void load_chip(struct sim_module *m)
         m->chip = m->persona->chip;
         if (m->chip.secure_boot && memcmp(m->chip.pk_hash, zero, 32) == 0)
                 sim_oem_root_hash(m->chip.pk_hash);
+        /* The real habits asked for (quirks.h). */
+        m->chip.sahara_version = m->quirks & SIM_QUIRK_SAHARA_V3 ? 3 : 2;
+        m->chip.done_pending = m->quirks & SIM_QUIRK_DONE_PENDING;
+        m->chip.no_command_mode = m->quirks & SIM_QUIRK_NO_COMMAND_MODE;
+        m->fh_cfg.no_digest = m->quirks & SIM_QUIRK_NO_DIGEST;
+        m->fh_cfg.chatty = m->quirks & SIM_QUIRK_SLOW_START;
 }
 
 static int mkdir_p(const char *path)
@@ -154,7 +163,9 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
         wait_until_ready(m);
         account_link(m, len);
         log_traffic(m, "<-", buf, len);
-        if (m->host_on_tty || m->ep.conn_fd < 0)
+        if (m->host_on_tty)
+                return sim_pty_write_wait(&m->edl_tty, buf, len, 2000);
+        if (m->ep.conn_fd < 0)
                 return sim_pty_write(&m->edl_tty, buf, len);
         return sim_usb_send(&m->ep, buf, len);
 }
@@ -211,6 +222,7 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         memset(m, 0, sizeof(*m));
         m->persona = p;
         m->fh_cfg = p->firehose;
+        m->quirks = p->quirks;
         load_chip(m);
         m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
         m->edl_tty.master = m->edl_tty.slave_keep = -1;
@@ -247,6 +259,7 @@ static void leave_bus(struct sim_module *m)
         sim_usb_close(&m->ep);
         sim_pty_close(&m->edl_tty);
         m->host_on_tty = false;
+        m->fh_ready_at = 0;
         sim_sahara_done(&m->sahara);
         sim_firehose_done(&m->fh);
         m->mode = SIM_MODE_OFF;
@@ -412,6 +425,12 @@ static int start_firehose(struct sim_module *m)
         m->fh.fault = fault_for;
         m->fh.fault_ctx = m;
         m->mode = SIM_MODE_FIREHOSE;
+        if (m->quirks & SIM_QUIRK_SLOW_START) {
+                /* Still bringing up its storage: deaf and mute until then. */
+                m->fh.asleep = true;
+                m->fh_ready_at = now_ms() + SIM_SLOW_START_MS;
+                return 0;
+        }
         return sim_firehose_start(&m->fh);
 }
 
@@ -425,7 +444,8 @@ static int open_ports(struct sim_module *m)
                                      .calibrated = m->boot.calibrated,
                                      .vid = p->normal_vid,
                                      .pid = p->normal_pid,
-                                     .transient_reads = 2};
+                                     .transient_reads = 2,
+                                     .urc_chatter = m->quirks & SIM_QUIRK_URC_CHATTER};
         char path[PATH_MAX], rev[64];
         int r;
 
@@ -537,8 +557,12 @@ static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                 r = sim_sahara_input(&m->sahara, buf, len);
                 if (r < 0)
                         return r;
-                if (m->sahara.outcome == SIM_SAHARA_PROGRAMMER_STARTED)
+                if (m->sahara.outcome == SIM_SAHARA_PROGRAMMER_STARTED) {
+                        if (m->log)
+                                fprintf(m->log, "sahara: programmer started after DONE_RESP(%d)\n",
+                                        m->chip.done_pending ? 0 : 1);
                         return start_firehose(m);
+                }
                 if (m->sahara.outcome == SIM_SAHARA_PROGRAMMER_HUNG)
                         m->mode = SIM_MODE_HUNG;
                 else if (m->sahara.outcome == SIM_SAHARA_RESET)
@@ -606,15 +630,35 @@ static long long now_ms(void)
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int sim_module_tick(struct sim_module *m)
+/* A slow programmer's start-up (quirk slow-start): its first words; -1 when none is due, else
+ * the ms until it is. */
+static int tick_programmer(struct sim_module *m)
 {
         long long left;
 
-        if (!m->reenumerate_at)
+        if (!m->fh_ready_at)
                 return -1;
-        left = m->reenumerate_at - now_ms();
+        left = m->fh_ready_at - now_ms();
         if (left > 0)
                 return (int)left;
+        m->fh_ready_at = 0;
+        if (m->mode != SIM_MODE_FIREHOSE)
+                return -1;
+        m->fh.asleep = false;
+        sim_firehose_start(&m->fh);
+        return -1;
+}
+
+int sim_module_tick(struct sim_module *m)
+{
+        long long left;
+        int fh = tick_programmer(m);
+
+        if (!m->reenumerate_at)
+                return fh;
+        left = m->reenumerate_at - now_ms();
+        if (left > 0)
+                return fh >= 0 && fh < left ? fh : (int)left;
         m->reenumerate_at = 0;
         m->chip.memory_debug = false;
         sim_module_enter_edl(m);

@@ -101,6 +101,8 @@ struct sim_module {
         bool power_loss_pending;
         double link_free_at, nand_free_at; /* seconds, monotonic */
         uint64_t accounted_programmed, accounted_erased;
+        unsigned quirks;           /* real habits on (quirks.h): the persona's, or as asked */
+        long long fh_ready_at;     /* ms (monotonic): a slow programmer starts then; 0 none */
 };
 
 /* Set up the state directory (flash.img) and the bus directory (sys/, dev/, usb/; bus NULL: the

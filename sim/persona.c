@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "persona.h"
+#include "quirks.h"
 
 /* The EC25-E's reported OEM PK hash (secure boot disabled), from the reference. */
 #define EC25E_PK_HASH                                                                              \
@@ -48,6 +49,10 @@ static const struct sim_persona ec25e = {
         .factory_version = "EC25EFAR06A17M4G_20.200.20.200",
         .model = "EC25",
         .usb_product = "EG25-G/EC25",
+        /* Its NAND programmer has no getsha256digest (issue 10's report; qdl keeps its digest
+         * compare away from NAND); programmers start about 1 s after DONE_RESP (protocols.md
+         * 3.4); the firmware's URCs come between answers (quectel.md 6). */
+        .quirks = SIM_QUIRK_NO_DIGEST | SIM_QUIRK_SLOW_START | SIM_QUIRK_URC_CHATTER,
 };
 
 static const struct sim_persona eg25g = {
@@ -79,6 +84,8 @@ static const struct sim_persona eg25g = {
         .factory_version = "EG25GGBR07A08M2G_01.003.01.003",
         .model = "EG25",
         .usb_product = "EG25-G/EC25",
+        /* The EC25-E's: the same MDM9207 NAND programmer and firmware family. */
+        .quirks = SIM_QUIRK_NO_DIGEST | SIM_QUIRK_SLOW_START | SIM_QUIRK_URC_CHATTER,
 };
 
 /* The real RM500Q keeps its firmware on NAND; this persona gives the same module UFS storage so
@@ -122,6 +129,12 @@ static const struct sim_persona rm500q = {
         .factory_version = "RM500QGLABR11A06M4G_01.001.01.001",
         .model = "RM500Q-GL",
         .usb_product = "RM500Q-GL",
+        /* SDX55 boot ROMs speak Sahara v3 (protocols.md 2.6); the RM520N-GL's boot ROM
+         * answers DONE with "pending" (fwupd PR #10582), taken for its SDX55 kin too; programmer
+         * start-up and URCs as every module's. Its programmer has getsha256digest (an SDX55
+         * banner in bkerler/edl issue #408 lists it). */
+        .quirks = SIM_QUIRK_SAHARA_V3 | SIM_QUIRK_DONE_PENDING | SIM_QUIRK_SLOW_START |
+                  SIM_QUIRK_URC_CHATTER,
 };
 
 static const struct sim_persona *const all[] = {&ec25e, &eg25g, &rm500q, NULL};

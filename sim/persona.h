@@ -36,6 +36,7 @@ struct sim_persona {
         const char *factory_version; /* the firmware a new module ships with */
         const char *model;           /* ATI line 2 / AT+CGMM: "EC25" */
         const char *usb_product;     /* iProduct in normal mode */
+        unsigned quirks;             /* the real module's habits (quirks.h), on by default */
 };
 
 /* The persona of that name, or NULL. */

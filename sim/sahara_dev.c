@@ -222,6 +222,10 @@ static int on_hello_resp(struct sim_sahara *s, const struct sf_sahara_packet *p)
                         return send_end_of_image(s, SF_SAHARA_STATUS_INVALID_HOST_MODE);
                 return begin_image_transfer(s);
         case SF_SAHARA_MODE_COMMAND:
+                /* Some boot ROMs have no command mode: refused, as qdl's chipinfo reports it
+                 * ("device rejected command mode (end-of-image status N)"). */
+                if (s->chip->no_command_mode)
+                        return send_end_of_image(s, SF_SAHARA_STATUS_INVALID_HOST_MODE);
                 r.cmd = SF_SAHARA_CMD_READY;
                 s->state = ST_COMMAND;
                 return send_packet(s, &r);
@@ -462,7 +466,9 @@ static int on_done(struct sim_sahara *s)
         struct sf_sahara_packet r = {.cmd = SF_SAHARA_DONE_RESP};
         int ret;
 
-        r.u.done_resp.status = 1; /* complete: the programmer starts */
+        /* 1 complete: the programmer starts. Some boot ROMs say 0 (pending) here all the same,
+         * and start it too (protocols.md 2.9). */
+        r.u.done_resp.status = s->chip->done_pending ? 0 : 1;
         ret = send_packet(s, &r);
         s->state = ST_FINISHED;
         s->outcome = s->will_hang ? SIM_SAHARA_PROGRAMMER_HUNG : SIM_SAHARA_PROGRAMMER_STARTED;

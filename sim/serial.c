@@ -2,6 +2,7 @@
 /* The running module's AT and DM ports over ptys. AT answers use the literal formats of the
  * project's reference notes (quectel.md section 6). */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,28 @@ int sim_pty_write(struct sim_pty *t, const void *buf, size_t len)
                 if (n < 0)
                         return errno == EAGAIN ? 0 : -errno; /* nobody reads: drop, as USB would */
                 done += (size_t)n;
+        }
+        return 0;
+}
+
+int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms)
+{
+        size_t done = 0;
+
+        while (done < len) {
+                ssize_t n = write(t->master, (const char *)buf + done, len - done);
+                struct pollfd p = {.fd = t->master, .events = POLLOUT};
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno != EAGAIN)
+                        return -errno;
+                if (n > 0) {
+                        done += (size_t)n;
+                        continue;
+                }
+                /* Full: the host has not read yet. A USB device holds its data until then. */
+                if (poll(&p, 1, stall_ms) != 1)
+                        return 0; /* the host went away: dropped, as USB would */
         }
         return 0;
 }
@@ -161,10 +184,33 @@ static bool answer_known(struct sim_at *a, const char *cmd, char *out, size_t si
         return true;
 }
 
+/* What the firmware reports on its own as it comes up (quectel.md section 6), one with each
+ * answer while they last, at a place that moves: before the answer, between its lines and the
+ * result code, after the result code. */
+static const char *const boot_urcs[] = {"+CFUN: 1", "+CPIN: READY", "+QUSIM: 1",
+                                        "+QIND: SMS DONE", "+QIND: PB DONE"};
+#define N_BOOT_URCS (sizeof(boot_urcs) / sizeof(*boot_urcs))
+
+/* The URC due at place `where` (0 before, 1 inside, 2 after) of this answer, or NULL. ATI and
+ * AT+QGMR always carry an extra line inside once the boot's URCs are out (a capture shows
+ * "+CREG: 0,2" right after an answer). */
+static const char *urc_at(const struct sim_at *a, const char *up, int where)
+{
+        bool ident = strcmp(up, "ATI") == 0 || strncmp(up, "AT+QGMR", 7) == 0;
+
+        if (!a->id.urc_chatter)
+                return NULL;
+        if (a->urcs_sent < N_BOOT_URCS)
+                return (int)(a->urcs_sent % 3) == where ? boot_urcs[a->urcs_sent] : NULL;
+        return ident && where == 1 ? "+CREG: 0,2" : NULL;
+}
+
 size_t sim_at_answer(struct sim_at *a, const char *cmd, char *out, size_t size)
 {
         char up[sizeof(a->line)];
+        const char *u;
         size_t pos = 0;
+        bool known;
         int n;
 
         snprintf(up, sizeof(up), "%s", cmd);
@@ -175,9 +221,17 @@ size_t sim_at_answer(struct sim_at *a, const char *cmd, char *out, size_t size)
                 n = snprintf(out, size, "%s\r", cmd);
                 pos = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
         }
-        if (!answer_known(a, up, out, size, &pos))
-                return put(out, size, pos, "ERROR");
-        return put(out, size, pos, "OK");
+        if ((u = urc_at(a, up, 0)))
+                pos = put(out, size, pos, u);
+        known = answer_known(a, up, out, size, &pos);
+        if ((u = urc_at(a, up, 1)))
+                pos = put(out, size, pos, u);
+        pos = put(out, size, pos, known ? "OK" : "ERROR");
+        if ((u = urc_at(a, up, 2)))
+                pos = put(out, size, pos, u);
+        if (a->id.urc_chatter && a->urcs_sent < N_BOOT_URCS)
+                a->urcs_sent++;
+        return pos;
 }
 
 int sim_at_service(struct sim_at *a)

@@ -19,6 +19,9 @@ struct sim_pty {
 int sim_pty_open(struct sim_pty *t, const char *link_path);
 void sim_pty_close(struct sim_pty *t);
 int sim_pty_write(struct sim_pty *t, const void *buf, size_t len);
+/* The same for a host that reads at its own pace (the EDL tty): when the pty is full, wait up
+ * to stall_ms for the host to read before dropping the rest. */
+int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms);
 
 /* What the firmware answers on its AT port. */
 struct sim_at_identity {
@@ -29,6 +32,7 @@ struct sim_at_identity {
         bool calibrated;
         uint16_t vid, pid;
         unsigned transient_reads; /* AT+QGMR answers "…00.000" this many times after boot */
+        bool urc_chatter;         /* the boot's URCs arrive in the middle of answers */
 };
 
 struct sim_at {
@@ -39,6 +43,7 @@ struct sim_at {
         size_t len;
         bool overflow;
         unsigned qgmr_count;
+        unsigned urcs_sent; /* of the boot's URCs (urc_chatter) */
 };
 
 int sim_at_start(struct sim_at *a, const char *link_path, const struct sim_at_identity *id);

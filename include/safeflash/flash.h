@@ -85,6 +85,14 @@ struct sf_flash_options {
         sf_progress_cb progress;
         sf_log_cb log;
         void *userdata;
+        /* What is known of the chip from before EDL, for a boot ROM that refuses Sahara command
+         * mode: its MSM ID and where that came from ("history", "diag", "at"). */
+        bool has_known_chip;
+        uint32_t known_msm_id;
+        const char *known_chip_from;
+        /* Write even when nothing tells which chip the module is (no command mode, nothing
+         * known before, no chip serial from the programmer): the programmer goes unchecked. */
+        bool force_unidentified;
 };
 
 /* One device-unique partition copied by a backup. */
@@ -109,6 +117,10 @@ struct sf_flash_result {
         unsigned backup_parts;
         struct sf_flash_backup_part backup_part[SF_FLASH_MAX_BACKUP_PARTS];
         bool restored; /* restore_dir's EFS2 written and verified */
+        /* What the chip check rested on: "sahara" (command mode), "history", "diag", "at"
+         * (known before EDL), "programmer" (its banner, after it started), "none" (forced),
+         * "" (a programmer was running already: nothing checked). */
+        char chip_evidence[16];
 };
 
 /* Flash. *ret is filled in either case: it says what was done. On failure err says what

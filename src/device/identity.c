@@ -39,6 +39,20 @@ static void sleep_ms(int ms)
         nanosleep(&ts, NULL);
 }
 
+/* The answer's line that is a version: a line the module slipped in (a URC of a kind the
+ * parser does not know) is not taken for it. The first line when none parses. */
+static int version_line(const struct sf_at_response *r, char *out, size_t size)
+{
+        struct sf_version v;
+
+        for (unsigned i = 0; i < r->n_lines; i++)
+                if (sf_version_parse(r->lines[i], &v) == 0 && v.form != SF_VERSION_FORM_UNKNOWN) {
+                        snprintf(out, size, "%s", r->lines[i]);
+                        return 0;
+                }
+        return sf_at_first_line(r, out, size);
+}
+
 /* AT+QGMR until it is not the transient "…00.000" reading; the revision when it has none. */
 static void read_version(struct sf_transport *t, struct sf_identity *id)
 {
@@ -47,8 +61,7 @@ static void read_version(struct sf_transport *t, struct sf_identity *id)
 
         for (int i = 0; i < QGMR_RETRIES; i++) {
                 if (sf_at_command(t, "AT+QGMR", SF_AT_TIMEOUT_MS, &r, NULL) < 0 ||
-                    r.result != SF_AT_OK ||
-                    sf_at_first_line(&r, id->version, sizeof(id->version)) < 0)
+                    r.result != SF_AT_OK || version_line(&r, id->version, sizeof(id->version)) < 0)
                         break;
                 sf_version_parse(id->version, &v);
                 if (v.form != SF_VERSION_FORM_TRANSIENT) {
@@ -168,6 +181,11 @@ static int identify_sahara(const struct sf_device *d, struct sf_identity *id, st
         memcpy(id->pk_hash, chip.pk_hash, chip.pk_hash_len < 32 ? chip.pk_hash_len : 32);
         if (chip.hello_mode == 2)
                 snprintf(id->note, sizeof(id->note), "the module crashed and offers a RAM dump");
+        else if (chip.command_mode_refused)
+                snprintf(id->note, sizeof(id->note),
+                         "its boot ROM refuses Sahara command mode (status 0x%02x): the chip "
+                         "is known only once a programmer runs",
+                         chip.refusal_status);
         return 0;
 }
 

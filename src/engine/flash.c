@@ -157,7 +157,16 @@ static int boot_programmer(struct sf_job *j, struct sf_error *err)
                                     "the module is in memory-debug mode (05c6:900e): its firmware "
                                     "crashed; collect the RAM dump first (it may be the only log "
                                     "of what happened), then reset it into EDL to flash");
+        if (j->chip.command_mode_refused) {
+                r = sf_job_chip_without_command_mode(j, &prog, err);
+                if (r < 0)
+                        return r;
+                sf_job_enter(j, SF_PHASE_UPLOAD, prog.size);
+                return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j,
+                                               err);
+        }
         j->res.identified = true;
+        snprintf(j->res.chip_evidence, sizeof(j->res.chip_evidence), "sahara");
         j->res.chip_serial = j->chip.serial;
         j->res.msm_id = j->chip.msm_id;
         j->res.oem_id = j->chip.oem_id;
@@ -167,6 +176,8 @@ static int boot_programmer(struct sf_job *j, struct sf_error *err)
         r = sf_programmer_check(&prog, &j->chip, !sf_programmer_chip_is_unfused(&j->chip), err);
         if (r < 0)
                 return r;
+        sf_job_say(j, SF_LOG_INFO, "programmer check: against the chip's own answers in Sahara "
+                                   "command mode");
         sf_job_enter(j, SF_PHASE_UPLOAD, prog.size);
         return sf_sahara_upload_buffer(&sh, j->prog, j->prog_size, upload_progress, j, err);
 }
@@ -265,6 +276,59 @@ static int plan_ubi(struct sf_job *j, const struct sf_layout_op *op, size_t i, s
         return 1;
 }
 
+#define PREFIX_BYTES (64u * 1024)
+
+/* Without digests: does the flash already differ in the op's first sectors? 1 when it does
+ * (then nothing more need be read to know it must be written), 0 when they match. */
+static int prefix_differs(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err)
+{
+        _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
+        uint64_t sectors = PREFIX_BYTES / op->sector_size, n;
+        _cleanup_free_ uint8_t *have = NULL, *want = NULL;
+        char start[24], last[24];
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+        size_t bytes, from_file;
+        int r;
+
+        if (!op->has_start || sectors == 0 || op->num_sectors <= sectors)
+                return 0; /* small or placed by expression: the full read-back decides */
+        n = sectors;
+        bytes = (size_t)(n * op->sector_size);
+        have = malloc(bytes);
+        want = malloc(bytes);
+        if (!have || !want)
+                return -ENOMEM;
+        snprintf(start, sizeof(start), "%" PRIu64, op->start);
+        rg.start_sector = start;
+        rg.num_sectors = n;
+        r = sf_fh_read(&j->fh, &rg, have, err);
+        if (r >= 0)
+                r = sf_job_open_image(j, op, &f, err);
+        from_file = op->data_bytes < bytes ? (size_t)op->data_bytes : bytes;
+        if (r >= 0 && from_file)
+                r = sf_source_read_exact(f, want, from_file, err);
+        if (r < 0)
+                return r;
+        memset(want + from_file, sf_job_pad_byte(j), bytes - from_file);
+        return memcmp(have, want, bytes) != 0;
+}
+
+/* What the flash holds where op writes: the programmer's digest, or read back and hashed (the
+ * same choice as verify's, learned once per session). 1 when it surely differs from what op
+ * writes (no digest needed), -EOPNOTSUPP when it cannot be told. */
+static int held_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t have[32],
+                       struct sf_error *err)
+{
+        char last[24];
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+        int r = sf_fh_digest(&j->fh, &rg, have, err);
+
+        if (r != -EOPNOTSUPP)
+                return r;
+        r = prefix_differs(j, op, err);
+        return r != 0 ? r : sf_job_readback_digest(j, op, have, err);
+}
+
 /* What each program will write, and which partitions already hold exactly that. */
 static int plan(struct sf_job *j, struct sf_error *err)
 {
@@ -279,8 +343,6 @@ static int plan(struct sf_job *j, struct sf_error *err)
         for (size_t i = 0; i < n; i++) {
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
                 uint8_t have[32];
-                char last[24];
-                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
                         continue;
                 r = expected_digest(j, op, j->want[i], err);
@@ -293,9 +355,9 @@ static int plan(struct sf_job *j, struct sf_error *err)
                         return r;
                 if (r > 0)
                         continue;
-                r = sf_fh_digest(&j->fh, &rg, have, err);
-                if (r == -EOPNOTSUPP)
-                        break; /* no digests: write everything */
+                r = held_digest(j, op, have, err);
+                if (r == -EOPNOTSUPP || r == 1)
+                        continue; /* unknown, or surely different: written */
                 if (r < 0)
                         return r;
                 j->skip[i] = memcmp(have, j->want[i], 32) == 0;
@@ -602,6 +664,8 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                 r = boot_programmer(&j, err);
         if (r >= 0)
                 r = start_firehose(&j, err);
+        if (r >= 0 && j.identify_after)
+                r = sf_job_chip_from_programmer(&j, err);
         if (r >= 0)
                 r = probe_sector_size(&j, err);
         if (r >= 0)

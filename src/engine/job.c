@@ -125,19 +125,23 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
+        uint64_t first = op->start, disk = 0;
         int r = !buf || !ctx ? -ENOMEM : 0;
 
-        if (!op->has_start)
+        /* A start relative to the disk's end (NUM_DISK_SECTORS-5.): the programmer's size. */
+        if (r == 0 && !op->has_start &&
+            (!op->start_text || sf_fh_storage_blocks(&j->fh, op->lun, &disk, NULL) < 0 ||
+             sf_firehose_eval_sector(op->start_text, disk, &first) < 0))
                 r = sf_error_set(err, -EOPNOTSUPP,
-                                 "cannot read back %s: its start is an "
-                                 "expression",
+                                 "cannot read back %s: its start is an expression the "
+                                 "programmer gives no disk size for",
                                  op->label);
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
         for (uint64_t s = 0; r == 0 && s < op->num_sectors; s += per) {
                 char start[24], last[24];
                 struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
-                snprintf(start, sizeof(start), "%" PRIu64, op->start + s);
+                snprintf(start, sizeof(start), "%" PRIu64, first + s);
                 rg.start_sector = start;
                 rg.num_sectors = op->num_sectors - s < per ? op->num_sectors - s : per;
                 r = sf_fh_read(&j->fh, &rg, buf, err);

@@ -42,6 +42,7 @@ struct sf_job {
         /* The module's device-unique partitions, from its own partition tables. */
         struct sf_efs_region efs[SF_EFS_MAX_REGIONS];
         size_t n_efs;
+        bool identify_after; /* no command mode, nothing known: ask the running programmer */
 };
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
@@ -64,5 +65,15 @@ int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
  * instead; -EBADMSG when the package's image is a damaged UBI image. */
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err);
+
+/* chip.c: which chip, when the boot ROM refuses Sahara command mode. */
+struct sf_programmer_info;
+/* Before the upload: the chip known from before EDL (checked against the programmer), or the
+ * check deferred until the programmer runs (identify_after). */
+int sf_job_chip_without_command_mode(struct sf_job *j, const struct sf_programmer_info *prog,
+                                     struct sf_error *err);
+/* After the programmer started: its banner's chip serial, or a refusal (-EPERM) unless
+ * force_unidentified. Nothing has been written yet. */
+int sf_job_chip_from_programmer(struct sf_job *j, struct sf_error *err);
 
 #endif

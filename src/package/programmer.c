@@ -36,6 +36,9 @@ static void identity(struct sf_programmer_info *p, const uint8_t *seg,
         p->n_certs = (unsigned)n;
         p->has_root = EVP_Digest(certs[n - 1].der, certs[n - 1].len, p->root_hash, &len,
                                  EVP_sha256(), NULL) == 1;
+        len = 48;
+        p->has_root = p->has_root && EVP_Digest(certs[n - 1].der, certs[n - 1].len,
+                                                p->root_hash384, &len, EVP_sha384(), NULL) == 1;
         if (sf_mbn_cert_identity(certs[0].der, certs[0].len, &id) == 0) {
                 p->has_identity = true;
                 p->msm_id = id.msm_id;
@@ -71,9 +74,10 @@ int sf_programmer_inspect(const char *name, const uint8_t *img, size_t size,
         if (!seg)
                 return -ENOMEM;
         if (read_at(img, size, ph[hi].offset, seg, ph[hi].filesz) < 0 ||
-            sf_mbn_parse_header(seg, ph[hi].filesz, &m) < 0)
+            sf_mbn_parse_header_n(seg, ph[hi].filesz, eh.phnum, &m) < 0)
                 return sf_error_set(err, -EPROTO, "%s: malformed MBN header", name);
         p.mbn_version = m.version;
+        p.digest_len = m.digest_len;
         identity(&p, seg, &m);
         *ret = p;
         return 0;
@@ -120,8 +124,11 @@ int sf_programmer_check(const struct sf_programmer_info *p, const struct sf_chip
                                     "the programmer is signed for OEM 0x%04x, this module belongs "
                                     "to OEM 0x%04x",
                                     p->oem_id, chip->oem_id);
-        if (secure && chip->pk_hash_len >= 32 && !all_zero(chip->pk_hash, 32) &&
-            (!p->has_root || memcmp(p->root_hash, chip->pk_hash, 32) != 0))
+        /* A 48-byte PK hash is the root's SHA-384 (v6+, 5G chips), a 32-byte one its SHA-256. */
+        if (secure && chip->pk_hash_len >= 32 && !all_zero(chip->pk_hash, chip->pk_hash_len) &&
+            (!p->has_root ||
+             memcmp(chip->pk_hash_len == 48 ? p->root_hash384 : p->root_hash, chip->pk_hash,
+                    chip->pk_hash_len == 48 ? 48 : 32) != 0))
                 return sf_error_set(err, -EPERM,
                                     "secure boot is on and the programmer is signed by another "
                                     "root key than the one fused in this module");

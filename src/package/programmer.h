@@ -18,7 +18,9 @@ struct sf_programmer_info {
         uint32_t msm_id;
         uint16_t oem_id, model_id;
         bool has_root;
-        uint8_t root_hash[32]; /* SHA-256 of the root certificate */
+        uint8_t root_hash[32];    /* SHA-256 of the root certificate */
+        uint8_t root_hash384[48]; /* its SHA-384: the PK hash of SHA-384 (v6+, 5G) chips */
+        uint32_t digest_len;      /* of the hash table's entries: 32 or 48 (SHA-384) */
         unsigned n_certs;
 };
 

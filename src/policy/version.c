@@ -116,6 +116,11 @@ static int parse_main_tail(struct sf_version *v, const char *s, size_t len)
                         memcpy(v->memory, s + p, q + 1 - p);
                         v->memory[q + 1 - p] = '\0';
                         p = q + 1;
+                } else if (q == len && q - p == 3 && s[p] == 'M') {
+                        /* EG912U (Unisoc) ends in "M08": a memory code without the G. */
+                        memcpy(v->memory, s + p, 3);
+                        v->memory[3] = '\0';
+                        p = q;
                 }
         }
         if (v->memory[0] && len - p == 1 && is_upper(s[p])) {
@@ -129,9 +134,10 @@ static int parse_main_tail(struct sf_version *v, const char *s, size_t len)
 
 /* Quectel product families, as they appear at the start of a version (hyphen removed). */
 static const char *const known_models[] = {
-        "AG35",   "AG590E", "BG95M3", "EC20",   "EC21",   "EC25",   "EG18",   "EG25", "EG91",
-        "EG95",   "EM05",   "EM06",   "EM061K", "EM12",   "EM120R", "EM160R", "EM20", "EP06",
-        "RG255C", "RG500Q", "RG520N", "RM500Q", "RM502Q", "RM520N", "RM551E",
+        "AG35",   "AG590E", "BG95M3", "BG96",   "EC20",   "EC21",   "EC25",   "EG06",   "EG18",
+        "EG25",   "EG91",   "EG912U", "EG95",   "EM05",   "EM06",   "EM060K", "EM061K", "EM12",
+        "EM120R", "EM160R", "EM20",   "EP06",   "RG255C", "RG500Q", "RG520N", "RM500Q", "RM502Q",
+        "RM520N", "RM551E",
 };
 
 static void split_prefix(struct sf_version *v)

@@ -65,8 +65,14 @@ static int final_code(const char *line, struct sf_at_response *r)
 
 static int take_line(struct sf_at_response *r, const char *line, const char *cmd)
 {
-        if (!*line || (cmd && strcasecmp(line, cmd) == 0) || is_unsolicited(line, cmd))
-                return 0; /* blank, echo, or a code the module sent on its own */
+        if (cmd && strcasecmp(line, cmd) == 0) {
+                /* The echo: whatever came before it (a late line, a URC of an unknown kind) is
+                 * not part of this command's answer. */
+                r->n_lines = 0;
+                return 0;
+        }
+        if (!*line || is_unsolicited(line, cmd))
+                return 0; /* blank, or a code the module sent on its own */
         if (final_code(line, r))
                 return 1;
         if (r->n_lines == SF_AT_MAX_LINES)

@@ -109,7 +109,54 @@ int sf_elf_find_hash_segment(const struct sf_elf_phdr *ph, size_t n)
         return -ENOENT;
 }
 
+/* Version 7: header, metadata (common, QTI, OEM), hash table, QTI signature and chain, OEM
+ * signature and chain. */
+static int parse_v7(const uint8_t *seg, size_t seg_len, struct sf_mbn_header *m)
+{
+        uint64_t off = 40;
+
+        for (int i = 0; i < 3; i++)
+                off += sf_le32(seg + 8 + 4 * i); /* common, QTI, OEM metadata */
+        m->metadata_size = sf_le32(seg + 16);
+        m->qti_metadata_size = sf_le32(seg + 12);
+        m->code_size = sf_le32(seg + 20);
+        m->hash_table_off = off;
+        if (!fits(off, m->code_size, seg_len))
+                return -EPROTO;
+        off += m->code_size;
+        for (int i = 0; i < 2; i++) { /* the QTI signature and chain, not checked here */
+                uint32_t n = sf_le32(seg + 24 + 4 * i);
+                if (!fits(off, n, seg_len))
+                        return -EPROTO;
+                off += n;
+        }
+        m->signature_size = sf_le32(seg + 32);
+        m->signature_off = off;
+        if (!fits(off, m->signature_size, seg_len))
+                return -EPROTO;
+        off += m->signature_size;
+        m->cert_chain_size = sf_le32(seg + 36);
+        m->cert_chain_off = off;
+        return fits(off, m->cert_chain_size, seg_len) ? 0 : -EPROTO;
+}
+
 int sf_mbn_parse_header(const uint8_t *seg, size_t seg_len, struct sf_mbn_header *ret)
+{
+        return sf_mbn_parse_header_n(seg, seg_len, 0, ret);
+}
+
+/* SHA-384 tables hold 48 bytes per segment. */
+static uint32_t digest_len(const struct sf_mbn_header *m, unsigned n_segments)
+{
+        if (n_segments && m->code_size == 48u * n_segments)
+                return 48;
+        if (n_segments && m->code_size == 32u * n_segments)
+                return 32;
+        return m->version == 7 ? 48 : 32;
+}
+
+int sf_mbn_parse_header_n(const uint8_t *seg, size_t seg_len, unsigned n_segments,
+                          struct sf_mbn_header *ret)
 {
         struct sf_mbn_header m = {0};
         uint64_t off;
@@ -119,6 +166,14 @@ int sf_mbn_parse_header(const uint8_t *seg, size_t seg_len, struct sf_mbn_header
         if (seg_len < 40)
                 return -EPROTO;
         m.version = sf_le32(seg + 4);
+        if (m.version == 7) {
+                m.header_len = 40;
+                if (parse_v7(seg, seg_len, &m) < 0)
+                        return -EPROTO;
+                m.digest_len = digest_len(&m, n_segments);
+                *ret = m;
+                return 0;
+        }
         if (m.version != 3 && m.version != 5 && m.version != 6)
                 return -EPROTO;
         m.header_len = m.version == 6 ? 48 : 40;
@@ -145,6 +200,7 @@ int sf_mbn_parse_header(const uint8_t *seg, size_t seg_len, struct sf_mbn_header
         m.cert_chain_off = off;
         if (!fits(off, m.cert_chain_size, seg_len))
                 return -EPROTO;
+        m.digest_len = digest_len(&m, n_segments);
         *ret = m;
         return 0;
 }

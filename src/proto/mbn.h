@@ -59,8 +59,9 @@ int sf_elf_parse_phdrs(const struct sf_elf_header *h, const uint8_t *buf, size_t
 int sf_elf_find_hash_segment(const struct sf_elf_phdr *ph, size_t n);
 
 struct sf_mbn_header {
-        uint32_t version;    /* 3, 5 or 6 */
+        uint32_t version;    /* 3, 5, 6 or 7 */
         uint32_t header_len; /* 40 or 48 */
+        uint32_t digest_len; /* of each hash-table entry: 32 (SHA-256) or 48 (SHA-384) */
         uint32_t image_size;
         uint32_t code_size; /* hash table bytes */
         uint32_t signature_size;
@@ -74,7 +75,18 @@ struct sf_mbn_header {
 };
 
 /* Parse the MBN header at the start of a hash segment of seg_len bytes. -EPROTO when the
- * version is not 3/5/6 or the parts do not fit the segment. */
+ * version is not 3/5/6/7 or the parts do not fit the segment.
+ *
+ * Version 7 (SDX55/SDX62 programmers): ten u32, +8 common metadata size, +12 QTI metadata size,
+ * +16 OEM metadata size, +20 hash table size, +24 QTI signature size, +28 QTI certificate chain
+ * size, +32 OEM signature size, +36 OEM certificate chain size; after the header the three
+ * metadata blocks, the hash table, the QTI signature and chain, then the OEM signature and chain
+ * (the ones signature_off and cert_chain_off point at). The sizes at +8..+24 are the ones
+ * bkerler/edl's fhloaderparse.py adds up to find the signature. Its hash entries are SHA-384
+ * (48 bytes) when the table holds 48 bytes per segment (digest_len; n_segments is the ELF's
+ * program header count, 0 when unknown: then 32, or 48 for v7). */
+int sf_mbn_parse_header_n(const uint8_t *seg, size_t seg_len, unsigned n_segments,
+                          struct sf_mbn_header *ret);
 int sf_mbn_parse_header(const uint8_t *seg, size_t seg_len, struct sf_mbn_header *ret);
 
 #define SF_MBN_MAX_CERTS 4

@@ -178,6 +178,10 @@ struct sf_chip_identity {
         uint8_t pk_hash[48];
         bool has_sbl_version;
         uint32_t sbl_version;
+        /* The boot ROM refused command mode (END_OF_IMAGE_TX instead of CMD_READY): nothing
+         * above but the HELLO is known; the device still waits for an upload. */
+        bool command_mode_refused;
+        uint32_t refusal_status;
 };
 
 #endif

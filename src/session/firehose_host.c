@@ -17,6 +17,7 @@ void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t)
         h->t = t;
         h->max_payload = 8192;
         h->max_xml = SF_FIREHOSE_MAX_XML;
+        h->start_timeout_ms = SF_FH_TIMEOUT_START_MS;
         sf_firehose_functions_init(&h->functions);
 }
 
@@ -34,7 +35,18 @@ static void on_log(struct sf_firehose_host *h, const char *text)
 
         const char *tb = strstr(text, "\"total_blocks\":");
 
+        const char *cs = strstr(text, "Chip serial num: ");
+
         sf_firehose_log_supported_functions(&h->functions, text);
+        if (cs) {
+                char *end;
+                unsigned long v = strtoul(cs + 17, &end, 10);
+                /* Programmers of unfused parts say "0 (0x0)": no serial at all. */
+                if (end != cs + 17 && v && v <= 0xffffffffUL) {
+                        h->chip_serial = (uint32_t)v;
+                        h->has_chip_serial = true;
+                }
+        }
         if (tb && strstr(text, "storage_info")) {
                 char *end;
                 unsigned long long v = strtoull(tb + 15, &end, 10);
@@ -153,35 +165,75 @@ int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err)
         return command(h, "nop", NULL, 0, SF_FH_TIMEOUT_CONFIGURE_MS, &rep, err);
 }
 
-int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
+/* Logs until the banner is complete or the programmer falls quiet for quiet_ms; 1 when it said
+ * anything at all before the deadline. */
+static int drain_banner(struct sf_firehose_host *h, long long deadline, int quiet_ms)
 {
         struct sf_firehose_reply rep;
-        long long deadline = now_ms() + SF_FH_TIMEOUT_BANNER_MS;
-        int r;
+        bool heard = false;
 
-        /* The banner ends with "End of supported functions"; a quiet programmer sends none. */
         while (h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
-                r = next_doc(h, &rep, deadline);
+                long long until = heard && now_ms() + quiet_ms < deadline ? now_ms() + quiet_ms
+                                                                          : deadline;
+                int r = next_doc(h, &rep, until);
                 if (r == -ETIMEDOUT)
                         break;
                 if (r < 0)
-                        return sf_error_set(err, r, "reading the programmer's start-up: %s",
-                                            strerror(-r));
+                        return r;
+                heard = true;
                 if (rep.kind == SF_FIREHOSE_REPLY_LOG)
                         on_log(h, rep.text);
         }
+        return heard || h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE;
+}
+
+/* <nop/> until answered, each wait twice the last (500 ms, 1 s, 2 s, ...) up to deadline: what
+ * is sent while a programmer still starts is lost. */
+static int nop_until(struct sf_firehose_host *h, long long deadline, struct sf_error *err)
+{
+        struct sf_firehose_reply rep;
+        int r = -ETIMEDOUT;
+
+        for (int wait = 500; r == -ETIMEDOUT && now_ms() < deadline; wait *= 2) {
+                long long left = deadline - now_ms();
+                h->start_attempts++;
+                r = send_cmd(h, "nop", NULL, 0);
+                if (r >= 0)
+                        r = wait_response(h, &rep, (int)(wait < left ? wait : left));
+        }
+        if (r < 0)
+                return sf_error_set(err, r, "<nop>: %s",
+                                    r == -ETIMEDOUT ? "no answer" : strerror(-r));
+        if (!rep.ack)
+                return sf_error_set(err, -EREMOTEIO, "<nop> refused by the programmer%s%s",
+                                    h->last_error[0] ? ": " : "", h->last_error);
+        return 0;
+}
+
+int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
+{
+        long long deadline = now_ms() + h->start_timeout_ms;
+        int r;
+
+        /* Its first words, then the rest of the banner (it ends with "End of supported
+         * functions"); a quiet programmer sends none. */
+        r = drain_banner(h, now_ms() + SF_FH_TIMEOUT_BANNER_MS, 300);
+        if (r < 0)
+                return sf_error_set(err, r, "reading the programmer's start-up: %s",
+                                    strerror(-r));
         if (h->vip)
                 return sf_error_set(err, -EOPNOTSUPP,
                                     "the programmer requires validated image programming (VIP): "
                                     "a signed digest table, which this package does not have");
         if (h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE)
                 return 0;
-        r = sf_fh_nop(h, err);
+        r = nop_until(h, deadline, err);
         if (r == -ETIMEDOUT)
                 return sf_error_set(err, r,
-                                    "the programmer was accepted but never answered: it is built "
-                                    "for another chip or board, or the boot ROM's session is "
-                                    "stuck (Firehose timeout after Sahara)");
+                                    "the programmer was accepted but never answered in %d s (%u "
+                                    "attempts): it is built for another chip or board, or the "
+                                    "boot ROM's session is stuck (Firehose timeout after Sahara)",
+                                    h->start_timeout_ms / 1000, h->start_attempts);
         return r;
 }
 
@@ -204,6 +256,18 @@ int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err)
         return r;
 }
 
+/* After a command that was sent more than once: the answers to the lost copies may still come;
+ * they answer nothing now. */
+static void drain_stale(struct sf_firehose_host *h)
+{
+        struct sf_firehose_reply rep;
+        long long deadline = now_ms() + 200;
+
+        while (next_doc(h, &rep, deadline) == 0)
+                if (rep.kind == SF_FIREHOSE_REPLY_LOG)
+                        on_log(h, rep.text);
+}
+
 int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
                     struct sf_error *err)
 {
@@ -221,13 +285,20 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
         uint64_t dev = 0;
         int r;
 
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0, lost = 0; attempt < 2;) {
                 snprintf(size, sizeof(size), "%" PRIu64, payload);
                 r = send_cmd(h, "configure", a, sizeof(a) / sizeof(*a));
+                /* 1 s, then 2 s twice: qdl gives configure 5 s in all. */
                 if (r >= 0)
-                        r = wait_response(h, &rep, SF_FH_TIMEOUT_CONFIGURE_MS);
+                        r = wait_response(h, &rep, lost ? 2000 : 1000);
+                if (r == -ETIMEDOUT && lost < 2) {
+                        lost++; /* lost while the programmer was busy: again, waiting longer */
+                        continue;
+                }
                 if (r < 0)
                         return sf_error_set(err, r, "<configure>: %s", strerror(-r));
+                if (lost)
+                        drain_stale(h);
                 if (sf_firehose_attr_u64(&rep.attrs, "MaxPayloadSizeToTargetInBytesSupported",
                                          &dev) < 0)
                         sf_firehose_attr_u64(&rep.attrs, "MaxPayloadSizeToTargetInBytes", &dev);
@@ -243,6 +314,7 @@ int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t pay
                 if (!dev || dev >= payload)
                         break;
                 payload = dev;
+                attempt++;
         }
         return sf_error_set(err, -EREMOTEIO, "<configure> refused%s%s",
                             h->last_error[0] ? ": " : "", h->last_error);
@@ -393,8 +465,8 @@ int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_
         size_t n = range_attrs(r, a, bufs);
         int ret;
 
-        if (h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE &&
-            !sf_firehose_functions_has(&h->functions, "getsha256digest"))
+        if (h->no_digest || (h->functions.state == SF_FIREHOSE_FUNCTIONS_COMPLETE &&
+                             !sf_firehose_functions_has(&h->functions, "getsha256digest")))
                 return -EOPNOTSUPP;
         ret = send_cmd(h, "getsha256digest", a, n);
         if (ret < 0)
@@ -408,6 +480,15 @@ int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_
                         on_log(h, rep.text);
                         found = found || sf_firehose_log_digest(rep.text, out) == 0;
                         continue;
+                }
+                if (!rep.ack && !found &&
+                    h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
+                        /* Refused, and not listed as a function either (NAND programmers of the MDM9x07 have no digests): learned
+                         * once, never asked again in this session. */
+                        h->no_digest = true;
+                        sf_transport_note(h->t, "firehose: no getsha256digest (%s)",
+                                          h->last_error[0] ? h->last_error : "NAK");
+                        return -EOPNOTSUPP;
                 }
                 if (!rep.ack || !found)
                         return sf_error_set(err, rep.ack ? -EPROTO : -EREMOTEIO,

@@ -11,6 +11,9 @@
 #include "transport/transport.h"
 
 #define SF_FH_TIMEOUT_BANNER_MS    2000
+/* A programmer that has not answered within this time in all never will (qdl allows 5 s of
+ * configure attempts, QFirehose drains 3 s then asks). */
+#define SF_FH_TIMEOUT_START_MS     12000
 #define SF_FH_TIMEOUT_CONFIGURE_MS 3000
 #define SF_FH_TIMEOUT_SETUP_MS     10000
 #define SF_FH_TIMEOUT_CHUNK_MS     15000
@@ -33,6 +36,11 @@ struct sf_firehose_host {
         sf_fh_log_fn on_log;
         void *log_userdata;
         uint64_t total_blocks; /* the last storage_info log's "total_blocks", 0 when none */
+        bool has_chip_serial;  /* the banner's "Chip serial num: N (0x…)" */
+        uint32_t chip_serial;
+        bool no_digest;        /* getsha256digest was refused once: never asked again */
+        unsigned start_attempts; /* nops sent before the programmer answered */
+        int start_timeout_ms;    /* SF_FH_TIMEOUT_START_MS */
         uint8_t rx[SF_FIREHOSE_MAX_XML * 2 + 64];
         size_t rx_len;
 };
@@ -49,11 +57,15 @@ struct sf_fh_range {
 };
 
 void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t);
-/* After the programmer started: take its banner (or ask with <nop/> when it is quiet).
+/* After the programmer started: wait for its first words (a programmer may need seconds to
+ * bring up its storage, and loses what is sent before), drain its banner, and when it says
+ * nothing ask with <nop/>, again with growing waits, all within SF_FH_TIMEOUT_START_MS.
  * -ETIMEDOUT when it never speaks: the message says what that usually means. */
 int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err);
 /* For a programmer that was already running (its banner long gone): ask with <nop/> at once. */
 int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err);
+/* <configure>: sent again when lost (no answer in a growing window), a NAK carrying the
+ * supported size answered with that size. */
 int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
                     struct sf_error *err);
 int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);
@@ -74,7 +86,8 @@ int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh
 /* Read sectors into out (size num_sectors*sector_size). */
 int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
                struct sf_error *err);
-/* The device's SHA-256 of the sectors: -EOPNOTSUPP when it has no getsha256digest. */
+/* The device's SHA-256 of the sectors: -EOPNOTSUPP when it has no getsha256digest (its banner
+ * does not list it, or it refused it once: that is remembered for the session). */
 int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t out[32],
                  struct sf_error *err);
 int sf_fh_patch(struct sf_firehose_host *h, const struct sf_firehose_attr *attrs, size_t n,

@@ -246,9 +246,21 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
         r = hello_resp(h, SF_SAHARA_MODE_COMMAND);
         if (r >= 0)
                 r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r == 0 && p.cmd == SF_SAHARA_END_OF_IMAGE) {
+                /* No command mode on this boot ROM (qdl: "device rejected command mode"). It
+                 * still waits for a HELLO_RESP: the one it sent is answered by the upload. */
+                sf_transport_note(h->t, "sahara: command mode refused, status 0x%02x",
+                                  p.u.end_of_image.status);
+                id.command_mode_refused = true;
+                id.refusal_status = p.u.end_of_image.status;
+                h->have_hello = true;
+                *ret = id;
+                return 0;
+        }
         if (r < 0 || p.cmd != SF_SAHARA_CMD_READY)
-                return sf_error_set(err, r < 0 ? r : -EOPNOTSUPP,
-                                    "the boot ROM refused command mode");
+                return sf_error_set(err, r < 0 ? r : -EPROTO,
+                                    "the boot ROM broke command mode (%s instead of CMD_READY)",
+                                    r < 0 ? strerror(-r) : sf_sahara_cmd_to_string(p.cmd));
         r = read_identity(h, &id);
         if (r < 0)
                 return sf_error_set(err, r, "the boot ROM broke the command-mode protocol (%s)",
@@ -300,15 +312,70 @@ static int on_end_of_image(struct sf_sahara_host *h, const struct sf_sahara_pack
         return send_packet(h, &done);
 }
 
-/* The upload loop; 1 when DONE_RESP(complete) arrived. */
-static int upload_step(struct sf_sahara_host *h, const uint8_t *img, uint64_t size,
-                       uint64_t *served, struct sf_error *err)
+struct upload {
+        const struct sf_sahara_image *imgs;
+        size_t n;
+        uint64_t served, total;
+        bool pending; /* DONE_RESP(pending) came: a new HELLO, or the programmer runs */
+};
+
+static const struct sf_sahara_image *find_image(const struct upload *u, uint64_t id)
+{
+        for (size_t i = 0; i < u->n; i++)
+                if (u->imgs[i].id == id)
+                        return &u->imgs[i];
+        return NULL;
+}
+
+static int on_read_data(struct sf_sahara_host *h, struct upload *u, const struct sf_sahara_packet *p,
+                        struct sf_error *err)
+{
+        const struct sf_sahara_image *img = find_image(u, p->u.read.image_id);
+        int r;
+
+        if (!img)
+                return sf_error_set(err, -ENOENT,
+                                    "the module asks for image %llu, which this package does not "
+                                    "have (a multi-image boot ROM: it needs more than the "
+                                    "programmer, image 13)",
+                                    (unsigned long long)p->u.read.image_id);
+        r = serve(h, img->data, img->size, p->u.read.offset, p->u.read.length, err);
+        u->served += p->u.read.length;
+        return r;
+}
+
+/* After DONE_RESP(pending): a new HELLO means another image is wanted; anything else (the
+ * programmer's first XML, or silence) means the programmer runs. 1 when it does. */
+static int after_pending(struct sf_sahara_host *h, int r, const struct sf_sahara_packet *p,
+                         const uint8_t *raw, size_t n)
+{
+        if (r == -ETIMEDOUT)
+                return 1; /* a programmer that says nothing yet */
+        if (r == -EPROTO && looks_like_xml(raw, n)) {
+                sf_transport_unread(h->t, raw, n);
+                return 1;
+        }
+        if (r == 0 && p->cmd == SF_SAHARA_HELLO) {
+                sf_transport_note(h->t, "sahara: a new HELLO after DONE_RESP(pending)");
+                return hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        }
+        return r < 0 ? r : 2; /* 2: handle it like any packet */
+}
+
+/* The upload loop; 1 when the programmer runs. */
+static int upload_step(struct sf_sahara_host *h, struct upload *u, struct sf_error *err)
 {
         struct sf_sahara_packet p;
         uint8_t raw[4096];
         size_t n = 0;
-        int r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        bool pending = u->pending;
+        int r = recv_packet(h, &p, raw, &n,
+                            pending ? SF_SAHARA_PENDING_WAIT_MS : SF_SAHARA_PACKET_TIMEOUT_MS);
 
+        u->pending = false;
+        if (pending && (r = after_pending(h, r, &p, raw, n)) != 2)
+                return r < 0 ? sf_error_set(err, r, "after DONE_RESP(pending): %s", strerror(-r))
+                             : r;
         if (r < 0)
                 return sf_error_set(err, r, "%s during the programmer upload",
                                     r == -EPROTO      ? "a malformed Sahara packet"
@@ -317,20 +384,16 @@ static int upload_step(struct sf_sahara_host *h, const uint8_t *img, uint64_t si
         switch (p.cmd) {
         case SF_SAHARA_READ_DATA:
         case SF_SAHARA_READ_DATA_64:
-                if (p.u.read.image_id != PROGRAMMER_IMAGE_ID)
-                        return sf_error_set(err, -ENOENT,
-                                            "the device asked for image %llu: a multi-image "
-                                            "target that needs more than the programmer",
-                                            (unsigned long long)p.u.read.image_id);
-                r = serve(h, img, size, p.u.read.offset, p.u.read.length, err);
-                *served += p.u.read.length;
-                return r;
+                return on_read_data(h, u, &p, err);
         case SF_SAHARA_END_OF_IMAGE:
                 return on_end_of_image(h, &p, err);
         case SF_SAHARA_DONE_RESP:
                 if (p.u.done_resp.status == 1)
                         return 1;
-                return 0; /* pending: another HELLO follows */
+                /* Pending (0): several boot ROMs say so after the programmer and start it all
+                 * the same (qdl's MSM8916 quirk, fwupd's AllowedPendingImageIds). */
+                u->pending = true;
+                return 0;
         case SF_SAHARA_HELLO:
                 return hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
         default:
@@ -339,12 +402,14 @@ static int upload_step(struct sf_sahara_host *h, const uint8_t *img, uint64_t si
         }
 }
 
-int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t size,
+int sf_sahara_upload_images(struct sf_sahara_host *h, const struct sf_sahara_image *imgs, size_t n,
                             sf_sahara_progress_fn progress, void *userdata, struct sf_error *err)
 {
-        uint64_t served = 0;
+        struct upload u = {.imgs = imgs, .n = n};
         int r;
 
+        for (size_t i = 0; i < n; i++)
+                u.total += imgs[i].size;
         r = sf_sahara_wait_hello(h, err);
         if (r < 0)
                 return r;
@@ -354,11 +419,19 @@ int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t
                                     "collect the dump or reset it before flashing");
         r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
         while (r == 0) {
-                r = upload_step(h, img, size, &served, err);
+                r = upload_step(h, &u, err);
                 if (progress)
-                        progress(userdata, served < size ? served : size, size);
+                        progress(userdata, u.served < u.total ? u.served : u.total, u.total);
         }
         return r < 0 ? r : 0;
+}
+
+int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t size,
+                            sf_sahara_progress_fn progress, void *userdata, struct sf_error *err)
+{
+        const struct sf_sahara_image prog = {.id = PROGRAMMER_IMAGE_ID, .data = img, .size = size};
+
+        return sf_sahara_upload_images(h, &prog, 1, progress, userdata, err);
 }
 
 /* Wait for a HELLO, skipping whatever else comes (answers to an earlier session's requests).

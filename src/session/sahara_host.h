@@ -18,6 +18,18 @@ struct sf_sahara_host {
         struct sf_sahara_packet hello;
 };
 
+/* One image the boot ROM may ask for: 13 the Firehose programmer; a multi-image target asks for
+ * more after DONE_RESP "pending" (protocols.md 2.9). */
+struct sf_sahara_image {
+        uint32_t id;
+        const uint8_t *data;
+        size_t size;
+};
+
+/* After DONE_RESP(pending), how long a new HELLO may take before the programmer is taken as
+ * started (qdl and fwupd read Sahara packets with 1 s and 500 ms timeouts). */
+#define SF_SAHARA_PENDING_WAIT_MS 1000
+
 typedef void (*sf_sahara_progress_fn)(void *userdata, uint64_t done, uint64_t total);
 
 void sf_sahara_host_init(struct sf_sahara_host *h, struct sf_transport *t);
@@ -28,7 +40,9 @@ void sf_sahara_host_init(struct sf_sahara_host *h, struct sf_transport *t);
 int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err);
 
 /* Command mode: serial, HW ID (or chip ID v3), PK hash, SBL version; commands the device does
- * not support are skipped. Leaves the device ready for an upload (fresh HELLO read). */
+ * not support are skipped. Leaves the device ready for an upload (fresh HELLO read). A boot ROM
+ * that refuses command mode is no error: ret->command_mode_refused says so, and the upload
+ * answers the HELLO it had sent (as edl does after a refusal). */
 int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret,
                        struct sf_error *err);
 
@@ -38,6 +52,12 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret,
  * the boot ROM refuses it (the status names why), -EPROTO for a device that breaks the
  * protocol (bad lengths, ranges outside the image). */
 int sf_sahara_upload_buffer(struct sf_sahara_host *h, const uint8_t *img, size_t size,
+                            sf_sahara_progress_fn progress, void *userdata, struct sf_error *err);
+/* The same for several images: served by the id the boot ROM asks for. DONE_RESP "pending"
+ * (0) is success when the next packet is not a new HELLO (the programmer speaks Firehose, or is
+ * silent for SF_SAHARA_PENDING_WAIT_MS); after a new HELLO the images asked for are served, and
+ * an id that is not among imgs is -ENOENT naming it. */
+int sf_sahara_upload_images(struct sf_sahara_host *h, const struct sf_sahara_image *imgs, size_t n,
                             sf_sahara_progress_fn progress, void *userdata, struct sf_error *err);
 /* The same for the programmer file at path (at most SF_SAHARA_PROGRAMMER_MAX bytes). */
 int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,

@@ -303,11 +303,37 @@ static void record_chip(struct sf_run *r, const struct sf_flash_result *res)
                 sf_history_session_set_module(r->hist, r->res->session_id, r->module_id, NULL);
 }
 
+/* The module's chip as the history knows it (an earlier session read it in Sahara command
+ * mode), for a boot ROM that refuses command mode. Looked up by the IMEI the module reported
+ * before EDL. */
+static void known_chip(struct sf_run *r, struct sf_flash_options *fo)
+{
+        const char *imei = r->expect_imei[0]          ? r->expect_imei
+                           : r->res->before.imei_from ? r->res->before.imei
+                                                      : NULL;
+        sf_history_report *rep = NULL;
+
+        if (!r->hist || !imei || sf_history_module_report(r->hist, imei, &rep, NULL) < 0)
+                return;
+        for (size_t i = 0; i < sf_history_report_n_modules(rep); i++) {
+                const struct sf_history_module *m = sf_history_report_module(rep, i);
+                if (m->has_hw_id && !fo->has_known_chip) {
+                        fo->has_known_chip = true;
+                        fo->known_msm_id = (uint32_t)(m->hw_id >> 32);
+                        fo->known_chip_from = "history";
+                }
+        }
+        sf_history_report_free(rep);
+}
+
 int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *edl,
                  struct sf_error *err)
 {
         char spec[64];
         int rc;
+
+        if (!fo->has_known_chip)
+                known_chip(r, fo);
 
         snprintf(spec, sizeof(spec), "usb:%u:%u", edl->bus, edl->address);
         snprintf(r->edl_name, sizeof(r->edl_name), "%s", edl->name);

@@ -195,7 +195,7 @@ flash "$WORK/pkgs/$R06A19"
 ok $? "a programmer that stops answering is reported within the operation's timeout"
 stop_sim
 
-start_sim --install $R08A01 --fault corrupt-digest
+start_sim --install $R08A01 --fault corrupt-digest --quirk none # a programmer with digests
 flash "$WORK/pkgs/$R06A19"
 [ $? -eq 1 ] && grep -q "digest mismatch" "$WORK/out"
 ok $? "a flash whose read-back digest does not match fails (success is never assumed)"

@@ -44,6 +44,18 @@ static const struct row rows[] = {
          "+QSECBOOT: \"status\",1"},
         {"AT+QDOWNLOAD=1", "\r\n+CME ERROR: 4\r\n", 0, SF_AT_CME_ERROR, 0, NULL},
         {"AT+GETFWBRANCH", "\r\nFOSS-002 \r\n\r\nOK\r\n", 0, SF_AT_OK, 1, "FOSS-002"},
+        /* Real habits (quirk urc-chatter): the start-up codes anywhere in the answer, the echo
+         * ending with CR alone, and a line left over from before the echo. */
+        {"AT+QGMR",
+         "AT+QGMR\r\r\n+QIND: SMS DONE\r\n\r\nEG25GGBR07A08M2G_30.203.30.203\r\n\r\n+CPIN: "
+         "READY\r\n\r\nOK\r\n\r\n+QUSIM: 1\r\n",
+         0, SF_AT_OK, 1, "EG25GGBR07A08M2G_30.203.30.203"},
+        {"ATI",
+         "\r\nEC25\r\nATI\r\r\n+CFUN: 1\r\n\r\nQuectel\r\nEC25\r\nRevision: "
+         "EC25EFAR06A17M4G\r\n\r\n+CREG: 0,2\r\n\r\nOK\r\n",
+         0, SF_AT_OK, 3, "Quectel"},
+        {"AT+CGSN", "AT+CGSN\r\r\n\r\nPOWERED DOWN\r\n\r\n866758043398334\r\n\r\nOK\r\n", 0,
+         SF_AT_OK, 1, "866758043398334"},
         /* Not finished yet. */
         {"ATI", "ATI\r\nQuectel\r\nEC25\r\n", -EAGAIN, 0, 0, NULL},
         {"ATI", "ATI\r\nQuectel\r\nEC2", -EAGAIN, 0, 0, NULL},

@@ -113,7 +113,7 @@ static void test_sahara_lies(void **state)
         upload_fails(&p, -EPROTO, "of a 1000-byte programmer");
         /* Another image than the programmer: a multi-image target. */
         set_read(&p, 21, 0, 16);
-        upload_fails(&p, -ENOENT, "asked for image 21");
+        upload_fails(&p, -ENOENT, "asks for image 21, which this package does not have");
         /* The boot ROM refuses the programmer: the status is named. */
         p = (struct sf_sahara_packet){.cmd = SF_SAHARA_END_OF_IMAGE};
         p.u.end_of_image.image_id = 13;

@@ -295,9 +295,57 @@ static void test_banner_and_power(void **state)
         rig_down(&g);
 }
 
+/* Quirk no-digest: the banner does not list getsha256digest and the command is refused with an
+ * error log and a NAK. Quirk slow-start: what arrives while the programmer starts is lost; once
+ * up it says why it took so long, and logs again after the configure's response. */
+static void test_no_digest_and_slow_start(void **state)
+{
+        static const char DIGEST[] =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<getsha256digest "
+                "SECTOR_SIZE_IN_BYTES=\"4096\" num_partition_sectors=\"2\" "
+                "physical_partition_number=\"0\" start_sector=\"6\" />\n</data>";
+        static const char NAK[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n"
+                                  "<response value=\"NAK\" rawmode=\"false\" /></data>";
+        struct sim_firehose_config c = cfg;
+        struct sf_firehose_functions fn;
+        struct sf_firehose_reply r;
+        struct rig g;
+
+        (void)state;
+        c.quiet_boot = false;
+        c.no_digest = true;
+        c.chatty = true;
+        rig_up(&g, &c);
+        g.fh.asleep = true; /* starting: a configure now is lost */
+        send_doc(&g, CONFIGURE_8192);
+        assert_int_equal(g.o.n, 0);
+        g.fh.asleep = false;
+        assert_int_equal(sim_firehose_start(&g.fh), 0);
+        sf_firehose_functions_init(&fn);
+        assert_string_equal(next(&g), FRAME_LOG "INFO: Initializing NAND, waiting for the "
+                                                "controller\" /></data>");
+        while (g.o.pos < g.o.n) {
+                const char *m = next(&g);
+                assert_int_equal(sf_firehose_parse_reply(m, strlen(m), &r), 0);
+                sf_firehose_log_supported_functions(&fn, r.text);
+        }
+        assert_int_equal(fn.state, SF_FIREHOSE_FUNCTIONS_COMPLETE);
+        assert_true(sf_firehose_functions_has(&fn, "program"));
+        assert_false(sf_firehose_functions_has(&fn, "getsha256digest"));
+        send_doc(&g, CONFIGURE_8192);
+        expect_reply(&g, true, &r);
+        assert_memory_equal(next(&g), FRAME_LOG "INFO: ", strlen(FRAME_LOG "INFO: "));
+        send_doc(&g, DIGEST);
+        assert_string_equal(next(&g), FRAME_LOG "ERROR: Unrecognized command "
+                                                "'getsha256digest'\" /></data>");
+        expect_exact(&g, NAK);
+        rig_down(&g);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_no_digest_and_slow_start),
                 cmocka_unit_test(test_configure_dance),
                 cmocka_unit_test(test_sector_size_refusal),
                 cmocka_unit_test(test_program_read_digest),

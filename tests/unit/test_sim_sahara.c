@@ -262,6 +262,80 @@ static void test_command_mode(void **state)
         sim_sahara_done(&s);
 }
 
+/* Quirk done-pending: DONE_RESP with image_tx_status 0 (protocols.md 2.3, 2.9), and the
+ * programmer starts all the same. */
+static void test_done_pending(void **state)
+{
+        static const uint8_t DONE_RESP_PENDING[12] = {0x06, 0, 0, 0, 0x0c, 0, 0, 0, 0, 0, 0, 0};
+        struct sim_chip chip = ec25_chip();
+        struct prog g = make_programmer("02 000480E100000000 HW_ID", true);
+        struct outbox o = {0};
+        struct sim_sahara s;
+
+        (void)state;
+        chip.done_pending = true;
+        sim_sahara_init(&s, &chip, capture, &o);
+        sim_sahara_start(&s);
+        expect(&o, HELLO_V2, 48);
+        sim_sahara_input(&s, HELLO_RESP_MODE0, 48);
+        serve(&s, &o, &g, 4096);
+        expect(&o, EOT_SUCCESS, 16);
+        assert_int_equal(sim_sahara_input(&s, DONE, 8), 0);
+        expect(&o, DONE_RESP_PENDING, 12);
+        assert_int_equal(s.outcome, SIM_SAHARA_PROGRAMMER_STARTED);
+        sim_sahara_done(&s);
+        free(g.bytes);
+}
+
+/* Quirk no-command-mode: END_OF_IMAGE_TX with an error in answer to HELLO_RESP mode 3
+ * (protocols.md 2.10); the boot ROM then still takes a HELLO_RESP for an upload. Quirk
+ * sahara-v3: HELLO version 3, MSM_HW_ID_READ unsupported (0x1F), READ_CHIP_ID_V3 answered
+ * with MSM_ID at +36, OEM_ID at +40, MODEL_ID at +42. */
+static void test_no_command_mode_and_v3(void **state)
+{
+        static const uint8_t EOT_HOST_MODE[16] = {4, 0, 0, 0, 0x10, 0, 0, 0, 13, 0, 0, 0, 0x18};
+        static const uint8_t HELLO_V3[48] = {0x01, 0, 0, 0, 0x30, 0, 0, 0, 0x03, 0, 0, 0,
+                                             0x01, 0, 0, 0, 0x00, 0x04, 0, 0};
+        static const uint8_t EOT_UNSUPPORTED[16] = {4, 0, 0, 0, 0x10, 0, 0, 0, 13, 0, 0, 0, 0x1f};
+        static const uint8_t exec_hwid[12] = {0x0d, 0, 0, 0, 0x0c, 0, 0, 0, 0x02, 0, 0, 0};
+        static const uint8_t exec_v3[12] = {0x0d, 0, 0, 0, 0x0c, 0, 0, 0, 0x0a, 0, 0, 0};
+        static const uint8_t exec_data_v3[12] = {0x0f, 0, 0, 0, 0x0c, 0, 0, 0, 0x0a, 0, 0, 0};
+        struct sim_chip chip = ec25_chip();
+        struct outbox o = {0};
+        struct sim_sahara s;
+
+        (void)state;
+        chip.no_command_mode = true;
+        sim_sahara_init(&s, &chip, capture, &o);
+        sim_sahara_start(&s);
+        expect(&o, HELLO_V2, 48);
+        sim_sahara_input(&s, HELLO_RESP_MODE3, 48);
+        expect(&o, EOT_HOST_MODE, 16);
+        sim_sahara_input(&s, HELLO_RESP_MODE0, 48);
+        expect(&o, READ_DATA_HDR, 20);
+        sim_sahara_done(&s);
+
+        chip = ec25_chip();
+        chip.sahara_version = 3;
+        o = (struct outbox){0};
+        sim_sahara_init(&s, &chip, capture, &o);
+        sim_sahara_start(&s);
+        expect(&o, HELLO_V3, 48);
+        sim_sahara_input(&s, HELLO_RESP_MODE3, 48);
+        expect(&o, CMD_READY, 8);
+        sim_sahara_input(&s, exec_hwid, 12);
+        expect(&o, EOT_UNSUPPORTED, 16);
+        sim_sahara_input(&s, exec_v3, 12);
+        assert_true(o.pos < o.n && o.len[o.pos] == 16 && o.msg[o.pos][0] == 0x0e &&
+                    o.msg[o.pos][8] == 0x0a && o.msg[o.pos][12] >= 44);
+        o.pos++;
+        sim_sahara_input(&s, exec_data_v3, 12);
+        assert_true(o.pos < o.n && o.len[o.pos] >= 44);
+        assert_memory_equal(o.msg[o.pos], SERIAL_REPLY, 4);
+        assert_memory_equal(o.msg[o.pos] + 36, "\xe1\x80\x04\x00", 4); /* MSM_ID 0x000480E1 */
+        sim_sahara_done(&s);
+}
+
 static void test_read_data_64_and_garbage(void **state)
 {
         struct sim_chip chip = ec25_chip();
@@ -381,6 +455,8 @@ int main(void)
                 cmocka_unit_test(test_programmer_pulled_and_started),
                 cmocka_unit_test(test_authentication_refusals),
                 cmocka_unit_test(test_command_mode),
+                cmocka_unit_test(test_done_pending),
+                cmocka_unit_test(test_no_command_mode_and_v3),
                 cmocka_unit_test(test_read_data_64_and_garbage),
                 cmocka_unit_test(test_memory_debug),
                 cmocka_unit_test(test_memory_debug_64),

@@ -101,6 +101,36 @@ static void test_at_echo_transient_and_lost_imei(void **state)
         assert_true(n < 8);
 }
 
+/* Quirk urc-chatter: the start-up codes quectel.md section 6 lists come one with each answer,
+ * before it (after the echo), inside it, after its result code; then ATI and AT+QGMR carry the
+ * extra "+CREG: 0,2" a capture shows right after an answer. */
+static void test_at_urc_chatter(void **state)
+{
+        struct sim_at a = {.id = ec25, .echo = true};
+        char out[1024];
+        size_t n;
+
+        (void)state;
+        a.id.urc_chatter = true;
+        n = sim_at_answer(&a, "ATI", out, sizeof(out));
+        out[n] = '\0';
+        assert_string_equal(out, "ATI\r\r\n+CFUN: 1\r\n\r\nQuectel\r\nEC25\r\nRevision: "
+                                 "EC25EFAR06A17M4G\r\n\r\nOK\r\n");
+        n = sim_at_answer(&a, "AT+QGMR", out, sizeof(out));
+        out[n] = '\0';
+        assert_string_equal(out, "AT+QGMR\r\r\nEC25EFAR06A17M4G_20.200.20.200\r\n\r\n+CPIN: "
+                                 "READY\r\n\r\nOK\r\n");
+        n = sim_at_answer(&a, "AT+CGSN", out, sizeof(out));
+        out[n] = '\0';
+        assert_string_equal(out, "AT+CGSN\r\r\n866758043398334\r\n\r\nOK\r\n\r\n+QUSIM: 1\r\n");
+        sim_at_answer(&a, "ATE0", out, sizeof(out));
+        sim_at_answer(&a, "AT", out, sizeof(out));
+        n = sim_at_answer(&a, "AT+QGMR", out, sizeof(out));
+        out[n] = '\0';
+        assert_string_equal(out, "\r\nEC25EFAR06A17M4G_20.200.20.200\r\n\r\n+CREG: 0,2\r\n"
+                                 "\r\nOK\r\n");
+}
+
 static void test_diag_answers(void **state)
 {
         static const uint8_t edl_req[] = {0x4b, 0x65, 0x01, 0x00};
@@ -136,6 +166,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_at_answers),
                 cmocka_unit_test(test_at_echo_transient_and_lost_imei),
+                cmocka_unit_test(test_at_urc_chatter),
                 cmocka_unit_test(test_diag_answers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,31 @@ static const struct expect real_rows[] = {
         {"EM061KGLAAR01A02M2G_01.015.01.015", F_FULL, "", EM061KGLAA(1, 2), TAGS0,
          SUB4("01", 15, "01", 15)},
         {"EM061KGLAAR01A02M2G_01.015", F_TRUNC, "", EM061KGLAA(1, 2), TAGS0, SUB2("01", 15)},
+        /* EM060K: the longest known family wins (EM060K, not EM06 + "0KGL"). GL.iNet's
+         * package folder EM060KGLAAR01A12M2GA (docs "upgrade the module firmware"); A11 from a
+         * public firmware filter regexp "^EM060KGLAAR01(A11|A12)M2G". */
+        {"EM060KGLAAR01A12M2GA", F_REV, "",
+         MAIN_TR("EM060KGLAA", "EM060K", "GL", "AA", 1, 12, "M2G", 'A'), TAGS0, SUB0},
+        {"EM060KGLAAR01A11M2G", F_REV, "", MAIN("EM060KGLAA", "EM060K", "GL", "AA", 1, 11, "M2G"),
+         TAGS0, SUB0},
+        /* BG96: ATI "Revision: BG96MAR02A07M1G"; BG96MAR02A07M1G_01.018.01.018 in public
+         * sample code. */
+        {"BG96MAR02A07M1G", F_REV, "", MAIN("BG96MA", "BG96", "", "MA", 2, 7, "M1G"), TAGS0,
+         SUB0},
+        {"BG96MAR02A07M1G_01.018.01.018", F_FULL, "", MAIN("BG96MA", "BG96", "", "MA", 2, 7, "M1G"),
+         TAGS0, SUB4("01", 18, "01", 18)},
+        /* EG06-E: ATI "Revision: EG06ELAR04A04M4G"; EG06ELAR04A20M4G in ModemManager-style
+         * test data. */
+        {"EG06ELAR04A04M4G", F_REV, "", MAIN("EG06ELA", "EG06", "E", "LA", 4, 4, "M4G"), TAGS0,
+         SUB0},
+        {"EG06ELAR04A20M4G", F_REV, "", MAIN("EG06ELA", "EG06", "E", "LA", 4, 20, "M4G"), TAGS0,
+         SUB0},
+        /* EG912U (Unisoc): the memory code is "M08", without a G. */
+        {"EG912UGLAAR03A09M08_01.200.01.200", F_FULL, "",
+         MAIN("EG912UGLAA", "EG912U", "GL", "AA", 3, 9, "M08"), TAGS0, SUB4("01", 200, "01", 200)},
+        {"EG912UGLAAR03A14M08_01.200.01.200", F_FULL, "",
+         MAIN("EG912UGLAA", "EG912U", "GL", "AA", 3, 14, "M08"), TAGS0,
+         SUB4("01", 200, "01", 200)},
         /* EM12 */
         {"EM12GPAR01A09M4G_MSFT_01.001.01.001", F_FULL, "", EM12GPA(1, 9), TAGS1("MSFT"),
          SUB4("01", 1, "01", 1)},
