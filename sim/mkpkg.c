@@ -395,6 +395,9 @@ static void xml_filename(const char *file, char *buf, size_t size)
                 snprintf(buf, size, "..\\%s", file);
 }
 
+/* Each partition erased whole, then programmed with a line as long as the partition
+ * (num_partition_sectors: its pages, last_sector: its last page), as Quectel's
+ * rawprogram_nand_p4K_b256K_update.xml has them; a flasher sends the file's pages only. */
 static int write_rawprogram(struct mkpkg *m, bool factory, const char *name)
 {
         struct sim_text t = text_init(m);
@@ -405,7 +408,6 @@ static int write_rawprogram(struct mkpkg *m, bool factory, const char *name)
         for (size_t i = 0; i < N_PROGRAMS; i++) {
                 const struct program_spec *ps = &programs[i];
                 const struct sim_partition *p = sim_layout_find(&m->layout, ps->label);
-                uint64_t pages = sim_pkg_align_up(file_size(m, ps->file), PAGE) / PAGE;
                 char fn[128];
                 if (ps->factory && !factory)
                         continue;
@@ -423,7 +425,7 @@ static int write_rawprogram(struct mkpkg *m, bool factory, const char *name)
                              "\" physical_partition_number=\"0\" "
                              "start_sector=\"%" PRIu32 "\" />\n",
                              PAGES_PER_BLOCK, PAGE, fn, ps->label, p->start_page + p->pages - 1,
-                             pages, p->start_page);
+                             (uint64_t)p->pages, p->start_page);
         }
         sim_text_add(&t, "</data>\n");
         return write_text(m, m->firehose, name, &t);

@@ -204,7 +204,7 @@ static int expected_digest(const struct sf_job *j, const struct sf_layout_op *op
                            struct sf_error *err)
 {
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
-        uint64_t total = op->num_sectors * op->sector_size, done = 0;
+        uint64_t total = op->write_sectors * op->sector_size, done = 0;
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
@@ -373,14 +373,32 @@ static int plan(struct sf_job *j, struct sf_error *err)
         return 0;
 }
 
+/* A NAND program that sends fewer sectors than its line spans, with no erase of its own: the
+ * rest of the partition must be erased (a leftover of an older UBI image there would keep Linux
+ * from attaching the new one), so its whole line is erased first. */
+static bool needs_own_erase(const struct sf_job *j, size_t i)
+{
+        const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+
+        if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || j->skip[i] || !op->has_start ||
+            op->write_sectors >= op->num_sectors ||
+            sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND)
+                return false;
+        for (size_t k = 0; k < sf_layout_op_count(j->layout); k++) {
+                const struct sf_layout_op *e = sf_layout_op(j->layout, k);
+                if (e->kind == SF_LAYOUT_OP_ERASE && same_place(e, op))
+                        return false;
+        }
+        return true;
+}
+
 static int erase_one(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err)
 {
         char last[24];
         struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
 
         j->item = op->label;
-        if (!op->has_num_sectors)
-                rg.num_sectors = 0;
+        rg.num_sectors = op->has_num_sectors ? op->num_sectors : 0; /* the whole line */
         return sf_fh_erase(&j->fh, &rg, err);
 }
 
@@ -393,7 +411,8 @@ static int erase_all(struct sf_job *j, struct sf_error *err)
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < n; i++) {
                         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
-                        if (op->kind != SF_LAYOUT_OP_ERASE || j->skip[i] ||
+                        if (((op->kind != SF_LAYOUT_OP_ERASE || j->skip[i]) &&
+                             !needs_own_erase(j, i)) ||
                             is_sbl(j, op) != (pass == 0))
                                 continue;
                         r = erase_one(j, op, err);
@@ -437,7 +456,7 @@ static int program_one(struct sf_job *j, size_t i, struct sf_error *err)
         if (r < 0)
                 return r;
         j->res.partitions_written++;
-        j->res.bytes_written += op->num_sectors * op->sector_size;
+        j->res.bytes_written += op->write_sectors * op->sector_size;
         return 0;
 }
 
@@ -448,7 +467,7 @@ static uint64_t bytes_to_write(const struct sf_job *j)
         for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
                 if (op->kind == SF_LAYOUT_OP_PROGRAM && op->path && !j->skip[i])
-                        total += op->num_sectors * op->sector_size;
+                        total += op->write_sectors * op->sector_size;
         }
         return total;
 }

@@ -81,7 +81,9 @@ struct sf_fh_range sf_job_range(const struct sf_layout_op *op, char *count, size
         struct sf_fh_range r = {.sector_size = op->sector_size,
                                 .lun = op->lun,
                                 .start_sector = op->start_text ? op->start_text : "0",
-                                .num_sectors = op->num_sectors,
+                                .num_sectors = op->kind == SF_LAYOUT_OP_PROGRAM
+                                                       ? op->write_sectors
+                                                       : op->num_sectors,
                                 .pages_per_block =
                                         op->has_pages_per_block ? op->pages_per_block : 0,
                                 .label = op->label && *op->label ? op->label : NULL};
@@ -138,12 +140,12 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
                                  op->label);
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
-        for (uint64_t s = 0; r == 0 && s < op->num_sectors; s += per) {
+        for (uint64_t s = 0; r == 0 && s < op->write_sectors; s += per) {
                 char start[24], last[24];
                 struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
                 snprintf(start, sizeof(start), "%" PRIu64, first + s);
                 rg.start_sector = start;
-                rg.num_sectors = op->num_sectors - s < per ? op->num_sectors - s : per;
+                rg.num_sectors = op->write_sectors - s < per ? op->write_sectors - s : per;
                 r = sf_fh_read(&j->fh, &rg, buf, err);
                 if (r == 0)
                         EVP_DigestUpdate(ctx, buf, rg.num_sectors * op->sector_size);

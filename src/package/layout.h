@@ -92,6 +92,11 @@ struct sf_layout_op {
         uint64_t file_size;
         uint64_t file_sector_offset;
         uint64_t data_bytes; /* bytes of the file to send: file_size - offset, ≤ the partition */
+        /* Sectors a program sends: the file's, rounded up to a sector (a NAND page), not the
+         * line's num_partition_sectors, which real NAND packages set to the partition's size
+         * (qdl and QFirehose send the file's; protocols.md 3.7). The rest of the partition is
+         * erased, never written with padding. */
+        uint64_t write_sectors;
         const char *xml;     /* package-relative path of the XML it comes from */
         unsigned long line;
 };

@@ -334,6 +334,7 @@ static int parse_file(struct doc *d, const char **attrs, struct sf_layout_op *op
                             fn);
         skip = op->file_sector_offset * op->sector_size;
         op->data_bytes = op->file_size - skip;
+        op->write_sectors = (op->data_bytes + op->sector_size - 1) / op->sector_size;
         if (op->data_bytes > part)
                 return fail(d, -EFBIG,
                             "\"%s\" (%llu bytes) does not fit its partition (%llu sectors of %u "
