@@ -290,7 +290,7 @@ static int prefix_differs(struct sf_job *j, const struct sf_layout_op *op, struc
         size_t bytes, from_file;
         int r;
 
-        if (!op->has_start || sectors == 0 || op->num_sectors <= sectors)
+        if (!op->has_start || sectors == 0 || op->write_sectors <= sectors)
                 return 0; /* small or placed by expression: the full read-back decides */
         n = sectors;
         bytes = (size_t)(n * op->sector_size);
