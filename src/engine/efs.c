@@ -691,7 +691,7 @@ static int restore_part(struct sf_job *j, const struct sf_efs_region *e,
         op.start = e->start;
         op.has_start = op.has_num_sectors = true;
         op.start_text = start;
-        op.num_sectors = e->count;
+        op.num_sectors = op.write_sectors = e->count;
         if (r == 0)
                 r = sf_fh_digest(&j->fh, &rg, have, err);
         if (r == -EOPNOTSUPP)
