@@ -487,7 +487,8 @@ int sf_efs_backup(struct sf_job *j, struct sf_error *err)
         j->res.backup_bytes = efs_bytes(j);
         memcpy(j->res.backup_sha256, j->res.backup_part[0].sha256, sizeof(j->res.backup_sha256));
         sf_job_say(j, SF_LOG_INFO, "%zu partition(s) backed up to %s, verified", j->n_efs, dir);
-        return 0;
+        /* Its record is durable before the first write, or nothing is written. */
+        return j->o->on_backup ? j->o->on_backup(j->o->userdata, &j->res, err) : 0;
 }
 
 /* ---- restore ---- */

@@ -26,7 +26,8 @@ struct sf_efs_region {
 struct sf_job {
         const struct sf_flash_options *o;
         struct sf_flash_result res;
-        struct sf_layout *layout;
+        const struct sf_layout *layout; /* of o->verified, or of own_pkg */
+        sf_flash_package *own_pkg;      /* opened here when the caller gave a path only */
         struct sf_transport *t;
         struct sf_firehose_host fh;
         struct sf_chip_identity chip;
@@ -52,6 +53,11 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
                            struct sf_error *err);
 int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
                       struct sf_source_file **ret, struct sf_error *err);
+
+/* preflight.c */
+const struct sf_layout *sf_flash_package_layout(const sf_flash_package *p);
+/* -EACCES, -ENODATA… from the package reader as -EBADMSG (an invalid package, exit 2). */
+int sf_preflight_package_error(int r);
 
 /* efs.c */
 int sf_efs_locate(struct sf_job *j, struct sf_error *err);

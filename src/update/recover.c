@@ -57,6 +57,63 @@ static bool holds_imei(const char *backup, const char *imei)
                (!imei[0] || strcmp(found, imei) == 0);
 }
 
+/* The chip serial a backup's manifest names ("0x…"), or "" when it has none. */
+static void manifest_chip(const char *backup, char *out, size_t size)
+{
+        _cleanup_free_ char *doc = NULL, *path = sf_asprintf("%s/manifest.json", backup);
+        const char *p;
+        size_t len;
+
+        out[0] = '\0';
+        if (!path || sf_read_file(path, 16384, &doc, &len) < 0)
+                return;
+        p = strstr(doc, "\"chip_serial\": \"");
+        if (p)
+                snprintf(out, size, "%.*s", (int)strcspn(p + 16, "\""), p + 16);
+}
+
+/* A backup folder's name starts with its UTC time: the newest of one module's folder whose
+ * manifest names this chip and holds an IMEI. */
+static void scan_module(const char *dir, struct recovery *rc, char *best, size_t size)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *e;
+
+        while (d && (e = readdir(d))) {
+                char path[SF_UPDATE_PATH_MAX], chip[24];
+                if (e->d_name[0] == '.' ||
+                    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+                        continue;
+                manifest_chip(path, chip, sizeof(chip));
+                if (strcmp(chip, rc->key) == 0 && holds_imei(path, rc->imei) &&
+                    (!best[0] || strcmp(strrchr(best, '/') + 1, e->d_name) < 0))
+                        snprintf(best, size, "%s", path);
+        }
+}
+
+/* The history lost the backup's row (a run killed before it was written, a database restored
+ * from elsewhere): the backup folder itself is searched, by chip serial. */
+static void scan_backups(struct sf_run *r, struct recovery *rc)
+{
+        char top[SF_UPDATE_PATH_MAX];
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+
+        if (rc->backup[0] || !rc->key[0] ||
+            snprintf(top, sizeof(top), "%s/backups", r->state_dir) >= (int)sizeof(top))
+                return;
+        d = opendir(top);
+        while (d && (e = readdir(d))) {
+                char dir[SF_UPDATE_PATH_MAX];
+                if (e->d_name[0] != '.' &&
+                    snprintf(dir, sizeof(dir), "%s/%s", top, e->d_name) < (int)sizeof(dir))
+                        scan_module(dir, rc, rc->backup, sizeof(rc->backup));
+        }
+        if (rc->backup[0])
+                sf_run_log(r, SF_LOG_INFO, "no backup on record; found %s in the backup folder",
+                           rc->backup);
+}
+
 /* What the history knows of this chip: the last good firmware, the IMEI, the newest verified
  * backup still on disk. */
 static void from_history(struct sf_run *r, struct recovery *rc)
@@ -171,30 +228,6 @@ static int check_policy(const struct recovery *rc, const sf_package *pkg, struct
         return e;
 }
 
-/* The module lost its IMEI: its latest verified backup goes back, then it must boot with it. */
-static int restore_lost(struct sf_run *r, struct recovery *rc, struct sf_error *err)
-{
-        struct sf_flash_options fo = {.package = rc->package,
-                                      .action = SF_FLASH_ACTION_RESTORE,
-                                      .restore_dir = rc->backup};
-        struct sf_device dev, edl;
-        int e;
-
-        if (!rc->backup[0])
-                return sf_error_set(err, -EIO,
-                                    "the module boots without a valid IMEI and no verified backup "
-                                    "of its EFS2 is on record");
-        sf_run_log(r, SF_LOG_INFO, "the module has no IMEI: restoring its backup %s", rc->backup);
-        e = sf_device_find(r->res->device, &dev, err);
-        if (e >= 0)
-                e = sf_run_to_edl(r, &dev, &edl, err);
-        if (e >= 0)
-                e = sf_run_flash(r, &fo, &edl, err);
-        if (e >= 0)
-                e = sf_run_wait_boot(r, r->res->device, &r->res->after, err);
-        return e;
-}
-
 static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         /* No IMEI in this backup's manifest: nobody saw one on the module just before. */
@@ -209,7 +242,7 @@ static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error
         if (e >= 0)
                 e = sf_run_wait_boot(r, rc->dev.name, &r->res->after, err);
         if (e >= 0 && !r->res->after.imei_from)
-                e = restore_lost(r, rc, err);
+                e = sf_run_restore_lost(r, rc->package, rc->backup, err);
         if (e >= 0 && (!r->res->after.imei_from ||
                        (rc->imei[0] && strcmp(rc->imei, r->res->after.imei) != 0)))
                 e = sf_error_set(err, -EIO, "the module boots %s but reports IMEI '%s'%s%s",
@@ -234,6 +267,7 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
 
         if (e >= 0) {
                 from_history(r, &rc);
+                scan_backups(r, &rc);
                 snprintf(r->expect_imei, sizeof(r->expect_imei), "%s", rc.imei);
                 e = choose_package(r, &rc, package, library, err);
         }

@@ -261,7 +261,8 @@ static void on_log(void *userdata, enum sf_log_level level, const char *text)
                 r->o->log(r->o->userdata, level, text);
 }
 
-static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
+static int record_backup(struct sf_run *r, const struct sf_flash_result *res,
+                         struct sf_error *err)
 {
         struct sf_history_backup_partition parts[SF_FLASH_MAX_BACKUP_PARTS];
         struct sf_history_backup b = {.module_id = r->module_id,
@@ -270,7 +271,6 @@ static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
                                       .verified = true,
                                       .partitions = parts,
                                       .n_partitions = res->backup_parts};
-        struct sf_error err = {0};
         int64_t id;
 
         for (unsigned i = 0; i < res->backup_parts && i < SF_FLASH_MAX_BACKUP_PARTS; i++)
@@ -278,8 +278,19 @@ static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
                         (struct sf_history_backup_partition){.name = res->backup_part[i].name,
                                                              .size = res->backup_part[i].size,
                                                              .sha256 = res->backup_part[i].sha256};
-        if (sf_history_backup_record(r->hist, &b, &id, &err) < 0)
-                sf_run_log(r, SF_LOG_WARNING, "history: %s", err.message);
+        return sf_history_backup_record(r->hist, &b, &id, err);
+}
+
+/* The engine's backup is on disk: its history row is committed before the first write. */
+static int on_backup(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
+{
+        struct sf_run *r = userdata;
+        int rc = record_backup(r, res, err);
+
+        if (rc < 0)
+                return rc;
+        r->backup_recorded = true;
+        return 0;
 }
 
 /* The chip read in Sahara command mode belongs to this module: bind its fused serial. */
@@ -311,20 +322,27 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
 
         snprintf(spec, sizeof(spec), "usb:%u:%u", edl->bus, edl->address);
         snprintf(r->edl_name, sizeof(r->edl_name), "%s", edl->name);
-        fo->device = spec;
-        fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
+        if (!fo->device) /* a serial node given by the caller is used as it is */
+                fo->device = spec;
+        if (!fo->session_log)
+                fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
         fo->progress = on_progress;
         fo->log = on_log;
+        fo->on_backup = on_backup;
         fo->userdata = r;
         r->phase_started = false;
+        r->backup_recorded = false;
         rc = sf_flash_run(fo, &r->res->flash, err);
         /* Gone after it was reached: a lost connection or power, not "no module". */
         if (rc == -ENODEV && r->phase_started && r->phase > SF_PHASE_IDENTIFY)
                 rc = -EIO;
         if (r->res->flash.identified)
                 record_chip(r, &r->res->flash);
-        if (r->res->flash.backed_up)
-                record_backup(r, &r->res->flash);
+        if (r->res->flash.backed_up && !r->backup_recorded) {
+                struct sf_error e = {0};
+                if (record_backup(r, &r->res->flash, &e) < 0)
+                        sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
+        }
         if (rc < 0)
                 sf_run_step(r, sf_phase_to_string(r->phase), SF_HISTORY_STEP_FAILED, err->message);
         return rc;
@@ -438,6 +456,30 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
         if (rc == 0)
                 sf_run_record_identity(r, ret, NULL);
         return rc;
+}
+
+int sf_run_restore_lost(struct sf_run *r, const char *package, const char *backup,
+                        struct sf_error *err)
+{
+        struct sf_flash_options fo = {
+                .package = package, .action = SF_FLASH_ACTION_RESTORE, .restore_dir = backup};
+        struct sf_device dev, edl;
+        int e;
+
+        if (!backup || !backup[0])
+                return sf_error_set(err, -EIO,
+                                    "the module boots without a valid IMEI and no verified backup "
+                                    "of its EFS is on record");
+        sf_run_log(r, SF_LOG_WARNING, "the module boots without its IMEI: restoring its backup %s",
+                   backup);
+        e = sf_device_find(r->res->device, &dev, err);
+        if (e >= 0)
+                e = sf_run_to_edl(r, &dev, &edl, err);
+        if (e >= 0)
+                e = sf_run_flash(r, &fo, &edl, err);
+        if (e >= 0)
+                e = sf_run_wait_boot(r, r->res->device, &r->res->after, err);
+        return e;
 }
 
 int sf_run_manifest_imei(const char *backup, char imei[16])

@@ -16,6 +16,7 @@ struct sf_run {
         char stamp[32];      /* UTC time of the run, for file names */
         enum sf_phase phase; /* of the engine run in progress */
         bool phase_started;
+        bool backup_recorded; /* the engine's backup has its history row */
         char edl_name[32];
         char expect_imei[16];
                 /* the module's IMEI, when known: how it is found again */ /* where the last flash
@@ -58,6 +59,11 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
  * (name), or elsewhere with the same IMEI (res->device then names where). */
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err);
+
+/* The module boots without the IMEI it had: backup (a verified backup folder) written back
+ * with package's programmer, and the module must boot again (into res->after). */
+int sf_run_restore_lost(struct sf_run *r, const char *package, const char *backup,
+                        struct sf_error *err);
 
 /* The IMEI a backup's manifest names ("" when none); -EINVAL when it has no readable
  * manifest. */

@@ -9,7 +9,8 @@ SHIM=$3
 . "$(dirname "$0")/lib.sh"
 
 flash() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$@" >"$WORK/out" 2>&1
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                XDG_STATE_HOME="$WORK/state" "$SF" flash "$@" >"$WORK/out" 2>&1
 }
 
 mkpkg() { # VERSION [options]: a small package named after its version
@@ -112,7 +113,8 @@ stop_sim
 
 # 4. The same through the tty (as qcserial presents 9008).
 start_sim --install $R08A01
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" >"$WORK/out" 2>&1 &&
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" XDG_STATE_HOME="$WORK/state" \
+        "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" >"$WORK/out" 2>&1 &&
         pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
 ok $? "flashing through the EDL tty works as well"
 stop_sim
@@ -359,7 +361,7 @@ stop_sim
 
 # 11. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
-SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
+SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]
 ok $? "no module in EDL: exit 4"
 
