@@ -11,6 +11,7 @@
 #include "safeflash/version.h"
 #include "session/at_host.h"
 #include "session/diag_host.h"
+#include "session/firehose_host.h"
 #include "session/sahara_host.h"
 #include "util/strutil.h"
 
@@ -169,6 +170,34 @@ static int identify_sahara(const struct sf_device *d, struct sf_identity *id, st
         if (chip.hello_mode == 2)
                 snprintf(id->note, sizeof(id->note), "the module crashed and offers a RAM dump");
         return 0;
+}
+
+int sf_device_reset_programmer(const struct sf_device *d, struct sf_error *err)
+{
+        struct sf_usb_match m = {
+                .vid = d->vid, .pid = d->pid, .bus = (int)d->bus, .address = (int)d->address};
+        struct sf_firehose_host fh;
+        struct sf_transport *t;
+        int r = sf_transport_open_usb(&m, &t, err);
+
+        if (r < 0 && d->edl_port[0])
+                r = sf_transport_open_tty(d->edl_port, &t, err);
+        if (r < 0)
+                return r;
+        sf_fh_init(&fh, t);
+        r = sf_fh_nop(&fh, err);
+        if (r < 0)
+                r = sf_error_set(err, -EPROTO,
+                                 "%s: the programmer does not answer <nop/> (%s): power-cycle "
+                                 "the module",
+                                 d->name, err && err->message[0] ? err->message : strerror(-r));
+        if (r >= 0)
+                r = sf_fh_power(&fh, "reset", err);
+        /* A reset is answered, or the device leaves before its answer reaches us. */
+        if (r == -ENODEV || r == -EPIPE || r == -ECONNRESET || r == -ETIMEDOUT)
+                r = 0;
+        sf_transport_close(t);
+        return r;
 }
 
 int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, struct sf_error *err)

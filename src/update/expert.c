@@ -33,7 +33,9 @@ static void known_imei(struct sf_run *r, const struct sf_identity *id, char imei
  * history). A module that cannot be identified before is identified by the engine. */
 static int find_edl(struct sf_run *r, struct sf_device *dev, struct sf_error *err)
 {
-        int rc = sf_run_identify(r, dev, err);
+        /* Over a serial node the boot ROM says HELLO once: it is left for the engine. */
+        bool tty = r->o->device && r->o->device[0] == '/';
+        int rc = tty ? sf_device_find(r->o->device, dev, err) : sf_run_identify(r, dev, err);
 
         if (rc < 0 && rc != -ENODEV && rc != -ENOTUNIQ) {
                 sf_run_log(r, SF_LOG_WARNING, "%s: going on without it", err->message);
@@ -55,19 +57,25 @@ static int find_edl(struct sf_run *r, struct sf_device *dev, struct sf_error *er
 
 /* Success is the package's version running, with the IMEI the module had; one that lost it
  * gets its backup back. */
-static int confirm(struct sf_run *r, const sf_package *pkg, struct sf_error *err)
+static int confirm(struct sf_run *r, const sf_package *pkg, const char *path,
+                   struct sf_error *err)
 {
-        const struct sf_version *want = sf_package_version(pkg);
+        const struct sf_version *want = pkg ? sf_package_version(pkg) : NULL;
         const char *had = r->expect_imei;
         struct sf_version got;
         int rc = 0;
 
         if (had[0] && !r->res->after.imei_from)
-                rc = sf_run_restore_lost(r, sf_package_path(pkg), r->res->backup_dir, err);
+                rc = sf_run_restore_lost(r, path, r->res->backup_dir, err);
         if (rc < 0)
                 return rc;
         sf_version_parse(r->res->after.version, &got);
-        if (strcmp(got.canonical, want->canonical) != 0)
+        if (!want)
+                sf_run_log(r, SF_LOG_WARNING,
+                           "the package names no version: the module boots %s, but whether "
+                           "that is the package's firmware could not be checked",
+                           r->res->after.version);
+        else if (strcmp(got.canonical, want->canonical) != 0)
                 return sf_error_set(err, -EIO, "the module runs %s, not the package's %s",
                                     r->res->after.version, want->canonical);
         if (had[0] && (!r->res->after.imei_from || strcmp(r->res->after.imei, had) != 0))
@@ -86,16 +94,18 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
         struct sf_device dev;
         int rc;
 
-        /* Everything that needs no module, before the module is touched. */
-        rc = sf_package_open(fo.package, pkg, err);
-        if (rc >= 0)
-                rc = sf_flash_package_open(fo.package, flags, NULL, NULL, verified, err);
+        /* Everything that needs no module, before the module is touched; the version only
+         * serves to recognise the firmware when the module boots. */
+        rc = sf_flash_package_open(fo.package, flags, NULL, NULL, verified, err);
+        if (rc >= 0 && sf_package_open(fo.package, pkg, NULL) < 0)
+                *pkg = NULL;
         if (rc >= 0)
                 rc = find_edl(r, &dev, err);
         if (rc < 0)
                 return rc;
-        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s",
-                 sf_package_version(*pkg)->canonical);
+        if (*pkg)
+                snprintf(r->res->to_version, sizeof(r->res->to_version), "%s",
+                         sf_package_version(*pkg)->canonical);
         label = r->expect_imei[0] ? r->expect_imei : "module";
         rc = sf_run_session_begin(r, SF_HISTORY_KIND_FLASH, fo.package, label, err);
         if (rc >= 0 && !o->no_backup && !fo.backup_dir)
@@ -120,11 +130,12 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
                 rc = sf_run_wait_boot(r, dev.name, &r->res->after, err);
                 r->res->boot_checked = rc >= 0;
                 if (rc >= 0)
-                        rc = confirm(r, *pkg, err);
+                        rc = confirm(r, *pkg, fo.package, err);
                 if (rc >= 0)
                         rc = sf_history_install_record(r->hist, r->res->session_id, NULL,
                                                        r->res->after.version,
-                                                       sf_package_fingerprint(*pkg), err);
+                                                       *pkg ? sf_package_fingerprint(*pkg) : NULL,
+                                                       err);
         }
         return sf_run_session_end(r, rc, err);
 }

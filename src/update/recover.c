@@ -9,11 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "update/run.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
+
+/* How long a reset programmer's module takes to come back (it re-enumerates). */
+#define RESTART_TIMEOUT_MS 30000
 
 struct recovery {
         struct sf_device dev;
@@ -24,12 +28,54 @@ struct recovery {
         char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
 };
 
+static void sleep_ms(int ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+}
+
+/* A programmer left running (a flash that stopped) hides the chip from Sahara: probed, reset,
+ * and the module taken as it comes back (the boot ROM again, or its firmware). */
+static int restart_programmer(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        char name[32];
+        int e;
+
+        snprintf(name, sizeof(name), "%s", rc->dev.name);
+        sf_run_log(r, SF_LOG_INFO,
+                   "%s: a Firehose programmer is still running; resetting it so that the boot "
+                   "ROM can identify the chip",
+                   name);
+        e = sf_device_reset_programmer(&rc->dev, err);
+        if (e < 0)
+                return e;
+        for (int t = 0; t < RESTART_TIMEOUT_MS; t += 200) {
+                struct sf_identity id;
+                sleep_ms(200);
+                if (sf_device_find(name, &rc->dev, NULL) < 0)
+                        continue;
+                if (rc->dev.mode == SF_DEVICE_MODE_NORMAL && rc->dev.at_port[0])
+                        break;
+                if (rc->dev.mode == SF_DEVICE_MODE_EDL &&
+                    sf_device_identify(&rc->dev, &id, NULL) == 0 && !id.firehose_running)
+                        break;
+        }
+        e = sf_device_find(name, &rc->dev, err);
+        if (e >= 0)
+                e = sf_device_identify(&rc->dev, &r->res->before, err);
+        if (e >= 0 && sf_run_record_identity(r, &r->res->before, err) == -EEXIST)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", err->message);
+        return e == -EEXIST ? 0 : e;
+}
+
 /* A module in EDL, identified by its fused serial in Sahara command mode. */
 static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         const struct sf_identity *id = &r->res->before;
         int e = sf_run_identify(r, &rc->dev, err);
 
+        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running)
+                e = restart_programmer(r, rc, err);
         if (e < 0)
                 return e;
         if (rc->dev.mode == SF_DEVICE_MODE_NORMAL)

@@ -285,7 +285,16 @@ static int record_backup(struct sf_run *r, const struct sf_flash_result *res,
 static int on_backup(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
 {
         struct sf_run *r = userdata;
-        int rc = record_backup(r, res, err);
+        int rc;
+
+        if (!r->module_id) { /* a programmer was running: no chip serial, no IMEI to key on */
+                sf_run_log(r, SF_LOG_WARNING,
+                           "the backup in %s cannot go into the history: the module could not "
+                           "be identified ('safeflash recover' also searches the backup folder)",
+                           r->res->backup_dir);
+                return 0;
+        }
+        rc = record_backup(r, res, err);
 
         if (rc < 0)
                 return rc;
@@ -338,7 +347,7 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
                 rc = -EIO;
         if (r->res->flash.identified)
                 record_chip(r, &r->res->flash);
-        if (r->res->flash.backed_up && !r->backup_recorded) {
+        if (r->res->flash.backed_up && !r->backup_recorded && r->module_id) {
                 struct sf_error e = {0};
                 if (record_backup(r, &r->res->flash, &e) < 0)
                         sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
@@ -453,8 +462,9 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
                 sf_error_set(err, rc, "the module did not come back within %d s", timeout);
         sf_run_step(r, "boot", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,
                     rc < 0 ? err->message : ret->version);
-        if (rc == 0)
-                sf_run_record_identity(r, ret, NULL);
+        if (rc == 0 && sf_run_record_identity(r, ret, NULL) >= 0 && r->res->session_id &&
+            r->module_id) /* a session begun before the module was known is its session now */
+                sf_history_session_set_module(r->hist, r->res->session_id, r->module_id, NULL);
         return rc;
 }
 
