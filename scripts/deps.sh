@@ -7,7 +7,7 @@ if [ "${1:-build}" = deb ]; then
         packages+=(debhelper dpkg-dev)
 fi
 if [ "${1:-build}" = test ]; then
-        packages+=(clang libcmocka-dev dbus-daemon python3-dbus python3-gi groff-base mender-client mender-artifact)
+        packages+=(clang libcmocka-dev mtd-utils dbus-daemon python3-dbus python3-gi groff-base mender-client mender-artifact)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -9,13 +9,14 @@
 
 #include "gpt.h"
 #include "image.h"
-#include "mkpkg-internal.h"
-#include "mkpkg.h"
+#include "mkpkg_core.h"
+#include "mkpkg_programmer.h"
+#include "mkpkg_ufs.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
 #define SECTOR     SIM_UFS_SECTOR
-#define CHUNK      (64u * 1024)
+#define CHUNK      SIM_PKG_CHUNK
 #define MIB        (1024ull * 1024)
 #define PROGRAMMER "prog_firehose_sdx55.mbn"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/job.h"
+#include "engine/efs.h"
 #include "package/source.h"
 #include "proto/firehose.h"
 #include "proto/gpt.h"
@@ -686,7 +686,7 @@ static int restore_part(struct sf_job *j, const struct sf_efs_region *e,
                    e->lun, start, e->count, path);
         if (r == 0)
                 r = sf_fh_program(&j->fh, &rg, read_fd, &fd, e->count * e->sector_size,
-                                  nand(j) ? 0xff : 0x00, sf_job_advance, j, err);
+                                  sf_job_pad_byte(j), sf_job_advance, j, err);
         op.sector_size = e->sector_size;
         op.lun = e->lun;
         op.start = e->start;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One run of the engine, shared by its parts: the flashing (flash.c) and the device-unique
- * partitions kept safe around it (efs.c). Internal. */
+/* One run of the engine (job.c), shared by its steps: the flashing (flash.c) and the
+ * device-unique partitions kept safe around it (efs.c). Internal. */
 #ifndef SF_ENGINE_JOB_H
 #define SF_ENGINE_JOB_H
 
@@ -46,24 +46,16 @@ struct sf_job {
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* The progress callback, with the phase's share of the whole run. */
+void sf_job_report(struct sf_job *j);
 void sf_job_enter(struct sf_job *j, enum sf_phase ph, uint64_t total);
 void sf_job_advance(void *userdata, uint64_t bytes);
+/* What the package pads an image with: erased NAND reads 0xff. */
+uint8_t sf_job_pad_byte(const struct sf_job *j);
 struct sf_fh_range sf_job_range(const struct sf_layout_op *op, char *count, size_t size);
 int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
                            struct sf_error *err);
 int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
                       struct sf_source_file **ret, struct sf_error *err);
-
-/* preflight.c */
-const struct sf_layout *sf_flash_package_layout(const sf_flash_package *p);
-/* -EACCES, -ENODATA… from the package reader as -EBADMSG (an invalid package, exit 2). */
-int sf_preflight_package_error(int r);
-
-/* efs.c */
-int sf_efs_locate(struct sf_job *j, struct sf_error *err);
-int sf_efs_guard(struct sf_job *j, struct sf_error *err);
-int sf_efs_check_layout(struct sf_job *j, struct sf_error *err);
-int sf_efs_backup(struct sf_job *j, struct sf_error *err);
-int sf_efs_restore(struct sf_job *j, struct sf_error *err);
 
 #endif

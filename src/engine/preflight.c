@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/job.h"
+#include "engine/preflight.h"
 #include "package/layout.h"
 #include "package/source.h"
 #include "proto/mibib.h"

@@ -35,7 +35,7 @@ int hist_fail(const sf_history *h, int rc, const char *what, struct sf_error *er
         return sf_error_set(err, errno_from_sqlite(rc), "%s: %s: %s", h->path, what, msg);
 }
 
-int hist_prepare(sf_history *h, const char *sql, sqlite3_stmt **ret, struct sf_error *err)
+static int prepare(sf_history *h, const char *sql, sqlite3_stmt **ret, struct sf_error *err)
 {
         sqlite3_stmt *st = NULL;
         int rc;
@@ -56,7 +56,8 @@ int hist_exec(sf_history *h, const char *sql, struct sf_error *err)
         return rc == SQLITE_OK ? 0 : hist_fail(h, rc, "executing", err);
 }
 
-int hist_step_row(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err)
+/* Step: 1 a row, 0 done. */
+static int step_row(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err)
 {
         int rc = sqlite3_step(st);
 
@@ -67,7 +68,8 @@ int hist_step_row(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_e
         return hist_fail(h, rc, what, err);
 }
 
-int hist_step_done(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err)
+/* Step a statement expected to give no row. */
+static int step_done(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err)
 {
         int rc = sqlite3_step(st);
 
@@ -111,12 +113,26 @@ void hist_txn_done(struct hist_txn *t)
         t->active = false;
 }
 
-void hist_bind_init(struct hist_bind *b, sf_history *h, sqlite3_stmt *st, struct sf_error *err)
+int hist_stmt_prepare(struct hist_stmt *s, sf_history *h, const char *sql, struct sf_error *err)
 {
-        *b = (struct hist_bind){.h = h, .st = st, .err = err, .idx = 1, .r = 0};
+        *s = (struct hist_stmt){.h = h, .err = err, .idx = 1};
+        s->r = prepare(h, sql, &s->st, err);
+        return s->r;
 }
 
-static void bind_check(struct hist_bind *b, int rc)
+void hist_stmt_finalize(struct hist_stmt *s)
+{
+        sqlite3_finalize(s->st); /* accepts NULL */
+        s->st = NULL;
+}
+
+void hist_stmt_reset(struct hist_stmt *s)
+{
+        sqlite3_reset(s->st);
+        s->idx = 1;
+}
+
+static void bind_check(struct hist_stmt *b, int rc)
 {
         if (rc != SQLITE_OK && b->r == 0)
                 b->r = hist_fail(b->h, rc, "binding a value", b->err);
@@ -124,14 +140,14 @@ static void bind_check(struct hist_bind *b, int rc)
 }
 
 /* The parameter's name without its ':' prefix, for messages. */
-static const char *param_name(struct hist_bind *b)
+static const char *param_name(struct hist_stmt *b)
 {
         const char *n = sqlite3_bind_parameter_name(b->st, b->idx);
 
         return n ? n + 1 : "a text";
 }
 
-void hist_bind_text(struct hist_bind *b, const char *s)
+void hist_bind_text(struct hist_stmt *b, const char *s)
 {
         size_t len;
 
@@ -166,7 +182,7 @@ static size_t cut_utf8(const char *s, size_t max)
         return len;
 }
 
-void hist_bind_text_cut(struct hist_bind *b, const char *s)
+void hist_bind_text_cut(struct hist_stmt *b, const char *s)
 {
         if (b->r < 0) {
                 b->idx++;
@@ -180,7 +196,7 @@ void hist_bind_text_cut(struct hist_bind *b, const char *s)
                                         SQLITE_TRANSIENT));
 }
 
-void hist_bind_int(struct hist_bind *b, int64_t v)
+void hist_bind_int(struct hist_stmt *b, int64_t v)
 {
         if (b->r < 0) {
                 b->idx++;
@@ -189,7 +205,7 @@ void hist_bind_int(struct hist_bind *b, int64_t v)
         bind_check(b, sqlite3_bind_int64(b->st, b->idx, v));
 }
 
-void hist_bind_id(struct hist_bind *b, int64_t id)
+void hist_bind_id(struct hist_stmt *b, int64_t id)
 {
         if (b->r < 0) {
                 b->idx++;
@@ -199,7 +215,7 @@ void hist_bind_id(struct hist_bind *b, int64_t id)
                    id ? sqlite3_bind_int64(b->st, b->idx, id) : sqlite3_bind_null(b->st, b->idx));
 }
 
-void hist_bind_opt(struct hist_bind *b, bool has, int64_t v)
+void hist_bind_opt(struct hist_stmt *b, bool has, int64_t v)
 {
         if (b->r < 0) {
                 b->idx++;
@@ -209,14 +225,47 @@ void hist_bind_opt(struct hist_bind *b, bool has, int64_t v)
                    has ? sqlite3_bind_int64(b->st, b->idx, v) : sqlite3_bind_null(b->st, b->idx));
 }
 
-int hist_bind_end(struct hist_bind *b)
+/* The first failure, or -EIO when not every parameter was bound. */
+static int bind_end(struct hist_stmt *b)
 {
-        int n = sqlite3_bind_parameter_count(b->st);
+        int n = b->st ? sqlite3_bind_parameter_count(b->st) : 0;
 
         if (b->r == 0 && b->idx - 1 != n)
                 b->r = sf_error_set(b->err, -EIO, "%s: internal error: %d values for %d parameters",
                                     b->h->path, b->idx - 1, n);
         return b->r;
+}
+
+int hist_stmt_row(struct hist_stmt *s, const char *what)
+{
+        int r = bind_end(s);
+
+        return r < 0 ? r : step_row(s->h, s->st, what, s->err);
+}
+
+int hist_stmt_exec(struct hist_stmt *s, const char *what)
+{
+        int r = bind_end(s);
+
+        return r < 0 ? r : step_done(s->h, s->st, what, s->err);
+}
+
+int hist_stmt_insert(struct hist_stmt *s, const char *what, int64_t *ret_id)
+{
+        int r = hist_stmt_exec(s, what);
+
+        if (r == 0)
+                *ret_id = sqlite3_last_insert_rowid(s->h->db);
+        return r;
+}
+
+int hist_stmt_int(struct hist_stmt *s, const char *what, int64_t *ret)
+{
+        int r = hist_stmt_row(s, what);
+
+        if (r > 0)
+                *ret = sqlite3_column_int64(s->st, 0);
+        return r;
 }
 
 void hist_row_init(struct hist_row *row, sqlite3_stmt *st)

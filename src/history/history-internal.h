@@ -28,19 +28,8 @@ struct sf_history {
 
 /* db.c: SQLite with errno returns and messages naming the file. */
 int hist_fail(const sf_history *h, int rc, const char *what, struct sf_error *err);
-int hist_prepare(sf_history *h, const char *sql, sqlite3_stmt **ret, struct sf_error *err);
+/* Run SQL that binds nothing and gives no row (PRAGMAs, the schema). */
 int hist_exec(sf_history *h, const char *sql, struct sf_error *err);
-/* Step a statement expected to give no row. */
-int hist_step_done(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err);
-/* Step a statement: 1 a row, 0 done. */
-int hist_step_row(sf_history *h, sqlite3_stmt *st, const char *what, struct sf_error *err);
-
-static inline void hist_finalizep(sqlite3_stmt **st)
-{
-        sqlite3_finalize(*st); /* accepts NULL */
-}
-#define _cleanup_stmt_ __attribute__((cleanup(hist_finalizep)))
-
 /* A write transaction (BEGIN IMMEDIATE: the write lock up front, so that the busy timeout
  * applies instead of a deadlock between two readers turning writers). Rolled back when it goes
  * out of scope uncommitted. */
@@ -55,22 +44,34 @@ int hist_txn_commit(struct hist_txn *t, struct sf_error *err);
 void hist_txn_done(struct hist_txn *t);
 #define _cleanup_txn_ __attribute__((cleanup(hist_txn_done)))
 
-/* Binds parameters 1, 2, … in turn; the first failure sticks and later binds do nothing. */
-struct hist_bind {
+/* One statement run: prepared, its parameters 1, 2, … bound in turn, then stepped. The first
+ * failure sticks: later binds do nothing, and the step returns it. */
+struct hist_stmt {
         sf_history *h;
-        sqlite3_stmt *st;
+        sqlite3_stmt *st; /* read the row's columns from it */
         struct sf_error *err;
         int idx;
         int r;
 };
-void hist_bind_init(struct hist_bind *b, sf_history *h, sqlite3_stmt *st, struct sf_error *err);
-void hist_bind_text(struct hist_bind *b, const char *s);     /* NULL binds NULL; capped: -E2BIG */
-void hist_bind_text_cut(struct hist_bind *b, const char *s); /* cut at the cap instead */
-void hist_bind_int(struct hist_bind *b, int64_t v);
-void hist_bind_id(struct hist_bind *b, int64_t id); /* 0 binds NULL */
-void hist_bind_opt(struct hist_bind *b, bool has, int64_t v);
-/* The first failure, or -EIO when not every parameter was bound. */
-int hist_bind_end(struct hist_bind *b);
+int hist_stmt_prepare(struct hist_stmt *s, sf_history *h, const char *sql, struct sf_error *err);
+void hist_bind_text(struct hist_stmt *s, const char *v);     /* NULL binds NULL; capped: -E2BIG */
+void hist_bind_text_cut(struct hist_stmt *s, const char *v); /* cut at the cap instead */
+void hist_bind_int(struct hist_stmt *s, int64_t v);
+void hist_bind_id(struct hist_stmt *s, int64_t id); /* 0 binds NULL */
+void hist_bind_opt(struct hist_stmt *s, bool has, int64_t v);
+/* Every parameter bound (else -EIO), then one step (what names it in errors): 1 a row, 0 no
+ * more rows. Call again for the next row. */
+int hist_stmt_row(struct hist_stmt *s, const char *what);
+/* The same, reading column 0 of the row into *ret: 1, or 0 when there is no row. */
+int hist_stmt_int(struct hist_stmt *s, const char *what, int64_t *ret);
+/* The same for a statement that gives no row: 0. */
+int hist_stmt_exec(struct hist_stmt *s, const char *what);
+/* The same for an INSERT: the new row's id into *ret_id. */
+int hist_stmt_insert(struct hist_stmt *s, const char *what, int64_t *ret_id);
+/* Ready to run again with new values. */
+void hist_stmt_reset(struct hist_stmt *s);
+void hist_stmt_finalize(struct hist_stmt *s);
+#define _cleanup_hist_stmt_ __attribute__((cleanup(hist_stmt_finalize)))
 
 /* Reads columns 0, 1, … in turn into a report's fields; -ENOMEM sticks. */
 struct hist_row {
@@ -96,7 +97,8 @@ bool hist_owner_alive(const char *owner, const char *self);
 /* Field 22 (start time) of a /proc/PID/stat text. */
 int hist_parse_proc_starttime(const char *stat, size_t len, uint64_t *ret);
 
-/* session.c */
+/* reap.c: sessions whose process is gone become interrupted (at open); this handle's own do at
+ * close. */
 int hist_reap_interrupted(sf_history *h, struct sf_error *err);
 int hist_interrupt_own(sf_history *h);
 /* The error text of a session whose process is gone. */
@@ -111,11 +113,11 @@ struct hist_key {
 /* An IMEI (15 digits) or a chip serial (0x… or decimal); -EINVAL for anything else. */
 int hist_parse_key(const char *s, struct hist_key *ret);
 
-/* record.c */
+/* text.c: what the stored texts look like, and enum ↔ the text stored in the database (-EINVAL
+ * for a text that is not one of them). */
+bool hist_valid_hex(const char *s, size_t min, size_t max); /* min to max hex digits */
 bool hist_valid_imei(const char *s);
 bool hist_valid_sha256(const char *s);
-
-/* history.c: enum ↔ the text stored in the database. -EINVAL for a text that is not one of them. */
 int hist_source_from_string(const char *s, enum sf_history_source *ret);
 int hist_kind_from_string(const char *s, enum sf_history_kind *ret);
 int hist_step_state_from_string(const char *s, enum sf_history_step_state *ret);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Opening and closing the history; the names of its enumerations. */
+/* The history handle: opening (creating the file privately, checking and migrating its schema)
+ * and closing it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,95 +14,6 @@
 #include "util/strutil.h"
 
 #define HOST_NAME_MAX_LEN 256
-
-static const char *const source_names[] = {
-        [SF_HISTORY_SOURCE_AT] = "at",
-        [SF_HISTORY_SOURCE_DIAG] = "diag",
-        [SF_HISTORY_SOURCE_SAHARA] = "sahara",
-};
-static const char *const kind_names[] = {
-        [SF_HISTORY_KIND_UPDATE] = "update",   [SF_HISTORY_KIND_FLASH] = "flash",
-        [SF_HISTORY_KIND_RECOVER] = "recover", [SF_HISTORY_KIND_BACKUP] = "backup",
-        [SF_HISTORY_KIND_RESTORE] = "restore",
-};
-static const char *const step_state_names[] = {
-        [SF_HISTORY_STEP_STARTED] = "started",
-        [SF_HISTORY_STEP_DONE] = "done",
-        [SF_HISTORY_STEP_FAILED] = "failed",
-};
-static const char *const outcome_names[] = {
-        [SF_HISTORY_OUTCOME_RUNNING] = "running",         [SF_HISTORY_OUTCOME_SUCCESS] = "success",
-        [SF_HISTORY_OUTCOME_FAILED] = "failed",           [SF_HISTORY_OUTCOME_REFUSED] = "refused",
-        [SF_HISTORY_OUTCOME_INTERRUPTED] = "interrupted",
-};
-static const char *const evidence_names[] = {
-        [SF_HISTORY_EVIDENCE_INSTALL] = "install",
-        [SF_HISTORY_EVIDENCE_IDENTIFY] = "identify",
-};
-
-#define NAME_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(*(table)) ? (table)[v] : NULL)
-
-const char *sf_history_source_to_string(enum sf_history_source s)
-{
-        return NAME_OF(source_names, s);
-}
-
-const char *sf_history_kind_to_string(enum sf_history_kind k)
-{
-        return NAME_OF(kind_names, k);
-}
-
-const char *sf_history_step_state_to_string(enum sf_history_step_state s)
-{
-        return NAME_OF(step_state_names, s);
-}
-
-const char *sf_history_outcome_to_string(enum sf_history_outcome o)
-{
-        return NAME_OF(outcome_names, o);
-}
-
-const char *sf_history_evidence_to_string(enum sf_history_evidence e)
-{
-        return NAME_OF(evidence_names, e);
-}
-
-static int index_of(const char *const *names, size_t n, const char *s)
-{
-        for (size_t i = 0; s && i < n; i++)
-                if (strcmp(names[i], s) == 0)
-                        return (int)i;
-        return -EINVAL;
-}
-
-#define FROM_STRING(table, s, ret)                                                                 \
-        do {                                                                                       \
-                int i_ = index_of(table, sizeof(table) / sizeof(*(table)), s);                     \
-                if (i_ < 0)                                                                        \
-                        return i_;                                                                 \
-                *(ret) = i_;                                                                       \
-                return 0;                                                                          \
-        } while (0)
-
-int hist_source_from_string(const char *s, enum sf_history_source *ret)
-{
-        FROM_STRING(source_names, s, ret);
-}
-
-int hist_kind_from_string(const char *s, enum sf_history_kind *ret)
-{
-        FROM_STRING(kind_names, s, ret);
-}
-
-int hist_step_state_from_string(const char *s, enum sf_history_step_state *ret)
-{
-        FROM_STRING(step_state_names, s, ret);
-}
-
-int hist_outcome_from_string(const char *s, enum sf_history_outcome *ret)
-{
-        FROM_STRING(outcome_names, s, ret);
-}
 
 int sf_history_default_path(char **ret, struct sf_error *err)
 {
@@ -187,13 +99,11 @@ static int connect_db(sf_history *h, struct sf_error *err)
  * history writes a few rows a minute, so the fsyncs cost nothing that matters. */
 static int configure(sf_history *h, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
-        r = hist_prepare(h, "PRAGMA journal_mode = WAL", &st, err);
-        if (r < 0)
-                return r;
-        r = hist_step_row(h, st, "choosing the journal", err); /* answers the mode it got */
+        hist_stmt_prepare(&q, h, "PRAGMA journal_mode = WAL", err);
+        r = hist_stmt_row(&q, "choosing the journal"); /* answers the mode it got */
         if (r < 0)
                 return r;
         return hist_exec(h, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", err);

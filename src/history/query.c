@@ -58,9 +58,8 @@ int hist_parse_key(const char *s, struct hist_key *ret)
 
 static int find_module(sf_history *h, const char *key, int64_t *ret, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         struct hist_key k;
-        struct hist_bind b;
         int r;
 
         if (hist_parse_key(key, &k) < 0)
@@ -68,20 +67,15 @@ static int find_module(sf_history *h, const char *key, int64_t *ret, struct sf_e
                                     "'%.40s' is neither an IMEI (15 digits) nor a chip serial "
                                     "(0x0cf94c64 or decimal)",
                                     key ? key : "");
-        r = hist_prepare(h,
-                         k.is_imei ? "SELECT id FROM modules WHERE imei = :imei"
-                                   : "SELECT id FROM modules WHERE chip_serial = :chip_serial",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
+        hist_stmt_prepare(&q, h,
+                          k.is_imei ? "SELECT id FROM modules WHERE imei = :imei"
+                                    : "SELECT id FROM modules WHERE chip_serial = :chip_serial",
+                          err);
         if (k.is_imei)
-                hist_bind_text(&b, k.imei);
+                hist_bind_text(&q, k.imei);
         else
-                hist_bind_int(&b, k.chip_serial);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_row(h, st, "finding a module", err);
+                hist_bind_int(&q, k.chip_serial);
+        r = hist_stmt_int(&q, "finding a module", ret);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -89,7 +83,6 @@ static int find_module(sf_history *h, const char *key, int64_t *ret, struct sf_e
                                  : sf_error_set(err, -ENOENT,
                                                 "no module with chip serial 0x%08" PRIx32,
                                                 k.chip_serial);
-        *ret = sqlite3_column_int64(st, 0);
         return 0;
 }
 
@@ -121,8 +114,7 @@ int sf_history_last_known_good(sf_history *h, const char *key, char **ret_versio
                 "SELECT firmware, 1, observed_at, id FROM identities "
                 "WHERE module_id = :module_id AND source = 'at' AND firmware IS NOT NULL) "
                 "ORDER BY at DESC, evidence ASC, id DESC LIMIT 1";
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         struct hist_row row;
         const char *version;
         int64_t id = 0, evidence;
@@ -131,20 +123,16 @@ int sf_history_last_known_good(sf_history *h, const char *key, char **ret_versio
         if (!h || !ret_version)
                 return -EINVAL;
         r = find_module(h, key, &id, err);
-        if (r == 0)
-                r = hist_prepare(h, sql, &st, err);
         if (r < 0)
                 return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, id);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_row(h, st, "finding the last known good firmware", err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, id);
+        r = hist_stmt_row(&q, "finding the last known good firmware");
         if (r < 0)
                 return r;
         if (r == 0)
                 return sf_error_set(err, -ENOENT, "no firmware version is known for %s", key);
-        hist_row_init(&row, st);
+        hist_row_init(&row, q.st);
         version = hist_row_text(&row);
         evidence = hist_row_int(&row);
         if (!version)

@@ -60,35 +60,6 @@ static int conflict(sf_history *h, const struct ids *row, const struct ids *seen
                             h->path, b, a, what);
 }
 
-static bool is_hex(const char *s, size_t min, size_t max)
-{
-        size_t n = strnlen(s, max + 1);
-
-        if (n < min || n > max)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!strchr("0123456789abcdefABCDEF", s[i]))
-                        return false;
-        return true;
-}
-
-bool hist_valid_sha256(const char *s)
-{
-        return is_hex(s, HIST_SHA256_HEX, HIST_SHA256_HEX);
-}
-
-bool hist_valid_imei(const char *s)
-{
-        size_t n = strnlen(s, HIST_IMEI_LEN + 1);
-
-        if (n != HIST_IMEI_LEN)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-        return true;
-}
-
 static int reading_ids(sf_history *h, const struct sf_history_identity *id, struct ids *ret,
                        struct sf_error *err)
 {
@@ -100,7 +71,7 @@ static int reading_ids(sf_history *h, const struct sf_history_identity *id, stru
                 return sf_error_set(err, -EINVAL, "an identity needs a chip serial or an IMEI");
         if (id->imei && !hist_valid_imei(id->imei))
                 return sf_error_set(err, -EINVAL, "invalid IMEI (15 digits expected)");
-        if (id->pk_hash && !is_hex(id->pk_hash, 2, 128))
+        if (id->pk_hash && !hist_valid_hex(id->pk_hash, 2, 128))
                 return sf_error_set(err, -EINVAL, "invalid PK hash (hex expected)");
         x.has_serial = id->has_chip_serial;
         x.serial = id->chip_serial;
@@ -132,59 +103,42 @@ static void row_ids(sqlite3_stmt *st, struct ids *ret)
 static int find_row(sf_history *h, const struct ids *x, bool by_imei, struct ids *ret,
                     struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
         if (by_imei ? !x->has_imei : !x->has_serial)
                 return 0;
-        r = hist_prepare(
-                h,
+        hist_stmt_prepare(
+                &q, h,
                 by_imei ? "SELECT id, chip_serial, imei, hw_id FROM modules WHERE imei = :imei"
                         : "SELECT id, chip_serial, imei, hw_id FROM modules "
                           "WHERE chip_serial = :chip_serial",
-                &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
+                err);
         if (by_imei)
-                hist_bind_text(&b, x->imei);
+                hist_bind_text(&q, x->imei);
         else
-                hist_bind_int(&b, x->serial);
-        r = hist_bind_end(&b);
-        if (r < 0)
-                return r;
-        r = hist_step_row(h, st, "finding a module", err);
+                hist_bind_int(&q, x->serial);
+        r = hist_stmt_row(&q, "finding a module");
         if (r > 0)
-                row_ids(st, ret);
+                row_ids(q.st, ret);
         return r;
 }
 
 static int insert_module(sf_history *h, const struct ids *x, const char *model, int64_t seen,
                          int64_t *ret_id, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "INSERT INTO modules (chip_serial, imei, hw_id, model, first_seen, "
-                         "last_seen) VALUES (:chip_serial, :imei, :hw_id, :model, :seen, :seen)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_opt(&b, x->has_serial, x->serial);
-        hist_bind_text(&b, x->has_imei ? x->imei : NULL);
-        hist_bind_text(&b, x->has_hw ? x->hw : NULL);
-        hist_bind_text(&b, model);
-        hist_bind_int(&b, seen);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_done(h, st, "recording a module", err);
-        if (r == 0)
-                *ret_id = sqlite3_last_insert_rowid(h->db);
-        return r;
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO modules (chip_serial, imei, hw_id, model, first_seen, "
+                          "last_seen) VALUES (:chip_serial, :imei, :hw_id, :model, :seen, :seen)",
+                          err);
+        hist_bind_opt(&q, x->has_serial, x->serial);
+        hist_bind_text(&q, x->has_imei ? x->imei : NULL);
+        hist_bind_text(&q, x->has_hw ? x->hw : NULL);
+        hist_bind_text(&q, model);
+        hist_bind_int(&q, seen);
+        return hist_stmt_insert(&q, "recording a module", ret_id);
 }
 
 /* Fill in what the row lacks; the model of the latest reading wins (a later, fuller answer:
@@ -192,47 +146,35 @@ static int insert_module(sf_history *h, const struct ids *x, const char *model, 
 static int update_module(sf_history *h, int64_t id, const struct ids *x, const char *model,
                          int64_t seen, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "UPDATE modules SET chip_serial = coalesce(chip_serial, :chip_serial), "
-                         "imei = coalesce(imei, :imei), hw_id = coalesce(hw_id, :hw_id), "
-                         "model = CASE WHEN :seen >= last_seen THEN coalesce(:model, model) "
-                         "ELSE coalesce(model, :model) END, "
-                         "first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen) "
-                         "WHERE id = :id",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_opt(&b, x->has_serial, x->serial);
-        hist_bind_text(&b, x->has_imei ? x->imei : NULL);
-        hist_bind_text(&b, x->has_hw ? x->hw : NULL);
-        hist_bind_int(&b, seen);
-        hist_bind_text(&b, model);
-        hist_bind_int(&b, id);
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "updating a module", err);
+        hist_stmt_prepare(&q, h,
+                          "UPDATE modules SET chip_serial = coalesce(chip_serial, :chip_serial), "
+                          "imei = coalesce(imei, :imei), hw_id = coalesce(hw_id, :hw_id), "
+                          "model = CASE WHEN :seen >= last_seen THEN coalesce(:model, model) "
+                          "ELSE coalesce(model, :model) END, "
+                          "first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen) "
+                          "WHERE id = :id",
+                          err);
+        hist_bind_opt(&q, x->has_serial, x->serial);
+        hist_bind_text(&q, x->has_imei ? x->imei : NULL);
+        hist_bind_text(&q, x->has_hw ? x->hw : NULL);
+        hist_bind_int(&q, seen);
+        hist_bind_text(&q, model);
+        hist_bind_int(&q, id);
+        return hist_stmt_exec(&q, "updating a module");
 }
 
 /* Run a statement of merge(): ?1 is the module that stays, ?2 the one that goes. */
 static int exec_merge(sf_history *h, const char *sql, int64_t winner, int64_t loser,
                       struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, winner);
-        hist_bind_int(&b, loser);
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "merging modules", err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, winner);
+        hist_bind_int(&q, loser);
+        return hist_stmt_exec(&q, "merging modules");
 }
 
 /* Fold module loser into winner: its readings, sessions, installs and backups move over, then
@@ -301,29 +243,23 @@ static int resolve(sf_history *h, const struct ids *x, const char *model, int64_
 static int insert_reading(sf_history *h, int64_t module_id, const struct sf_history_identity *id,
                           const struct ids *x, int64_t seen, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "INSERT INTO identities (module_id, source, chip_serial, imei, hw_id, "
-                         "model, firmware, pk_hash, observed_at) VALUES (:module_id, :source, "
-                         ":chip_serial, :imei, :hw_id, :model, :firmware, :pk_hash, :observed_at)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, module_id);
-        hist_bind_text(&b, sf_history_source_to_string(id->source));
-        hist_bind_opt(&b, x->has_serial, x->serial);
-        hist_bind_text(&b, x->has_imei ? x->imei : NULL);
-        hist_bind_text(&b, x->has_hw ? x->hw : NULL);
-        hist_bind_text(&b, id->model);
-        hist_bind_text(&b, id->firmware);
-        hist_bind_text(&b, id->pk_hash);
-        hist_bind_int(&b, seen);
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "recording an identity", err);
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO identities (module_id, source, chip_serial, imei, hw_id, "
+                          "model, firmware, pk_hash, observed_at) VALUES (:module_id, :source, "
+                          ":chip_serial, :imei, :hw_id, :model, :firmware, :pk_hash, :observed_at)",
+                          err);
+        hist_bind_int(&q, module_id);
+        hist_bind_text(&q, sf_history_source_to_string(id->source));
+        hist_bind_opt(&q, x->has_serial, x->serial);
+        hist_bind_text(&q, x->has_imei ? x->imei : NULL);
+        hist_bind_text(&q, x->has_hw ? x->hw : NULL);
+        hist_bind_text(&q, id->model);
+        hist_bind_text(&q, id->firmware);
+        hist_bind_text(&q, id->pk_hash);
+        hist_bind_int(&q, seen);
+        return hist_stmt_exec(&q, "recording an identity");
 }
 
 int sf_history_identity_record(sf_history *h, const struct sf_history_identity *id,

@@ -113,15 +113,15 @@ static void list_done(const struct collector *c, struct hist_list *l)
         *l = (struct hist_list){0};
 }
 
-/* Run st (its LIMIT bound to cap + 1) and keep up to cap rows; *truncated when there were more. */
-static int collect(sf_history *h, sqlite3_stmt *st, const struct collector *c, size_t cap,
-                   struct hist_list *ret, bool *truncated, struct sf_error *err)
+/* Run q (its LIMIT bound to cap + 1) and keep up to cap rows; *truncated when there were more. */
+static int collect(struct hist_stmt *q, const struct collector *c, size_t cap,
+                   struct hist_list *ret, bool *truncated)
 {
         char *items = NULL;
         size_t n = 0, alloc = 0;
         int r;
 
-        while ((r = hist_step_row(h, st, "reading", err)) > 0) {
+        while ((r = hist_stmt_row(q, "reading")) > 0) {
                 struct hist_row row;
 
                 if (n == cap) {
@@ -140,8 +140,8 @@ static int collect(sf_history *h, sqlite3_stmt *st, const struct collector *c, s
                         alloc = na;
                 }
                 memset(items + n * c->item_size, 0, c->item_size);
-                hist_row_init(&row, st);
-                r = c->read(h, &row, items + n * c->item_size, err);
+                hist_row_init(&row, q->st);
+                r = c->read(q->h, &row, items + n * c->item_size, q->err);
                 n++;
                 if (r < 0 || (r = row.r) < 0)
                         break;
@@ -388,21 +388,13 @@ static int run(sf_history *h, const char *sql, const int64_t *params, size_t n_p
                const struct collector *c, size_t cap, struct hist_list *ret, bool *truncated,
                struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
+        hist_stmt_prepare(&q, h, sql, err);
         for (size_t i = 0; i < n_params; i++)
-                hist_bind_int(&b, params[i]);
-        hist_bind_int(&b, (int64_t)cap + 1);
-        r = hist_bind_end(&b);
-        if (r < 0)
-                return r;
-        return collect(h, st, c, cap, ret, truncated, err);
+                hist_bind_int(&q, params[i]);
+        hist_bind_int(&q, (int64_t)cap + 1);
+        return collect(&q, c, cap, ret, truncated);
 }
 
 static int load_steps(sf_history *h, struct sf_history_report *rep, struct sf_error *err)

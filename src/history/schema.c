@@ -120,17 +120,13 @@ _Static_assert(sizeof(ladder) / sizeof(*ladder) == HIST_SCHEMA_VERSION,
 
 static int read_int(sf_history *h, const char *sql, int64_t *ret, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        r = hist_step_row(h, st, "reading", err);
-        if (r < 0)
-                return r;
-        *ret = r > 0 ? sqlite3_column_int64(st, 0) : 0;
-        return 0;
+        *ret = 0;
+        hist_stmt_prepare(&q, h, sql, err);
+        r = hist_stmt_int(&q, "reading", ret);
+        return r < 0 ? r : 0;
 }
 
 static int damaged(sf_history *h, struct sf_error *err)
@@ -144,19 +140,17 @@ static int damaged(sf_history *h, struct sf_error *err)
  * to, since that could spread the damage over what is still readable. */
 static int quick_check(sf_history *h, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         const unsigned char *s;
         int r;
 
-        r = hist_prepare(h, "PRAGMA quick_check(1)", &st, err);
-        if (r < 0)
-                return r == -EBADMSG ? damaged(h, err) : r;
-        r = hist_step_row(h, st, "checking", err);
+        hist_stmt_prepare(&q, h, "PRAGMA quick_check(1)", err);
+        r = hist_stmt_row(&q, "checking");
         if (r == -EBADMSG)
                 return damaged(h, err);
         if (r < 0)
                 return r;
-        s = r > 0 ? sqlite3_column_text(st, 0) : NULL;
+        s = r > 0 ? sqlite3_column_text(q.st, 0) : NULL;
         if (s && strcmp((const char *)s, "ok") == 0)
                 return 0;
         return sf_error_set(err, -EBADMSG, "%s: damaged (%s); it was left as it is", h->path,

@@ -12,12 +12,6 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#define REAP_MAX SF_HISTORY_ROWS_MAX
-
-static const char reaped_error[] = "the process recording the session ended without ending it "
-                                   "(a crash, a kill or a power loss)";
-static const char closed_error[] = "the history was closed before the session ended";
-
 struct session_row {
         enum sf_history_outcome outcome;
         int64_t module_id; /* 0 for none */
@@ -27,30 +21,24 @@ struct session_row {
 
 static int session_row(sf_history *h, int64_t sid, struct session_row *ret, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         struct session_row s = {.module_id = 0};
-        struct hist_bind b;
         const char *owner;
         int r;
 
-        r = hist_prepare(h, "SELECT outcome, module_id, owner FROM sessions WHERE id = :id", &st,
-                         err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, sid);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_row(h, st, "reading a session", err);
+        hist_stmt_prepare(&q, h, "SELECT outcome, module_id, owner FROM sessions WHERE id = :id",
+                          err);
+        hist_bind_int(&q, sid);
+        r = hist_stmt_row(&q, "reading a session");
         if (r < 0)
                 return r;
         if (r == 0)
                 return sf_error_set(err, -ENOENT, "%s: no session %" PRId64, h->path, sid);
-        if (hist_outcome_from_string((const char *)sqlite3_column_text(st, 0), &s.outcome) < 0)
+        if (hist_outcome_from_string((const char *)sqlite3_column_text(q.st, 0), &s.outcome) < 0)
                 return sf_error_set(err, -EBADMSG, "%s: session %" PRId64 " has an unknown outcome",
                                     h->path, sid);
-        s.module_id = sqlite3_column_int64(st, 1); /* 0 for NULL */
-        owner = (const char *)sqlite3_column_text(st, 2);
+        s.module_id = sqlite3_column_int64(q.st, 1); /* 0 for NULL */
+        owner = (const char *)sqlite3_column_text(q.st, 2);
         s.ours = owner && strcmp(owner, h->owner) == 0;
         s.alive = s.ours || hist_owner_alive(owner, h->owner);
         *ret = s;
@@ -86,18 +74,12 @@ static int require_running(sf_history *h, int64_t sid, int64_t *ret_module, stru
 static int require_row(sf_history *h, const char *sql, const char *what, int64_t id,
                        struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, id);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_row(h, st, "looking up", err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, id);
+        r = hist_stmt_row(&q, "looking up");
         if (r == 0)
                 return sf_error_set(err, -ENOENT, "%s: no %s %" PRId64, h->path, what, id);
         return r < 0 ? r : 0;
@@ -111,53 +93,35 @@ static int require_module(sf_history *h, int64_t id, struct sf_error *err)
 static int count_rows(sf_history *h, const char *sql, int64_t id, int64_t *ret,
                       struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, id);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_row(h, st, "counting", err);
-        if (r < 0)
-                return r;
-        *ret = r > 0 ? sqlite3_column_int64(st, 0) : 0;
-        return 0;
+        *ret = 0;
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, id);
+        r = hist_stmt_int(&q, "counting", ret);
+        return r < 0 ? r : 0;
 }
 
 static int insert_session(sf_history *h, int64_t module_id, enum sf_history_kind kind,
                           const char *const texts[4], int64_t *ret_id, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "INSERT INTO sessions (module_id, kind, package, from_version, "
-                         "to_version, log_path, owner, host, started_at) VALUES (:module_id, "
-                         ":kind, :package, :from_version, :to_version, :log_path, :owner, :host, "
-                         ":started_at)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_id(&b, module_id);
-        hist_bind_text(&b, sf_history_kind_to_string(kind));
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO sessions (module_id, kind, package, from_version, "
+                          "to_version, log_path, owner, host, started_at) VALUES (:module_id, "
+                          ":kind, :package, :from_version, :to_version, :log_path, :owner, :host, "
+                          ":started_at)",
+                          err);
+        hist_bind_id(&q, module_id);
+        hist_bind_text(&q, sf_history_kind_to_string(kind));
         for (size_t i = 0; i < 4; i++)
-                hist_bind_text(&b, texts[i]);
-        hist_bind_text(&b, h->owner);
-        hist_bind_text(&b, h->host);
-        hist_bind_int(&b, hist_now());
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_done(h, st, "recording a session", err);
-        if (r == 0)
-                *ret_id = sqlite3_last_insert_rowid(h->db);
-        return r;
+                hist_bind_text(&q, texts[i]);
+        hist_bind_text(&q, h->owner);
+        hist_bind_text(&q, h->host);
+        hist_bind_int(&q, hist_now());
+        return hist_stmt_insert(&q, "recording a session", ret_id);
 }
 
 int sf_history_session_begin(sf_history *h, int64_t module_id, enum sf_history_kind kind,
@@ -189,16 +153,13 @@ int sf_history_session_begin(sf_history *h, int64_t module_id, enum sf_history_k
         return 0;
 }
 
-/* Run one statement binding an id then the given values, expecting it to change one row. */
-static int update_one(sf_history *h, const char *sql, struct hist_bind *b, sqlite3_stmt *st,
-                      struct sf_error *err)
+/* Run a statement whose values are bound, expecting it to change one row. */
+static int update_one(struct hist_stmt *q, const char *what)
 {
-        int r = hist_bind_end(b);
+        int r = hist_stmt_exec(q, what);
 
-        if (r == 0)
-                r = hist_step_done(h, st, sql, err);
-        if (r == 0 && sqlite3_changes(h->db) != 1)
-                r = sf_error_set(err, -ENOENT, "%s: nothing to update", h->path);
+        if (r == 0 && sqlite3_changes(q->h->db) != 1)
+                r = sf_error_set(q->err, -ENOENT, "%s: nothing to update", q->h->path);
         return r;
 }
 
@@ -207,8 +168,7 @@ int sf_history_session_set_module(sf_history *h, int64_t session_id, int64_t mod
 {
         static const char sql[] = "UPDATE sessions SET module_id = :module_id WHERE id = :id";
         _cleanup_txn_ struct hist_txn t = {0};
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int64_t current = 0;
         int r;
 
@@ -227,37 +187,28 @@ int sf_history_session_set_module(sf_history *h, int64_t session_id, int64_t mod
                 return sf_error_set(err, -EEXIST,
                                     "%s: session %" PRId64 " already belongs to module %" PRId64,
                                     h->path, session_id, current);
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, module_id);
-        hist_bind_int(&b, session_id);
-        r = update_one(h, sql, &b, st, err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, module_id);
+        hist_bind_int(&q, session_id);
+        r = update_one(&q, sql);
         return r < 0 ? r : hist_txn_commit(&t, err);
 }
 
 static int insert_step(sf_history *h, int64_t sid, const char *name,
                        enum sf_history_step_state state, const char *detail, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "INSERT INTO steps (session_id, name, state, detail, at) "
-                         "VALUES (:session_id, :name, :state, :detail, :at)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, sid);
-        hist_bind_text(&b, name);
-        hist_bind_text(&b, sf_history_step_state_to_string(state));
-        hist_bind_text_cut(&b, detail);
-        hist_bind_int(&b, hist_now());
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "recording a step", err);
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO steps (session_id, name, state, detail, at) "
+                          "VALUES (:session_id, :name, :state, :detail, :at)",
+                          err);
+        hist_bind_int(&q, sid);
+        hist_bind_text(&q, name);
+        hist_bind_text(&q, sf_history_step_state_to_string(state));
+        hist_bind_text_cut(&q, detail);
+        hist_bind_int(&q, hist_now());
+        return hist_stmt_exec(&q, "recording a step");
 }
 
 int sf_history_session_step(sf_history *h, int64_t session_id, const char *name,
@@ -291,8 +242,7 @@ int sf_history_session_end(sf_history *h, int64_t session_id, enum sf_history_ou
         static const char sql[] = "UPDATE sessions SET outcome = :outcome, error = :error, "
                                   "ended_at = :ended_at WHERE id = :id";
         _cleanup_txn_ struct hist_txn t = {0};
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
         if (!h || outcome == SF_HISTORY_OUTCOME_RUNNING || !sf_history_outcome_to_string(outcome))
@@ -300,16 +250,14 @@ int sf_history_session_end(sf_history *h, int64_t session_id, enum sf_history_ou
         r = hist_txn_begin(h, &t, err);
         if (r == 0)
                 r = require_running(h, session_id, NULL, err);
-        if (r == 0)
-                r = hist_prepare(h, sql, &st, err);
         if (r < 0)
                 return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_text(&b, sf_history_outcome_to_string(outcome));
-        hist_bind_text_cut(&b, error);
-        hist_bind_int(&b, hist_now());
-        hist_bind_int(&b, session_id);
-        r = update_one(h, sql, &b, st, err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_text(&q, sf_history_outcome_to_string(outcome));
+        hist_bind_text_cut(&q, error);
+        hist_bind_int(&q, hist_now());
+        hist_bind_int(&q, session_id);
+        r = update_one(&q, sql);
         return r < 0 ? r : hist_txn_commit(&t, err);
 }
 
@@ -324,26 +272,20 @@ static void lower_hex(const char *s, char out[HIST_SHA256_HEX + 1])
 static int insert_install(sf_history *h, int64_t module_id, int64_t sid, const char *from,
                           const char *to, const char *sha, struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
 
-        r = hist_prepare(h,
-                         "INSERT INTO installs (module_id, session_id, from_version, to_version, "
-                         "package_sha256, installed_at) VALUES (:module_id, :session_id, "
-                         ":from_version, :to_version, :package_sha256, :installed_at)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, module_id);
-        hist_bind_int(&b, sid);
-        hist_bind_text(&b, from);
-        hist_bind_text(&b, to);
-        hist_bind_text(&b, sha);
-        hist_bind_int(&b, hist_now());
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "recording an install", err);
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO installs (module_id, session_id, from_version, to_version, "
+                          "package_sha256, installed_at) VALUES (:module_id, :session_id, "
+                          ":from_version, :to_version, :package_sha256, :installed_at)",
+                          err);
+        hist_bind_int(&q, module_id);
+        hist_bind_int(&q, sid);
+        hist_bind_text(&q, from);
+        hist_bind_text(&q, to);
+        hist_bind_text(&q, sha);
+        hist_bind_int(&q, hist_now());
+        return hist_stmt_exec(&q, "recording an install");
 }
 
 int sf_history_install_record(sf_history *h, int64_t session_id, const char *from_version,
@@ -405,59 +347,45 @@ static int check_backup(const struct sf_history_backup *b, struct sf_error *err)
 static int insert_backup(sf_history *h, const struct sf_history_backup *bk, int64_t *ret_id,
                          struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int64_t now = hist_now();
-        int r;
 
-        r = hist_prepare(h,
-                         "INSERT INTO backups (module_id, session_id, path, created_at, verified, "
-                         "verified_at) VALUES (:module_id, :session_id, :path, :created_at, "
-                         ":verified, :verified_at)",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, bk->module_id);
-        hist_bind_id(&b, bk->session_id);
-        hist_bind_text(&b, bk->path);
-        hist_bind_int(&b, bk->created_at ? bk->created_at : now);
-        hist_bind_int(&b, bk->verified);
-        hist_bind_opt(&b, bk->verified, now);
-        r = hist_bind_end(&b);
-        if (r == 0)
-                r = hist_step_done(h, st, "recording a backup", err);
-        if (r == 0)
-                *ret_id = sqlite3_last_insert_rowid(h->db);
-        return r;
+        hist_stmt_prepare(&q, h,
+                          "INSERT INTO backups (module_id, session_id, path, created_at, verified, "
+                          "verified_at) VALUES (:module_id, :session_id, :path, :created_at, "
+                          ":verified, :verified_at)",
+                          err);
+        hist_bind_int(&q, bk->module_id);
+        hist_bind_id(&q, bk->session_id);
+        hist_bind_text(&q, bk->path);
+        hist_bind_int(&q, bk->created_at ? bk->created_at : now);
+        hist_bind_int(&q, bk->verified);
+        hist_bind_opt(&q, bk->verified, now);
+        return hist_stmt_insert(&q, "recording a backup", ret_id);
 }
 
 static int insert_partitions(sf_history *h, int64_t backup_id, const struct sf_history_backup *bk,
                              struct sf_error *err)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
-        r = hist_prepare(h,
-                         "INSERT INTO backup_partitions (backup_id, seq, name, size, sha256) "
-                         "VALUES (:backup_id, :seq, :name, :size, :sha256)",
-                         &st, err);
+        r = hist_stmt_prepare(&q, h,
+                              "INSERT INTO backup_partitions (backup_id, seq, name, size, sha256) "
+                              "VALUES (:backup_id, :seq, :name, :size, :sha256)",
+                              err);
         for (size_t i = 0; r == 0 && i < bk->n_partitions; i++) {
                 const struct sf_history_backup_partition *p = &bk->partitions[i];
                 char sha[HIST_SHA256_HEX + 1];
-                struct hist_bind b;
 
                 lower_hex(p->sha256, sha);
-                sqlite3_reset(st);
-                hist_bind_init(&b, h, st, err);
-                hist_bind_int(&b, backup_id);
-                hist_bind_int(&b, (int64_t)i);
-                hist_bind_text(&b, p->name);
-                hist_bind_int(&b, (int64_t)p->size);
-                hist_bind_text(&b, sha);
-                r = hist_bind_end(&b);
-                if (r == 0)
-                        r = hist_step_done(h, st, "recording a backup partition", err);
+                hist_stmt_reset(&q);
+                hist_bind_int(&q, backup_id);
+                hist_bind_int(&q, (int64_t)i);
+                hist_bind_text(&q, p->name);
+                hist_bind_int(&q, (int64_t)p->size);
+                hist_bind_text(&q, sha);
+                r = hist_stmt_exec(&q, "recording a backup partition");
         }
         return r;
 }
@@ -496,117 +424,16 @@ int sf_history_backup_set_verified(sf_history *h, int64_t backup_id, struct sf_e
 {
         static const char sql[] = "UPDATE backups SET verified = 1, verified_at = :now "
                                   "WHERE id = :id";
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
+        _cleanup_hist_stmt_ struct hist_stmt q = {0};
         int r;
 
         if (!h)
                 return -EINVAL;
-        r = hist_prepare(h, sql, &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, hist_now());
-        hist_bind_int(&b, backup_id);
-        r = update_one(h, sql, &b, st, err);
+        hist_stmt_prepare(&q, h, sql, err);
+        hist_bind_int(&q, hist_now());
+        hist_bind_int(&q, backup_id);
+        r = update_one(&q, sql);
         if (r == -ENOENT)
                 return sf_error_set(err, -ENOENT, "%s: no backup %" PRId64, h->path, backup_id);
         return r;
-}
-
-static int reap_one(sf_history *h, int64_t id, struct sf_error *err)
-{
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
-
-        r = hist_prepare(h,
-                         "UPDATE sessions SET outcome = 'interrupted', error = :error "
-                         "WHERE id = :id AND outcome = 'running'",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_text(&b, reaped_error);
-        hist_bind_int(&b, id);
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "marking a session interrupted", err);
-}
-
-/* Ids of the running sessions whose process is gone (at most REAP_MAX). */
-static int find_orphans(sf_history *h, int64_t **ret, size_t *ret_n, struct sf_error *err)
-{
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        _cleanup_free_ int64_t *ids = NULL;
-        struct hist_bind b;
-        size_t n = 0;
-        int r;
-
-        r = hist_prepare(h,
-                         "SELECT id, owner FROM sessions WHERE outcome = 'running' "
-                         "ORDER BY id LIMIT :limit",
-                         &st, err);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, err);
-        hist_bind_int(&b, REAP_MAX);
-        r = hist_bind_end(&b);
-        while (r == 0 && (r = hist_step_row(h, st, "finding running sessions", err)) > 0) {
-                r = 0;
-                if (hist_owner_alive((const char *)sqlite3_column_text(st, 1), h->owner))
-                        continue;
-                if (!ids && !(ids = calloc(REAP_MAX, sizeof(*ids))))
-                        return -ENOMEM;
-                ids[n++] = sqlite3_column_int64(st, 0);
-        }
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(ids);
-        *ret_n = n;
-        return 0;
-}
-
-/* Sessions left running by a process that is gone become interrupted, for good: their ends are
- * unknown (ended_at stays NULL), and their steps say how far they got. The write lock is taken
- * only when there is something to write, so that opening to read stays cheap. */
-int hist_reap_interrupted(sf_history *h, struct sf_error *err)
-{
-        _cleanup_txn_ struct hist_txn t = {0};
-        _cleanup_free_ int64_t *ids = NULL;
-        size_t n = 0;
-        int r;
-
-        r = find_orphans(h, &ids, &n, err);
-        if (r < 0 || n == 0)
-                return r;
-        r = hist_txn_begin(h, &t, err);
-        for (size_t i = 0; r == 0 && i < n; i++)
-                r = reap_one(h, ids[i], err);
-        return r < 0 ? r : hist_txn_commit(&t, err);
-}
-
-/* Closing: nobody can end this handle's sessions any more, and the moment is known. */
-int hist_interrupt_own(sf_history *h)
-{
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct hist_bind b;
-        int r;
-
-        r = hist_prepare(h,
-                         "UPDATE sessions SET outcome = 'interrupted', error = :error, "
-                         "ended_at = :ended_at WHERE outcome = 'running' AND owner = :owner",
-                         &st, NULL);
-        if (r < 0)
-                return r;
-        hist_bind_init(&b, h, st, NULL);
-        hist_bind_text(&b, closed_error);
-        hist_bind_int(&b, hist_now());
-        hist_bind_text(&b, h->owner);
-        r = hist_bind_end(&b);
-        return r < 0 ? r : hist_step_done(h, st, "marking sessions interrupted", NULL);
-}
-
-const char *hist_reaped_error(void)
-{
-        return reaped_error;
 }

@@ -17,7 +17,7 @@
  * SF_LAYOUT_FILENAME_MAX; -EOPNOTSUPP <read>, <ufs> or sparse images; -ENOTDIR pkg_dir is not a
  * folder; -ENODATA also when the rawprogram XMLs hold no operation.
  *
- * XML files are parsed with expat under the guards of package/xml.c (no DOCTYPE, no entities,
+ * XML files are parsed with expat under the guards of util/xml.c (no DOCTYPE, no entities,
  * size cap) but by a small driver of their own, because every error must name its line. */
 #ifndef SF_PACKAGE_LAYOUT_H
 #define SF_PACKAGE_LAYOUT_H

@@ -10,10 +10,10 @@
 
 #include "package/package-internal.h"
 #include "package/source.h"
-#include "package/xml.h"
 #include "safeflash/package.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
+#include "util/xml.h"
 
 #define METADATA_FILE_MAX (4 * 1024 * 1024)
 #define N_SOURCES         (SF_PACKAGE_VERSION_ARCHIVE_NAME + 1)

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proto/sahara.h"
 #include "safeflash/common.h"
-#include "session/sahara_host.h"
 
 struct sf_programmer_info {
         uint64_t size;

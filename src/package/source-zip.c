@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "package/path.h"
 #include "package/source.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -129,7 +130,7 @@ static int check_name(const char *raw, char *out, size_t size, const char **why)
                 *why = "is nested too deep";
                 return -EBADMSG;
         }
-        r = sf_source_normalize("", raw, out, size, why);
+        r = sf_path_normalize("", raw, out, size, why);
         if (r == -EACCES)
                 *why = "is an absolute path";
         return r == -EINVAL ? 1 : r < 0 ? -EBADMSG : 0; /* 1: names the root itself */

@@ -91,12 +91,6 @@ SF_DEFINE_CLEANUP(struct sf_source_file, sf_source_file_free)
 int sf_source_read_all(const struct sf_source *s, const char *name, size_t max, char **ret_buf,
                        size_t *ret_len, struct sf_error *err);
 
-/* Normalize a name from a package ('/' or '\' separators, "." and empty parts dropped, ".."
- * resolved lexically inside the package) joined to folder dir (already normal; "" the root).
- * -EACCES absolute or leading outside, -EINVAL names the root, -ENAMETOOLONG. */
-int sf_source_normalize(const char *dir, const char *name, char *out, size_t size,
-                        const char **why);
-
 /* ---- Backends (source-dir.c, source-zip.c) ---- */
 
 struct sf_source_ops {

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "package/xml.h"
 #include "proto/firehose.h"
+#include "util/xml.h"
 
 /* ---- Names ---- */
 

@@ -165,4 +165,19 @@ const char *sf_sahara_mode_to_string(uint32_t mode);
 const char *sf_sahara_status_to_string(uint32_t status);
 const char *sf_sahara_exec_to_string(uint32_t client_command);
 
+/* What a chip says of itself in Sahara command mode (and its HELLO), as the host gathers it. */
+struct sf_chip_identity {
+        uint32_t sahara_version;
+        uint32_t hello_mode; /* 0 image transfer, 2 memory debug (crashed module) */
+        bool has_serial;
+        uint32_t serial;
+        bool has_hwid;
+        uint32_t msm_id;
+        uint16_t oem_id, model_id;
+        size_t pk_hash_len; /* 32 or 48; 0 when not given */
+        uint8_t pk_hash[48];
+        bool has_sbl_version;
+        uint32_t sbl_version;
+};
+
 #endif

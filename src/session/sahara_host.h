@@ -12,20 +12,6 @@
 
 #define SF_SAHARA_PACKET_TIMEOUT_MS 2000 /* per packet, from the reference's timeout table */
 
-struct sf_chip_identity {
-        uint32_t sahara_version;
-        uint32_t hello_mode; /* 0 image transfer, 2 memory debug (crashed module) */
-        bool has_serial;
-        uint32_t serial;
-        bool has_hwid;
-        uint32_t msm_id;
-        uint16_t oem_id, model_id;
-        size_t pk_hash_len; /* 32 or 48; 0 when not given */
-        uint8_t pk_hash[48];
-        bool has_sbl_version;
-        uint32_t sbl_version;
-};
-
 struct sf_sahara_host {
         struct sf_transport *t;
         bool have_hello;

@@ -41,6 +41,22 @@ static inline void sf_put_le64(uint8_t *p, uint64_t v)
         sf_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Big-endian fields, as UBI's on-flash headers have them. */
+static inline uint32_t sf_be32(const uint8_t *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline uint64_t sf_be64(const uint8_t *p)
+{
+        return (uint64_t)sf_be32(p) << 32 | (uint64_t)sf_be32(p + 4);
+}
+
+static inline uint16_t sf_be16(const uint8_t *p)
+{
+        return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
 /* A read cursor: every take checks the remaining length first; after a failed take the cursor
  * stays failed, so a parser can check once at the end. */
 struct sf_cursor {

@@ -20,7 +20,6 @@
 
 #include "image.h"
 #include "mkpkg.h"
-#include "package/xml.h"
 #include "proto/firehose.h"
 #include "proto/mbn.h"
 #include "proto/mibib.h"
@@ -28,6 +27,7 @@
 #include "sahara_dev.h"
 #include "util/endian.h"
 #include "util/strutil.h"
+#include "util/xml.h"
 
 #define V_A      "EC25EFAR06A19M4G_20.201.20.201"
 #define V_OTHER  "EC25EFAR06A17M4G_20.200.20.200"

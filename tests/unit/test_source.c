@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "package/layout.h"
+#include "package/path.h"
 #include "package/source.h"
 #include "safeflash/package.h"
 
@@ -658,14 +659,14 @@ static void test_normalize(void **state)
         char out[32];
         const char *why = NULL;
 
-        assert_int_equal(sf_source_normalize("update", "..\\sbl1.mbn", out, sizeof(out), &why), 0);
+        assert_int_equal(sf_path_normalize("update", "..\\sbl1.mbn", out, sizeof(out), &why), 0);
         assert_string_equal(out, "sbl1.mbn");
-        assert_int_equal(sf_source_normalize("", "./a//b/", out, sizeof(out), &why), 0);
+        assert_int_equal(sf_path_normalize("", "./a//b/", out, sizeof(out), &why), 0);
         assert_string_equal(out, "a/b");
-        assert_int_equal(sf_source_normalize("", "../a", out, sizeof(out), &why), -EACCES);
-        assert_int_equal(sf_source_normalize("", "\\a", out, sizeof(out), &why), -EACCES);
-        assert_int_equal(sf_source_normalize("", "a/..", out, sizeof(out), &why), -EINVAL);
-        assert_int_equal(sf_source_normalize("", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", out,
+        assert_int_equal(sf_path_normalize("", "../a", out, sizeof(out), &why), -EACCES);
+        assert_int_equal(sf_path_normalize("", "\\a", out, sizeof(out), &why), -EACCES);
+        assert_int_equal(sf_path_normalize("", "a/..", out, sizeof(out), &why), -EINVAL);
+        assert_int_equal(sf_path_normalize("", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", out,
                                              sizeof(out), &why),
                          -ENAMETOOLONG);
 }

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the two package generators (mkpkg.c: MDM9x07 NAND; mkpkg_ufs.c: SDX55 UFS) share: file
- * helpers that report through sf_error, bounded text buffers, synthetic images and md5.txt. */
-#ifndef SIM_MKPKG_INTERNAL_H
-#define SIM_MKPKG_INTERNAL_H
+/* The package-writer core (mkpkg_core.c) that both package writers use (mkpkg.c: MDM9x07 NAND;
+ * mkpkg_ufs.c: SDX55 UFS): file helpers that report through sf_error, bounded text buffers,
+ * synthetic images, seeds and md5.txt. */
+#ifndef SIM_MKPKG_CORE_H
+#define SIM_MKPKG_CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "image.h"
-#include "mkpkg.h"
 #include "safeflash/common.h"
 #include "safeflash/version.h"
 
 #define SIM_TEXT_MAX (32u * 1024) /* the largest XML or md5.txt written */
+/* Images are streamed, and files hashed, in pieces of this size. */
+#define SIM_PKG_CHUNK (64u * 1024)
+
+static inline uint64_t sim_pkg_align_up(uint64_t n, uint64_t a)
+{
+        return (n + a - 1) / a * a;
+}
 
 /* A bounded text being built; overflow makes writing it fail (-E2BIG). */
 struct sim_text {
@@ -48,8 +55,5 @@ int sim_pkg_write_image(const char *path, const struct sim_image_header *tmpl, u
 
 /* root/md5.txt over every file under root/update (mkpkg.h). */
 int sim_pkg_write_md5(const char *root, struct sf_error *err);
-
-/* The SDX55 UFS package (mkpkg.h); sim_mkpkg() calls it for RM500Q-class versions. */
-int sim_mkpkg_ufs(const struct sim_mkpkg_options *o, struct sf_error *err);
 
 #endif

@@ -4,9 +4,9 @@
 #include <limits.h>
 #include <string.h>
 
-#include "package/xml.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
+#include "util/xml.h"
 
 struct ctx {
         XML_Parser parser;

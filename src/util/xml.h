@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A guarded expat: no DTDs (so no entity expansion), a depth cap, a size cap, and element paths
  * ("component/requires/firmware") handed to the callbacks. */
-#ifndef SF_PACKAGE_XML_H
-#define SF_PACKAGE_XML_H
+#ifndef SF_UTIL_XML_H
+#define SF_UTIL_XML_H
 
 #include <stddef.h>
 
