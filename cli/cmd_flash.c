@@ -25,7 +25,8 @@ static const struct cli_option options[] = {
         {"no-reset", no_argument, OPT_NO_RESET, NULL,
          "stay in the programmer afterwards (the boot is not checked)"},
         {"no-wait", no_argument, OPT_NO_WAIT, NULL,
-         "EXPERT: do not wait for the module to boot; the result says 'boot not checked'"},
+         "EXPERT: do not wait for the module to boot (the result says 'boot not checked'), "
+         "nor for another safeflash working on it (exit 4 naming its PID)"},
         {"session-log", required_argument, OPT_SESSION_LOG, "FILE",
          "record the session's traffic (XML in full) in FILE"},
         {"backup", required_argument, OPT_BACKUP, "DIR",
@@ -150,6 +151,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         fo->package = argv[optind];
         fo->session_log = fo->session_log ? fo->session_log : cli.log_path;
         cli_run_options(&o.run, device);
+        o.run.lock_no_wait = o.no_wait;
         cli_progress_init();
         r = sf_expert_flash_run(&o, &res, &err);
         cli_progress_end();

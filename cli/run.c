@@ -22,6 +22,7 @@ int cli_exit_for(int r)
         case -EPERM:
                 return EXIT_REFUSED;
         case -ENODEV:
+        case -EBUSY: /* another safeflash works on the module */
                 return EXIT_NO_DEVICE;
         default:
                 return EXIT_FAILED;

@@ -38,6 +38,9 @@ struct sf_run_options {
         const char *state_dir;    /* NULL: sf_state_dir() */
         const char *history_path; /* NULL: STATE/history.db */
         int boot_timeout_s;       /* 0: 90 s for the module to come back after a reset */
+        /* Another safeflash works on the module (its lock, under the runtime folder): refuse at
+         * once (-EBUSY, naming its PID) instead of waiting for it. */
+        bool lock_no_wait;
         sf_progress_cb progress;
         sf_log_cb log;
         void *userdata;

@@ -18,6 +18,7 @@
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
 #include "engine/efs.h"
+#include "engine/geometry.h"
 #include "engine/preflight.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -491,8 +492,10 @@ const char *sf_flash_action_to_string(enum sf_flash_action a)
 /* The package's content, with what protects the module around it. */
 static int write_package(struct sf_job *j, struct sf_error *err)
 {
-        int r = sf_efs_guard(j, err);
+        int r = sf_geometry_check(j, err);
 
+        if (r >= 0)
+                r = sf_efs_guard(j, err);
         if (r >= 0)
                 r = sf_efs_check_layout(j, err);
         if (r >= 0)
@@ -539,7 +542,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (!o || (!o->package && !o->verified))
                 return sf_error_set(err, -EINVAL, "no package given");
         if (o->session_log) {
-                j.session = fopen(o->session_log, "ae");
+                j.session = sf_fopen_private(o->session_log, true);
                 if (!j.session)
                         return sf_error_set(err, -errno, "%s: %s", o->session_log, strerror(errno));
         }

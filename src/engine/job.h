@@ -42,6 +42,7 @@ struct sf_job {
         /* The module's device-unique partitions, from its own partition tables. */
         struct sf_efs_region efs[SF_EFS_MAX_REGIONS];
         size_t n_efs;
+        bool efs_from_package; /* the module's table unreadable: EFS2 from the package's */
 };
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)

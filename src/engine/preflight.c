@@ -157,6 +157,22 @@ static int check_own_table(const struct sf_layout *l, struct sf_error *err)
         return r < 0 ? r : 0;
 }
 
+uint64_t sf_flash_package_efs_bytes(const sf_flash_package *p)
+{
+        struct sf_mibib m;
+        const struct sf_mibib_part *efs;
+        uint32_t ppb = 0;
+        uint64_t page = 0;
+
+        if (own_mibib(p->layout, &m, &ppb, NULL) <= 0 || !(efs = sf_mibib_find(&m, "EFS2")) ||
+            efs->length == UINT32_MAX)
+                return 0;
+        for (size_t i = 0; i < sf_layout_op_count(p->layout) && !page; i++)
+                if (sf_layout_op(p->layout, i)->has_pages_per_block)
+                        page = sf_layout_op(p->layout, i)->sector_size;
+        return (uint64_t)efs->length * ppb * page;
+}
+
 int sf_flash_package_open(const char *path, unsigned flags,
                           void (*progress)(void *userdata, uint64_t done, uint64_t total),
                           void *userdata, sf_flash_package **ret, struct sf_error *err)

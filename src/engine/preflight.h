@@ -8,6 +8,9 @@
 #include "safeflash/flash.h"
 
 const struct sf_layout *sf_flash_package_layout(const sf_flash_package *p);
+/* The size of the device-unique partitions by the package's own partition table (NAND: EFS2
+ * in its MIBIB), 0 when it has none: what a backup will take on disk. */
+uint64_t sf_flash_package_efs_bytes(const sf_flash_package *p);
 /* -EACCES, -ENODATA… from the package reader as -EBADMSG (an invalid package, exit 2). */
 int sf_preflight_package_error(int r);
 

@@ -37,6 +37,9 @@ static int find_edl(struct sf_run *r, struct sf_device *dev, struct sf_error *er
         bool tty = r->o->device && r->o->device[0] == '/';
         int rc = tty ? sf_device_find(r->o->device, dev, err) : sf_run_identify(r, dev, err);
 
+        if (rc >= 0 && tty)
+                rc = sf_run_lock_device(r, dev, err);
+
         if (rc < 0 && rc != -ENODEV && rc != -ENOTUNIQ) {
                 sf_run_log(r, SF_LOG_WARNING, "%s: going on without it", err->message);
                 rc = sf_device_find(r->o->device, dev, err);
@@ -97,6 +100,8 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
         /* Everything that needs no module, before the module is touched; the version only
          * serves to recognise the firmware when the module boots. */
         rc = sf_flash_package_open(fo.package, flags, NULL, NULL, verified, err);
+        if (rc >= 0 && !o->no_backup)
+                rc = sf_run_check_space(r, *verified, err);
         if (rc >= 0 && sf_package_open(fo.package, pkg, NULL) < 0)
                 *pkg = NULL;
         if (rc >= 0)
@@ -119,7 +124,9 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
                            "no backup of the module's EFS (IMEI, calibration) is made: asked not "
                            "to");
         fo.verified = *verified;
-        fo.imei = r->expect_imei[0] ? r->expect_imei : NULL;
+        /* In EDL the module cannot say its IMEI: the backup's manifest claims none (a copy of
+         * whatever its EFS holds now, not one known to carry the IMEI). */
+        fo.imei = NULL;
         fo.device = o->run.device && o->run.device[0] == '/' ? o->run.device : NULL;
         rc = sf_run_flash(r, &fo, &dev, err);
         if (!r->res->flash.backed_up)

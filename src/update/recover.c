@@ -49,23 +49,27 @@ static int restart_programmer(struct sf_run *r, struct recovery *rc, struct sf_e
         e = sf_device_reset_programmer(&rc->dev, err);
         if (e < 0)
                 return e;
-        for (int t = 0; t < RESTART_TIMEOUT_MS; t += 200) {
+        /* Until it answers as a boot ROM (identified) or as running firmware. */
+        e = -ETIMEDOUT;
+        for (int t = 0; t < RESTART_TIMEOUT_MS && e < 0; t += 200) {
                 struct sf_identity id;
                 sleep_ms(200);
-                if (sf_device_find(name, &rc->dev, NULL) < 0)
+                if (sf_device_find(name, &rc->dev, NULL) < 0 ||
+                    (rc->dev.mode != SF_DEVICE_MODE_NORMAL && rc->dev.mode != SF_DEVICE_MODE_EDL) ||
+                    (rc->dev.mode == SF_DEVICE_MODE_NORMAL && !rc->dev.at_port[0]) ||
+                    sf_device_identify(&rc->dev, &id, NULL) < 0 || id.firehose_running)
                         continue;
-                if (rc->dev.mode == SF_DEVICE_MODE_NORMAL && rc->dev.at_port[0])
-                        break;
-                if (rc->dev.mode == SF_DEVICE_MODE_EDL &&
-                    sf_device_identify(&rc->dev, &id, NULL) == 0 && !id.firehose_running)
-                        break;
+                r->res->before = id;
+                e = 0;
         }
-        e = sf_device_find(name, &rc->dev, err);
-        if (e >= 0)
-                e = sf_device_identify(&rc->dev, &r->res->before, err);
-        if (e >= 0 && sf_run_record_identity(r, &r->res->before, err) == -EEXIST)
+        if (e < 0)
+                return sf_error_set(err, e,
+                                    "%s did not come back from the programmer's reset within "
+                                    "%d s: power-cycle it and run 'safeflash doctor'",
+                                    name, RESTART_TIMEOUT_MS / 1000);
+        if (sf_run_record_identity(r, &r->res->before, err) == -EEXIST)
                 sf_run_log(r, SF_LOG_WARNING, "history: %s", err->message);
-        return e == -EEXIST ? 0 : e;
+        return sf_run_lock_identity(r, &r->res->before, err);
 }
 
 /* A module in EDL, identified by its fused serial in Sahara command mode. */

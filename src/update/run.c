@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "device/modemmanager.h"
+#include "engine/preflight.h"
 #include "update/run.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -99,11 +101,16 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
                         return rc;
         }
         snprintf(db, sizeof(db), "%s/history.db", r->state_dir);
+        /* It holds IMEIs: created 0600 (SQLite's journals take the database's mode). */
+        rc = open(o->history_path ? o->history_path : db, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (rc >= 0)
+                close(rc);
         return sf_history_open(o->history_path ? o->history_path : db, &r->hist, err);
 }
 
 void sf_run_done(struct sf_run *r)
 {
+        sf_run_unlock(r);
         sf_mm_release(r->mm);
         r->mm = NULL;
         sf_history_close(r->hist);
@@ -129,11 +136,33 @@ int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struc
         return sf_history_identity_record(r->hist, &h, &r->module_id, err);
 }
 
+/* Room for the logs of a session, besides the backup. */
+#define LOG_ROOM (4u << 20)
+
+int sf_run_check_space(struct sf_run *r, const sf_flash_package *pkg, struct sf_error *err)
+{
+        uint64_t need = sf_flash_package_efs_bytes(pkg) + LOG_ROOM, have;
+        struct statvfs st;
+
+        if (statvfs(r->state_dir, &st) < 0)
+                return sf_error_set(err, -errno, "%s: %s", r->state_dir, strerror(errno));
+        have = (uint64_t)st.f_bavail * st.f_frsize;
+        if (have >= need)
+                return 0;
+        return sf_error_set(err, -ENOSPC,
+                            "no space left on device for the backup at %s/backups; the module "
+                            "was not touched (%" PRIu64 " KiB free, %" PRIu64
+                            " KiB needed for the backup and the session log)",
+                            r->state_dir, have / 1024, need / 1024);
+}
+
 int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err)
 {
         char note[512];
         int rc = sf_device_find(r->o->device, dev, err);
 
+        if (rc >= 0)
+                rc = sf_run_lock_device(r, dev, err);
         if (rc < 0)
                 return rc;
         snprintf(r->res->device, sizeof(r->res->device), "%s", dev->name);
@@ -144,6 +173,8 @@ int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *er
         if (note[0])
                 sf_run_log(r, SF_LOG_INFO, "%s", note);
         rc = sf_device_identify(dev, &r->res->before, err);
+        if (rc >= 0)
+                rc = sf_run_lock_identity(r, &r->res->before, err);
         if (rc < 0)
                 return rc;
         rc = sf_run_record_identity(r, &r->res->before, err);

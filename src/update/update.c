@@ -122,6 +122,9 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
                 r->res->backup_dir[0] = '\0';
         if (rc >= 0)
                 rc = sf_run_wait_boot(r, dev->name, &r->res->after, err);
+        /* It had an IMEI and boots without one: its backup goes back, and that is reported. */
+        if (rc >= 0 && r->res->before.imei_from && !r->res->after.imei_from)
+                rc = sf_run_restore_lost(r, o->package, r->res->backup_dir, err);
         if (rc >= 0)
                 rc = confirm_result(r, pkg, err);
         if (rc < 0)
@@ -139,6 +142,8 @@ static int preflight(struct sf_run *r, const struct sf_update_options *o, sf_pac
 
         if (rc >= 0)
                 rc = sf_flash_package_open(o->package, 0, NULL, NULL, verified, err);
+        if (rc >= 0)
+                rc = sf_run_check_space(r, *verified, err);
         if (rc < 0)
                 sf_run_log(r, SF_LOG_INFO, "the module was not touched");
         return rc;

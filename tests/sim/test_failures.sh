@@ -80,9 +80,10 @@ EG=EG25GGBR07A09M2G_01.004.01.004
 mkpkg $EG
 sf update "$WORK/lib/$EG" --yes
 r=$?
-[ $r -eq 2 ] && grep -q "256 MiB\|past the end" "$WORK/out" && [ "$(count_cmd erase)" -eq 0 ] &&
-        [ "$(count_cmd program)" -eq 0 ] && pid_is 0125
-ok $? "3. a line past the end of the EG25-G's NAND: refused (exit 2) before anything is erased (got $r)"
+[ $r -eq 3 ] && grep -q "past the end of the module's storage (LUN 0: 65536 sectors of 4096 bytes, 256 MiB)" "$WORK/out" &&
+        [ "$(count_cmd erase)" -eq 0 ] && [ "$(count_cmd program)" -eq 0 ] && pid_is 0125 &&
+        at AT+QGMR | grep -q EG25GGBR07A08M2G
+ok $? "3. a line past the end of the EG25-G's NAND: refused (exit 3) before anything is erased, the module runs on (got $r)"
 
 # 4. A bad package is found before the module is switched to EDL.
 fresh_sim
@@ -110,6 +111,8 @@ sf update "$P19"
 ok $? "5. (setup) a NAK during the program phase: update fails, the module is left in EDL"
 sf doctor --json && json 'd["state"] == "firehose-running"' && grep -q "recover" "$WORK/stdout"
 ok $? "5. doctor: a Firehose programmer already running, next: recover"
+sf doctor --json && json 'd["state"] == "firehose-running"'
+ok $? "5. doctor, asked again: still a Firehose programmer running (not 'unreachable')"
 sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["imei_after"] == "'$IMEI'"' &&
         at AT+QGMR | grep -q $R06A17
 ok $? "5. recover resets the running programmer, identifies the chip and brings back $R06A17"
@@ -125,8 +128,21 @@ for _ in $(seq 1 400); do
         sleep 0.05
 done
 sleep 0.2
+# Less grave: one safeflash per module. A second one exits 4 naming the PID with --no-wait...
+sf update "$P19" --no-wait
+r=$?
+[ $r -eq 4 ] && grep -q "PID $sfpid" "$WORK/out"
+ok $? "a second safeflash on the module, with --no-wait: exit 4 naming the PID that holds it (got $r)"
+# ... or says it waits, and waits.
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        XDG_STATE_HOME="$WORK/state" "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
+second=$!
+sleep 2
+kill -0 $second 2>/dev/null && grep -q "PID $sfpid): waiting for it to finish" "$WORK/second.out"
+ok $? "a second safeflash without --no-wait says whose turn it is and waits"
 kill -9 $sfpid
 wait $sfpid 2>/dev/null
+wait $second 2>/dev/null
 b=$(ls -d "$WORK"/state/safeflash/backups/$IMEI/* 2>/dev/null | head -1)
 [ -n "$b" ] && backup_intact "$b" &&
         python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); sys.exit(0 if c.execute("SELECT count(*) FROM backups WHERE path=?", (sys.argv[2],)).fetchone()[0] == 1 else 1)' \
@@ -176,5 +192,49 @@ r=$?
 [ $r -eq 2 ] && grep -q "line [0-9]*: .* at sectors 15040+67008, .* puts modem at sectors 15040+16384" "$WORK/out" &&
         pid_is 0125 && at AT+QGMR | grep -q $R06A17
 ok $? "8. lines contradicting the package's partition table: refused (exit 2), naming both ranges (got $r)"
+
+# Less grave. What holds an IMEI or a chip serial (the history, session logs, backups and their
+# manifests) is 0600 in 0700 folders.
+bad=0
+for f in "$WORK/state/safeflash/history.db" "$WORK"/state/safeflash/logs/*.log \
+        "$WORK"/state/safeflash/backups/*/*/manifest.json "$WORK"/state/safeflash/backups/*/*/*.bin; do
+        [ "$(stat -c %a "$f")" = 600 ] || { echo "# $f: $(stat -c %a "$f")"; bad=1; }
+done
+for d in "$WORK/state/safeflash" "$WORK/state/safeflash/logs" "$WORK/state/safeflash/backups" \
+        "$WORK"/state/safeflash/backups/* "$WORK"/state/safeflash/backups/*/*; do
+        [ "$(stat -c %a "$d")" = 700 ] || { echo "# $d: $(stat -c %a "$d")"; bad=1; }
+done
+ok $bad "files holding an IMEI or a serial are 0600, in 0700 folders"
+
+# An empty zip (UBSan: qsort was called on NULL) is an invalid package.
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").close()' "$WORK/bad/empty.zip"
+: >"$WORK/sim.log"
+sf update "$WORK/bad/empty.zip"
+r=$?
+[ $r -eq 2 ] && pid_is 0125 && ! grep -aq "^-> edl" "$WORK/sim.log"
+ok $? "an empty zip is refused (exit 2), the module untouched (got $r)"
+
+# check --to PACKAGE judges the package too, not only its version.
+sf check --from $R06A17 --to "$P19" && sf check --from $R06A17 --to "$B"
+r=$?
+[ $r -eq 2 ] && grep -q "MD5 mismatch" "$WORK/out" && sf check --from $R06A17 --to "$C"
+[ $? -eq 2 ] && grep -q "contradicts itself" "$WORK/out"
+ok $? "check --to PACKAGE refuses a damaged package and one that contradicts itself (exit 2; got $r)"
+
+# A full disk is said as such, before the module is touched.
+mkdir -p "$WORK/full"
+if mount -t tmpfs -o size=1m tmpfs "$WORK/full" 2>/dev/null; then
+        : >"$WORK/sim.log"
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                XDG_STATE_HOME="$WORK/full" "$SF" update "$P19" >"$WORK/out" 2>&1
+        r=$?
+        umount "$WORK/full"
+        [ $r -eq 1 ] && grep -q "no space left on device for the backup at $WORK/full/safeflash/backups" "$WORK/out" &&
+                grep -q "the module was not touched" "$WORK/out" && ! grep -aq "^-> edl" "$WORK/sim.log" && pid_is 0125
+        ok $? "a full disk: 'no space left on device for the backup at PATH; the module was not touched' (got $r)"
+else
+        echo "ok $((n + 1)) - a full disk # SKIP cannot mount a small tmpfs here"
+        n=$((n + 1))
+fi
 stop_sim
 finish

@@ -38,11 +38,14 @@ ok $? "restore writes the backup back onto its own module, which comes back with
 [ "$(count_cmd erase)" -eq $((erases + 1)) ]
 ok $? "a restore erases EFS2 alone, once"
 
-# A package of the right version whose partition table moves EFS2 (another layout's).
+# A package of the right version whose partition table moves EFS2 (another layout's, with the
+# lines that go with it: a package that agrees with itself).
 mkdir -p "$WORK/moved" && cp -r "$P19" "$WORK/moved/$R06A19"
-cp "$P08/update/firehose/partition_complete_p4K_b256K.mbn" "$WORK/moved/$R06A19/update/firehose/"
-sum=$(md5sum "$WORK/moved/$R06A19/update/firehose/partition_complete_p4K_b256K.mbn" | cut -d' ' -f1)
-sed -i "s|^\(.*partition_complete_p4K_b256K.mbn\):.*$|\1:$sum|" "$WORK/moved/$R06A19/md5.txt"
+for f in partition_complete_p4K_b256K.mbn rawprogram_nand_p4K_b256K_update.xml; do
+        cp "$P08/update/firehose/$f" "$WORK/moved/$R06A19/update/firehose/"
+        sum=$(md5sum "$WORK/moved/$R06A19/update/firehose/$f" | cut -d' ' -f1)
+        sed -i "s|^\(.*$f\):.*$|\1:$sum|" "$WORK/moved/$R06A19/md5.txt"
+done
 programs=$(count_cmd program)
 sf update "$WORK/moved/$R06A19" --allow-reinstall --yes
 [ $? -eq 3 ] && grep -q "moves EFS2" "$WORK/out" && [ "$(count_cmd program)" -eq "$programs" ] &&
