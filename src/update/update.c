@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/preflight.h"
 #include "update/run.h"
 #include "util/strutil.h"
 
@@ -138,7 +139,8 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
 static int preflight(struct sf_run *r, const struct sf_update_options *o, sf_package **pkg,
                      sf_flash_package **verified, struct sf_error *err)
 {
-        int rc = sf_package_open(o->package, pkg, err);
+        /* A package that cannot say its version is invalid input, as any other (exit 2). */
+        int rc = sf_preflight_package_error(sf_package_open(o->package, pkg, err));
 
         if (rc >= 0)
                 rc = sf_flash_package_open(o->package, 0, NULL, NULL, verified, err);

@@ -128,22 +128,10 @@ for _ in $(seq 1 400); do
         sleep 0.05
 done
 sleep 0.2
-# Less grave: one safeflash per module. A second one exits 4 naming the PID with --no-wait...
-sf update "$P19" --no-wait
-r=$?
-[ $r -eq 4 ] && grep -q "PID $sfpid" "$WORK/out"
-ok $? "a second safeflash on the module, with --no-wait: exit 4 naming the PID that holds it (got $r)"
-# ... or says it waits, and waits.
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-        XDG_STATE_HOME="$WORK/state" "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
-second=$!
-sleep 2
-kill -0 $second 2>/dev/null && grep -q "PID $sfpid): waiting for it to finish" "$WORK/second.out"
-ok $? "a second safeflash without --no-wait says whose turn it is and waits"
 kill -9 $sfpid
 wait $sfpid 2>/dev/null
-wait $second 2>/dev/null
-b=$(ls -d "$WORK"/state/safeflash/backups/$IMEI/* 2>/dev/null | head -1)
+# The newest backup (folder names start with the UTC time): the one of the killed run.
+b=$(ls -d "$WORK"/state/safeflash/backups/$IMEI/* 2>/dev/null | tail -1)
 [ -n "$b" ] && backup_intact "$b" &&
         python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); sys.exit(0 if c.execute("SELECT count(*) FROM backups WHERE path=?", (sys.argv[2],)).fetchone()[0] == 1 else 1)' \
                 "$WORK/state/safeflash/history.db" "$b"
@@ -160,6 +148,31 @@ python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELET
         "$WORK/state/safeflash/history.db"
 sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["restored"] and d["imei_after"] == "'$IMEI'"'
 ok $? "6. recover after the kill, EFS2 lost and no backup row: restored from the backup folder, IMEI back"
+
+# Less grave: one safeflash per module, while another one is stalled in the flash.
+fresh_sim --fault stall:program:2
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        XDG_STATE_HOME="$WORK/state" "$SF" update "$P08" --force --yes >"$WORK/first.out" 2>&1 &
+sfpid=$!
+for _ in $(seq 1 400); do
+        [ "$(count_cmd program)" -ge 2 ] && break
+        sleep 0.05
+done
+# A second one exits 4 naming the PID with --no-wait...
+sf update "$P19" --no-wait
+r=$?
+[ $r -eq 4 ] && grep -q "PID $sfpid" "$WORK/out"
+ok $? "a second safeflash on the module, with --no-wait: exit 4 naming the PID that holds it (got $r)"
+# ... or says it waits, and waits.
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        XDG_STATE_HOME="$WORK/state" "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
+second=$!
+sleep 2
+kill -0 $second 2>/dev/null && grep -q "PID $sfpid): waiting for it to finish" "$WORK/second.out"
+ok $? "a second safeflash without --no-wait says whose turn it is and waits"
+kill -9 $sfpid
+wait $sfpid 2>/dev/null
+wait $second 2>/dev/null
 
 # 7. flash of R08 onto the EC25-E: the module never boots, and flash says so.
 fresh_sim
@@ -206,8 +219,11 @@ for d in "$WORK/state/safeflash" "$WORK/state/safeflash/logs" "$WORK/state/safef
 done
 ok $bad "files holding an IMEI or a serial are 0600, in 0700 folders"
 
-# An empty zip (UBSan: qsort was called on NULL) is an invalid package.
-python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").close()' "$WORK/bad/empty.zip"
+# A zip empty of package files (Finder's metadata alone: nothing indexed; UBSan saw qsort called
+# on NULL) is an invalid package.
+fresh_sim
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); z.writestr("__MACOSX/._x", b"x"); z.close()' \
+        "$WORK/bad/empty.zip"
 : >"$WORK/sim.log"
 sf update "$WORK/bad/empty.zip"
 r=$?
