@@ -101,6 +101,13 @@ static int check_package(const char *path)
         sf_flash_package_free(p);
         if (r >= 0)
                 return 0;
+        if (r == -ENOENT) { /* no firmware to write in it (a version descriptor), or a file lost */
+                fprintf(stderr,
+                        "safeflash check: note: %s: only its version and requirements are judged: "
+                        "%s\n",
+                        path, err.message[0] ? err.message : strerror(-r));
+                return 0;
+        }
         fprintf(stderr, "safeflash check: %s: the package cannot be installed: %s\n", path,
                 err.message[0] ? err.message : strerror(-r));
         return cli_exit_for(r);

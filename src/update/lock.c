@@ -32,6 +32,17 @@ static int runtime_dir(char *buf, size_t size, struct sf_error *err)
         return 0;
 }
 
+/* Said through the caller's log (this file stays below run.c, which takes the locks). */
+static void say(struct sf_run *r, const char *fmt, long pid, const char *key)
+{
+        char text[256];
+
+        if (!r->o->log)
+                return;
+        snprintf(text, sizeof(text), fmt, key, pid);
+        r->o->log(r->o->userdata, SF_LOG_WARNING, text);
+}
+
 static long holder(int fd)
 {
         char text[24] = "";
@@ -55,10 +66,8 @@ static int take(struct sf_run *r, int fd, const char *key, struct sf_error *err)
                                     "nothing was done; let it finish, or run without --no-wait "
                                     "to wait for it",
                                     key, pid);
-        sf_run_log(r, SF_LOG_WARNING,
-                   "module %s is being worked on by another safeflash (PID %ld): waiting for it "
-                   "to finish",
-                   key, pid);
+        say(r, "module %s is being worked on by another safeflash (PID %ld): waiting for it to "
+               "finish", pid, key);
         while (flock(fd, LOCK_EX) < 0)
                 if (errno != EINTR)
                         return sf_error_set(err, -errno, "lock of module %s: %s", key,
@@ -94,7 +103,7 @@ int sf_run_lock(struct sf_run *r, const char *key, struct sf_error *err)
         }
         snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
         if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
-                sf_run_log(r, SF_LOG_WARNING, "%s: %s", path, strerror(errno));
+                say(r, "%s: cannot record this process in it (errno %ld)", (long)errno, path);
         snprintf(r->lock_keys[r->n_locks], sizeof(r->lock_keys[0]), "%s", name);
         r->lock_fds[r->n_locks++] = fd;
         return 0;
