@@ -508,6 +508,27 @@ static bool read_back_blank(const struct sf_job *j, const char *dir)
         return true;
 }
 
+static int fsync_one(const char *path, struct sf_error *err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        return 0;
+}
+
+static int fsync_dir(const char *dir, struct sf_error *err)
+{
+        char parent[4096];
+        const char *slash = strrchr(dir, '/');
+        int r = fsync_one(dir, err);
+
+        if (r < 0 || !slash || slash == dir)
+                return r;
+        snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+        return fsync_one(parent, err);
+}
+
 /* Before the first write: every region read, written to disk, fsynced, read back, verified. */
 int sf_efs_backup(struct sf_job *j, struct sf_error *err)
 {
@@ -551,11 +572,10 @@ int sf_efs_backup(struct sf_job *j, struct sf_error *err)
                                  "'safeflash restore') first");
         if (r < 0)
                 return r;
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) { /* the directory entries too */
-                fsync(dfd);
-                close(dfd);
-        }
+        /* The folder's entries, and the folder's own entry in its parent, are durable too. */
+        r = fsync_dir(dir, err);
+        if (r < 0)
+                return r;
         j->res.backed_up = true;
         j->res.backup_parts = (unsigned)j->n_efs;
         j->res.backup_bytes = efs_bytes(j);
