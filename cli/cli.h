@@ -118,6 +118,9 @@ int cli_exit_for(int r);
 void cli_run_options(struct sf_run_options *o, const char *device);
 void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
                   const struct sf_error *err);
+/* The same, with "result" as given (NULL: the outcome's name). */
+void cli_json_run_as(struct json *j, const char *result, const struct sf_run_result *res, int r,
+                     const struct sf_error *err);
 /* Several modules at once, one worker process each (cli/multi.c); returns the exit status. */
 #define SF_UPDATE_MAX_MODULES 32
 int cli_update_many(const struct sf_update_options *o, const char *const *devices, size_t n);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "safeflash/flash.h"
 #include "safeflash/package.h"
 #include "safeflash/policy.h"
 
@@ -89,6 +90,29 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
         return 0;
 }
 
+/* The package itself, as update and flash would judge it before touching a module: every file
+ * against md5.txt, paths, factory content, lines against its own partition table. */
+static int check_package(const char *path)
+{
+        struct sf_error err = {0};
+        sf_flash_package *p = NULL;
+        int r = sf_flash_package_open(path, 0, NULL, NULL, &p, &err);
+
+        sf_flash_package_free(p);
+        if (r >= 0)
+                return 0;
+        if (r == -ENOENT) { /* no firmware to write in it (a version descriptor), or a file lost */
+                fprintf(stderr,
+                        "safeflash check: note: %s: only its version and requirements are judged: "
+                        "%s\n",
+                        path, err.message[0] ? err.message : strerror(-r));
+                return 0;
+        }
+        fprintf(stderr, "safeflash check: %s: the package cannot be installed: %s\n", path,
+                err.message[0] ? err.message : strerror(-r));
+        return cli_exit_for(r);
+}
+
 static int resolve_target(const char *to, sf_package **ret_pkg, struct sf_version *ret_v)
 {
         struct sf_error err = {0};
@@ -103,7 +127,7 @@ static int resolve_target(const char *to, sf_package **ret_pkg, struct sf_versio
                         return EXIT_USAGE;
                 }
                 *ret_v = *sf_package_version(*ret_pkg);
-                return 0;
+                return check_package(to);
         }
         r = sf_version_parse(to, ret_v);
         if (r == -ENAMETOOLONG) {
@@ -133,8 +157,10 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                 return cli_usage_error(cmd, "--from: version longer than %d characters",
                                        SF_VERSION_MAX_LEN);
         r = resolve_target(a.to, &pkg, &to);
-        if (r != 0)
+        if (r != 0) {
+                sf_package_free(pkg);
                 return r;
+        }
         if (sf_rules_new(&rules) < 0 || cli_load_rules(a.extra, a.n_extra, rules, src, &n_src) < 0)
                 goto out;
         r = sf_policy_evaluate(&from, &to, rules, pkg ? sf_package_requirements(pkg) : NULL,

@@ -13,6 +13,8 @@ enum {
         OPT_SESSION_LOG,
         OPT_BACKUP,
         OPT_FORCE,
+        OPT_NO_BACKUP,
+        OPT_NO_WAIT,
 };
 
 static const struct cli_option options[] = {
@@ -21,11 +23,17 @@ static const struct cli_option options[] = {
          "as /dev/ttyUSB0"},
         {"write-all", no_argument, OPT_WRITE_ALL, NULL,
          "write every partition, even those that already hold the package's content"},
-        {"no-reset", no_argument, OPT_NO_RESET, NULL, "stay in the programmer afterwards"},
+        {"no-reset", no_argument, OPT_NO_RESET, NULL,
+         "stay in the programmer afterwards (the boot is not checked)"},
+        {"no-wait", no_argument, OPT_NO_WAIT, NULL,
+         "EXPERT: do not wait for the module to boot (the result says 'boot not checked'), "
+         "nor for another safeflash working on it (exit 4 naming its PID)"},
         {"session-log", required_argument, OPT_SESSION_LOG, "FILE",
          "record the session's traffic (XML in full) in FILE"},
         {"backup", required_argument, OPT_BACKUP, "DIR",
-         "first copy the module's EFS2 (IMEI, calibration) into DIR, verified"},
+         "back up the module's EFS (IMEI, calibration) into DIR instead of the state folder"},
+        {"no-backup", no_argument, OPT_NO_BACKUP, NULL,
+         "DANGEROUS: do not back up the module's EFS first (it says so)"},
         {"no-verify", no_argument, OPT_NO_VERIFY, NULL,
          "DANGEROUS: do not check the package against its md5.txt"},
         {"force", no_argument, OPT_FORCE, NULL,
@@ -34,71 +42,111 @@ static const struct cli_option options[] = {
         {0},
 };
 
-static void print_result(const struct sf_flash_options *o, const struct sf_flash_result *res, int r,
-                         const struct sf_error *err)
+static const char *result_of(const struct sf_run_result *res, int r)
 {
+        if (r < 0)
+                return sf_update_outcome_to_string(res->outcome);
+        return res->boot_checked ? "success" : "boot not checked";
+}
+
+static void print_json(const struct sf_expert_options *o, const struct sf_run_result *res, int r,
+                       const struct sf_error *err)
+{
+        const struct sf_flash_result *f = &res->flash;
         struct json j;
 
-        if (!cli.json) {
-                if (r < 0)
-                        fprintf(stderr, "safeflash flash: %s\n", err->message);
-                else
-                        printf("Written %u partition(s), %u already up to date, %u verified%s.\n",
-                               res->partitions_written, res->partitions_skipped,
-                               res->partitions_verified,
-                               res->reset ? "; the module is restarting" : "");
-                return;
-        }
         json_begin(&j, stdout);
         json_obj_open(&j, NULL);
-        json_str(&j, "result", r < 0 ? "failed" : "flashed");
-        json_str(&j, "error", r < 0 ? err->message : NULL);
-        json_str(&j, "package", o->package);
-        json_bool(&j, "identified", res->identified);
-        json_int(&j, "chip_serial", res->chip_serial);
-        json_int(&j, "msm_id", res->msm_id);
-        json_str(&j, "chip_evidence", res->chip_evidence[0] ? res->chip_evidence : NULL);
-        json_bool(&j, "programmer_was_running", res->programmer_was_running);
-        json_int(&j, "partitions_written", res->partitions_written);
-        json_int(&j, "partitions_skipped", res->partitions_skipped);
-        json_int(&j, "partitions_verified", res->partitions_verified);
-        json_int(&j, "bytes_written", (long long)res->bytes_written);
-        json_bool(&j, "reset", res->reset);
-        json_bool(&j, "backed_up", res->backed_up);
-        json_str(&j, "backup_sha256", res->backed_up ? res->backup_sha256 : NULL);
+        cli_json_run_as(&j, result_of(res, r), res, r, err);
+        json_str(&j, "package", o->flash.package);
+        json_bool(&j, "boot_checked", res->boot_checked);
+        json_bool(&j, "identified", f->identified);
+        json_str(&j, "chip_evidence", f->chip_evidence[0] ? f->chip_evidence : NULL);
+        json_bool(&j, "programmer_was_running", f->programmer_was_running);
+        json_int(&j, "partitions_written", f->partitions_written);
+        json_int(&j, "partitions_skipped", f->partitions_skipped);
+        json_int(&j, "partitions_verified", f->partitions_verified);
+        json_bool(&j, "reset", f->reset);
+        json_bool(&j, "backed_up", f->backed_up);
         json_obj_close(&j);
         json_end(&j);
 }
 
+/* After a failure: what doctor sees of the module now. */
+static void print_doctor(const struct sf_run_result *res)
+{
+        struct sf_diagnosis d;
+
+        if (!res->device[0] || sf_doctor_run(res->device, NULL, &d, NULL) < 0)
+                return;
+        fprintf(stderr, "Doctor:   %s\nWhy:      %s\nNext:     %s\n", d.summary, d.cause, d.next);
+}
+
+static void print_result(const struct sf_expert_options *o, const struct sf_run_result *res,
+                         int r, const struct sf_error *err)
+{
+        const struct sf_flash_result *f = &res->flash;
+
+        if (cli.json) {
+                print_json(o, res, r, err);
+                return;
+        }
+        if (r < 0) {
+                cli_print_failure("flash", res, err);
+                if (res->outcome == SF_UPDATE_FAILED)
+                        print_doctor(res);
+                return;
+        }
+        printf("Written %u partition(s), %u already up to date, %u verified.\n",
+               f->partitions_written, f->partitions_skipped, f->partitions_verified);
+        if (res->backup_dir[0])
+                printf("EFS backup (verified): %s\n", res->backup_dir);
+        if (res->boot_checked)
+                printf("The module runs %s with IMEI %s%s.\n", res->after.version, res->after.imei,
+                       f->restored ? " (EFS restored from its backup)" : "");
+        else
+                printf("Boot not checked (%s): run 'safeflash doctor' to see whether the module "
+                       "runs the new firmware.\n",
+                       o->flash.no_reset ? "--no-reset" : "--no-wait");
+}
+
 static int run(const struct cli_command *cmd, int argc, char **argv)
 {
-        struct sf_flash_options o = {.progress = cli_on_progress, .log = cli_on_log};
-        struct sf_flash_result res = {0};
+        struct sf_expert_options o = {0};
+        struct sf_flash_options *fo = &o.flash;
+        struct sf_run_result res = {0};
         struct sf_error err = {0};
+        const char *device = NULL;
         int c, r;
 
         while ((c = cli_getopt(cmd, argc, argv)) != -1) {
                 switch (c) {
                 case 'd':
-                        o.device = optarg;
+                        device = strcmp(optarg, "usb") == 0 ? NULL : optarg;
                         break;
                 case OPT_WRITE_ALL:
-                        o.write_all = true;
+                        fo->write_all = true;
                         break;
                 case OPT_NO_RESET:
-                        o.no_reset = true;
+                        fo->no_reset = true;
+                        break;
+                case OPT_NO_WAIT:
+                        o.no_wait = true;
                         break;
                 case OPT_SESSION_LOG:
-                        o.session_log = optarg;
+                        fo->session_log = optarg;
                         break;
                 case OPT_NO_VERIFY:
-                        o.no_verify = true;
+                        fo->no_verify = true;
                         break;
                 case OPT_BACKUP:
-                        o.backup_dir = optarg;
+                        fo->backup_dir = optarg;
+                        break;
+                case OPT_NO_BACKUP:
+                        o.no_backup = true;
                         break;
                 case OPT_FORCE:
-                        o.force_unidentified = true;
+                        fo->force_unidentified = true;
                         break;
                 default:
                         return EXIT_USAGE;
@@ -106,10 +154,14 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         }
         if (argc - optind != 1)
                 return cli_usage_error(cmd, "expected exactly one PACKAGE");
-        o.package = argv[optind];
-        o.session_log = o.session_log ? o.session_log : cli.log_path;
+        if (o.no_backup && fo->backup_dir)
+                return cli_usage_error(cmd, "--backup and --no-backup contradict each other");
+        fo->package = argv[optind];
+        fo->session_log = fo->session_log ? fo->session_log : cli.log_path;
+        cli_run_options(&o.run, device);
+        o.run.lock_no_wait = o.no_wait;
         cli_progress_init();
-        r = sf_flash_run(&o, &res, &err);
+        r = sf_expert_flash_run(&o, &res, &err);
         cli_progress_end();
         print_result(&o, &res, r, &err);
         return cli_exit_for(r);
@@ -130,6 +182,13 @@ const struct cli_command cmd_flash = {
                 "calibration; skips partitions that already hold the package's content; verifies\n"
                 "every partition it writes; and restarts the module. Loading a programmer alone\n"
                 "is never reported as a flash.\n\n"
+                "Before anything is written it backs up the module's EFS (IMEI, calibration),\n"
+                "verified and recorded in the history (--no-backup skips it and says so). Then it\n"
+                "waits for the module to come back: it succeeds (exit 0) only when the module runs\n"
+                "the package's firmware with the IMEI it had; a module that stays in EDL or\n"
+                "crashes into memory-debug mode is a failure (exit 1), with what 'safeflash\n"
+                "doctor' sees. With --no-wait (or --no-reset) the result is 'boot not checked',\n"
+                "never success.\n\n"
                 "This does not check whether the firmware may go onto this module: 'safeflash\n"
                 "update' does (it asks the running module its version first).\n",
         .options = options,

@@ -8,12 +8,15 @@
 
 enum {
         OPT_LIBRARY = 0x100,
+        OPT_NO_WAIT,
 };
 
 static const struct cli_option options[] = {
         {"device", required_argument, 'd', "DEV", "the module: 1-1, usb:BUS:ADDR or a port path"},
         {"library", required_argument, OPT_LIBRARY, "DIR",
          "a folder of packages: the one of the module's last known good firmware is used"},
+        {"no-wait", no_argument, OPT_NO_WAIT, NULL,
+         "when another safeflash works on the module, exit 4 naming its PID instead of waiting"},
         {0},
 };
 
@@ -30,6 +33,8 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                         device = optarg;
                 else if (c == OPT_LIBRARY)
                         library = optarg;
+                else if (c == OPT_NO_WAIT)
+                        o.lock_no_wait = true;
                 else
                         return EXIT_USAGE;
         }

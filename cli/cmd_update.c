@@ -20,6 +20,7 @@ enum {
         OPT_YES,
         OPT_RULES,
         OPT_ALL,
+        OPT_NO_WAIT,
 };
 
 static const struct cli_option options[] = {
@@ -35,6 +36,8 @@ static const struct cli_option options[] = {
          "lift every refusal that is not absolute (dangerous)"},
         {"yes", no_argument, OPT_YES, NULL, "do not ask for confirmation when an override is used"},
         {"rules", required_argument, OPT_RULES, "FILE", "also apply the rules in FILE"},
+        {"no-wait", no_argument, OPT_NO_WAIT, NULL,
+         "when another safeflash works on the module, exit 4 naming its PID instead of waiting"},
         {0},
 };
 
@@ -45,6 +48,7 @@ struct update {
         bool all;
         unsigned flags;
         bool yes;
+        bool no_wait;
         const char *extra[MAX_EXTRA_RULES];
         size_t n_extra;
         struct sf_rules_source src[SF_RULES_MAX_SOURCES];
@@ -66,6 +70,9 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
                         break;
                 case OPT_ALL:
                         u->all = true;
+                        break;
+                case OPT_NO_WAIT:
+                        u->no_wait = true;
                         break;
                 case OPT_ALLOW_OLDER:
                         u->flags |= SF_POLICY_ALLOW_OLDER;
@@ -193,6 +200,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
         }
         cli_run_options(&o.run, u.n_devices ? u.devices[0] : NULL);
         o.run.userdata = &u;
+        o.run.lock_no_wait = u.no_wait;
         o.package = u.package;
         o.policy_flags = u.flags;
         o.rules = rules;

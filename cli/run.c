@@ -22,6 +22,7 @@ int cli_exit_for(int r)
         case -EPERM:
                 return EXIT_REFUSED;
         case -ENODEV:
+        case -EBUSY: /* another safeflash works on the module */
                 return EXIT_NO_DEVICE;
         default:
                 return EXIT_FAILED;
@@ -36,12 +37,12 @@ void cli_run_options(struct sf_run_options *o, const char *device)
 }
 
 /* The result's fields, into the JSON object being written. */
-void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
-                  const struct sf_error *err)
+void cli_json_run_as(struct json *j, const char *result, const struct sf_run_result *res, int r,
+                     const struct sf_error *err)
 {
         const struct sf_identity *b = &res->before, *a = &res->after;
 
-        json_str(j, "result", sf_update_outcome_to_string(res->outcome));
+        json_str(j, "result", result ? result : sf_update_outcome_to_string(res->outcome));
         json_str(j, "error", r < 0 && err->message[0] ? err->message : NULL);
         json_str(j, "device", res->device[0] ? res->device : NULL);
         json_str(j, "firmware_before", b->version[0] ? b->version : NULL);
@@ -62,6 +63,12 @@ void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
         json_int(j, "bytes_written", (long long)res->flash.bytes_written);
         json_str(j, "session_log", res->session_log[0] ? res->session_log : NULL);
         json_int(j, "session", (long long)res->session_id);
+}
+
+void cli_json_run(struct json *j, const struct sf_run_result *res, int r,
+                  const struct sf_error *err)
+{
+        cli_json_run_as(j, NULL, res, r, err);
 }
 
 void cli_json_run_document(FILE *f, const struct sf_run_result *res, int r,

@@ -80,6 +80,12 @@ struct sf_identity {
 SF_EXPORT int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret,
                                  struct sf_error *err);
 
+/* A module in EDL whose Firehose programmer is still running (05c6:9008 answering Firehose,
+ * not Sahara: a flash that stopped): probed with <nop/>, then told to reset, so that the boot
+ * ROM starts over (Sahara again, where the chip can be identified) or its firmware boots.
+ * -EPROTO when it does not answer the probe. */
+SF_EXPORT int sf_device_reset_programmer(const struct sf_device *dev, struct sf_error *err);
+
 /* Switch a running module to emergency download mode over its DM port (DIAG), and wait for it
  * to come back as 05c6:9008: *ret is the module as it is then. A module already in EDL is
  * returned as it is. */

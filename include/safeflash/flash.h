@@ -56,8 +56,30 @@ enum sf_flash_action {
 SF_EXPORT const char *sf_flash_action_to_string(enum sf_flash_action a);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
+struct sf_flash_result;
+
+/* A package opened, parsed and verified once, before the module is touched: every file against
+ * md5.txt, every path confined, every line's range computed with checked arithmetic and inside
+ * the partition the package's own partition table gives its label. */
+typedef struct sf_flash_package sf_flash_package;
+
+enum {
+        SF_FLASH_PACKAGE_ALLOW_FACTORY = 1 << 0, /* accept factory content (wipes calibration) */
+        SF_FLASH_PACKAGE_NO_VERIFY = 1 << 1,     /* do not check md5.txt (dangerous) */
+};
+
+/* Open and check path (a folder or a zip): -EBADMSG/-ENOENT/-EACCES… an invalid package (exit
+ * 2), -EPERM factory content. progress (may be NULL) sees the bytes hashed. */
+SF_EXPORT int sf_flash_package_open(const char *path, unsigned flags,
+                                    void (*progress)(void *userdata, uint64_t done, uint64_t total),
+                                    void *userdata, sf_flash_package **ret, struct sf_error *err);
+SF_EXPORT void sf_flash_package_free(sf_flash_package *p);
+
 struct sf_flash_options {
         const char *package; /* package folder, or a zip of one (read in place) */
+        /* The package already opened and checked by sf_flash_package_open() (then package only
+         * names it, and no_verify/allow_factory were decided there); NULL: opened here. */
+        const sf_flash_package *verified;
         const char *device;  /* NULL or "usb" (the only EDL device: -ENOTUNIQ when there are
                               * several), "usb:BUS:ADDR", a port ("1-3", "2-1.4": the EDL
                               * device there), or a serial node path (/dev/ttyUSB0,
@@ -75,6 +97,9 @@ struct sf_flash_options {
          * verified and fsynced, before anything is written; NULL: no backup. */
         const char *backup_dir;
         bool backup_best_effort; /* go on without a backup when EFS2 cannot be located */
+        /* Called once the backup is on disk (fsynced, read back), before the first write; a
+         * negative return stops the run there (nothing written). res says what was saved. */
+        int (*on_backup)(void *userdata, const struct sf_flash_result *res, struct sf_error *err);
         const char *imei;        /* recorded in the backup's manifest, NULL when unknown */
         enum sf_flash_action action;
         /* RESTORE: a folder written by a backup (manifest.json, efs2.bin). It must come from

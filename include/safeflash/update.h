@@ -38,6 +38,9 @@ struct sf_run_options {
         const char *state_dir;    /* NULL: sf_state_dir() */
         const char *history_path; /* NULL: STATE/history.db */
         int boot_timeout_s;       /* 0: 90 s for the module to come back after a reset */
+        /* Another safeflash works on the module (its lock, under the runtime folder): refuse at
+         * once (-EBUSY, naming its PID) instead of waiting for it. */
+        bool lock_no_wait;
         sf_progress_cb progress;
         sf_log_cb log;
         void *userdata;
@@ -71,6 +74,7 @@ struct sf_run_result {
         char session_log[SF_UPDATE_PATH_MAX]; /* "" when none */
         int64_t session_id;
         char from_version[128], to_version[128];
+        bool boot_checked; /* the module was seen running after the flash (expert path) */
 };
 
 /* identify (AT) → policy on the module's own version (a refusal writes nothing: -EPERM) →
@@ -82,6 +86,23 @@ struct sf_run_result {
  * in every case. */
 SF_EXPORT int sf_update_run(const struct sf_update_options *o, struct sf_run_result *ret,
                             struct sf_error *err);
+
+struct sf_expert_options {
+        struct sf_run_options run; /* run.device: as sf_device_find(), or a serial node path */
+        struct sf_flash_options flash; /* package, write_all, no_reset, no_verify, backup_dir
+                                        * (NULL: STATE/backups/…), session_log */
+        bool no_backup; /* do not back up the module's EFS first */
+        bool no_wait;   /* do not wait for the boot: the result says it was not checked */
+};
+
+/* The expert path: write a package onto a module already in EDL. The package is opened and
+ * verified before the module is touched; its EFS is backed up (verified, in the history)
+ * unless no_backup; then, unless no_wait or no_reset, the module must come back running the
+ * package's firmware with the IMEI the history knows for its chip (a module that lost it gets
+ * its backup written back). Returns as sf_update_run(); ret->boot_checked says whether the
+ * boot was seen. */
+SF_EXPORT int sf_expert_flash_run(const struct sf_expert_options *o, struct sf_run_result *ret,
+                                  struct sf_error *err);
 
 /* Back up a running or EDL module's EFS with the programmer of package (the module is reset
  * afterwards). The backup goes to STATE/backups/IMEI-or-serial/TIME/ and into the history. */

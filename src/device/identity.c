@@ -11,6 +11,7 @@
 #include "safeflash/version.h"
 #include "session/at_host.h"
 #include "session/diag_host.h"
+#include "session/firehose_host.h"
 #include "session/sahara_host.h"
 #include "util/strutil.h"
 
@@ -187,6 +188,61 @@ static int identify_sahara(const struct sf_device *d, struct sf_identity *id, st
                          "is known only once a programmer runs",
                          chip.refusal_status);
         return 0;
+}
+
+static int open_edl(const struct sf_device *d, struct sf_transport **t, struct sf_error *err)
+{
+        struct sf_usb_match m = {
+                .vid = d->vid, .pid = d->pid, .bus = (int)d->bus, .address = (int)d->address};
+        int r = sf_transport_open_usb(&m, t, err);
+
+        if (r < 0 && d->edl_port[0])
+                r = sf_transport_open_tty(d->edl_port, t, err);
+        return r;
+}
+
+/* <nop/>, on a fresh connection; a device still busy with the client before us (identify just
+ * let go of it) gets a few more tries. */
+static int probe(const struct sf_device *d, struct sf_transport **t, struct sf_firehose_host *fh,
+                 struct sf_error *e)
+{
+        int r = -ENODEV;
+
+        for (int i = 0; i < 5 && (r == -ENODEV || r == -EPIPE || r == -ETIMEDOUT); i++) {
+                struct timespec ts = {0, 300 * 1000 * 1000};
+                if (i)
+                        nanosleep(&ts, NULL);
+                r = open_edl(d, t, e);
+                if (r < 0)
+                        continue;
+                sf_fh_init(fh, *t);
+                r = sf_fh_nop(fh, e);
+                if (r < 0) {
+                        sf_transport_close(*t);
+                        *t = NULL;
+                }
+        }
+        return r;
+}
+
+int sf_device_reset_programmer(const struct sf_device *d, struct sf_error *err)
+{
+        struct sf_firehose_host fh;
+        struct sf_error e = {0};
+        struct sf_transport *t = NULL;
+        int r = probe(d, &t, &fh, &e);
+
+        if (r < 0)
+                return sf_error_set(err, -EPROTO,
+                                    "%s: the programmer does not answer <nop/> (%s): "
+                                    "power-cycle the module",
+                                    d->name, e.message[0] ? e.message : strerror(-r));
+        r = sf_fh_power(&fh, "reset", err);
+        /* A reset is answered, or the device leaves before its answer reaches us. */
+        if (r == -ENODEV || r == -EPIPE || r == -ECONNRESET || r == -ETIMEDOUT)
+                r = 0;
+        sf_transport_close(t);
+        return r;
 }
 
 int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, struct sf_error *err)

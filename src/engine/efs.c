@@ -170,10 +170,16 @@ static int locate_gpt(struct sf_job *j, struct sf_error *err)
         return 0;
 }
 
+static int from_package_table(struct sf_job *j);
+
 int sf_efs_locate(struct sf_job *j, struct sf_error *err)
 {
+        int r;
+
         j->n_efs = 0;
-        return nand(j) ? locate_nand(j, err) : locate_gpt(j, err);
+        j->efs_from_package = false;
+        r = nand(j) ? locate_nand(j, err) : locate_gpt(j, err);
+        return r < 0 || j->n_efs ? r : from_package_table(j);
 }
 
 /* Where an operation starts, also for NUM_DISK_SECTORS expressions (the disk's size from the
@@ -199,8 +205,12 @@ int sf_efs_guard(struct sf_job *j, struct sf_error *err)
                         bool known = op_start(op, e->disk_sectors, &start);
                         if (op->lun != e->lun)
                                 continue;
-                        end = op->has_num_sectors ? start + op->num_sectors : UINT64_MAX;
-                        if (known && (end <= e->start || start >= e->start + e->count))
+                        /* Checked: a range that would wrap reaches the end of everything. */
+                        end = op->has_num_sectors && op->num_sectors <= UINT64_MAX - start
+                                      ? start + op->num_sectors
+                                      : UINT64_MAX;
+                        if (known && (end <= e->start ||
+                                      (start >= e->start && start - e->start >= e->count)))
                                 continue;
                         return sf_error_set(err, -EPERM,
                                             "%s line %lu would %s the module's %s (LUN %u, "
@@ -265,6 +275,28 @@ static int package_place(struct sf_job *j, const struct sf_efs_region *e, uint64
                 *count = *count - *first + 1;
                 return 1;
         }
+        return 0;
+}
+
+/* The module's own table is unreadable (a blank or damaged MIBIB): where the package's table
+ * puts EFS2, whose sectors the backup then reads back and checks for content. */
+static int from_package_table(struct sf_job *j)
+{
+        struct sf_efs_region e = {.name = "EFS2"};
+        uint64_t first = 0, count = 0;
+        uint32_t ppb = 0;
+
+        if (!nand(j))
+                return 0;
+        e.sector_size = nand_page_size(j, &ppb);
+        if (!e.sector_size || package_place(j, &e, &first, &count) <= 0)
+                return 0;
+        add_region(j, "EFS2", 0, e.sector_size, first, count, 0);
+        j->efs_from_package = true;
+        sf_job_say(j, SF_LOG_WARNING,
+                   "EFS2 taken from the package's partition table (sectors %" PRIu64 "+%" PRIu64
+                   "): the module's own is unreadable",
+                   first, count);
         return 0;
 }
 
@@ -418,7 +450,7 @@ static int write_manifest(struct sf_job *j, const char *dir)
         int r;
 
         snprintf(path, sizeof(path), "%s/manifest.json", dir);
-        f = fopen(path, "we");
+        f = sf_fopen_private(path, false);
         if (!f)
                 return -errno;
         fprintf(f,
@@ -451,6 +483,52 @@ static uint64_t efs_bytes(const struct sf_job *j)
         return n;
 }
 
+/* Whether the copy of a region located from the package holds nothing but erased (or zeroed)
+ * pages: then the package's table does not say where this module keeps its EFS2. */
+static bool read_back_blank(const struct sf_job *j, const char *dir)
+{
+        char file[32], path[4096];
+        uint8_t buf[65536];
+        ssize_t n;
+        int first = -1;
+        _cleanup_close_ int fd = -1;
+
+        region_file(&j->efs[0], file, sizeof(file));
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return true;
+        while ((n = read(fd, buf, sizeof(buf))) > 0)
+                for (ssize_t i = 0; i < n; i++) {
+                        if (first < 0)
+                                first = buf[i];
+                        if (buf[i] != first || (first != 0xff && first != 0x00))
+                                return false;
+                }
+        return true;
+}
+
+static int fsync_one(const char *path, struct sf_error *err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return sf_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        return 0;
+}
+
+static int fsync_dir(const char *dir, struct sf_error *err)
+{
+        char parent[4096];
+        const char *slash = strrchr(dir, '/');
+        int r = fsync_one(dir, err);
+
+        if (r < 0 || !slash || slash == dir)
+                return r;
+        snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+        return fsync_one(parent, err);
+}
+
 /* Before the first write: every region read, written to disk, fsynced, read back, verified. */
 int sf_efs_backup(struct sf_job *j, struct sf_error *err)
 {
@@ -465,9 +543,12 @@ int sf_efs_backup(struct sf_job *j, struct sf_error *err)
                 return 0;
         }
         if (!j->n_efs)
-                return sf_error_set(err, -EPERM,
-                                    "the module's EFS cannot be located, so it cannot be backed "
-                                    "up: nothing was written");
+                return sf_error_set(err, -EINVAL,
+                                    "the module's EFS cannot be located (its partition table is "
+                                    "unreadable and the package has none that names it), so it "
+                                    "cannot be backed up: nothing was written. Use a package "
+                                    "that carries the module's partition table, or see "
+                                    "'safeflash doctor'");
         sf_job_enter(j, SF_PHASE_BACKUP, efs_bytes(j));
         if (mkdir(dir, 0700) < 0 && errno != EEXIST)
                 return sf_error_set(err, -errno, "%s: %s", dir, strerror(errno));
@@ -475,19 +556,33 @@ int sf_efs_backup(struct sf_job *j, struct sf_error *err)
                 r = backup_region(j, dir, &j->efs[k], &j->res.backup_part[k], err);
         if (r == 0 && write_manifest(j, dir) < 0)
                 r = sf_error_set(err, -EIO, "%s: cannot write the backup manifest", dir);
+        if (r == 0 && j->efs_from_package && read_back_blank(j, dir) &&
+            j->o->backup_best_effort) {
+                sf_job_say(j, SF_LOG_WARNING,
+                           "the sectors where the package's partition table puts EFS2 hold "
+                           "nothing: going on without a backup");
+                return 0;
+        }
+        if (r == 0 && j->efs_from_package && read_back_blank(j, dir))
+                r = sf_error_set(err, -EINVAL,
+                                 "the sectors where the package's partition table puts EFS2 "
+                                 "hold nothing on this module: its EFS2 is elsewhere or lost, "
+                                 "and cannot be backed up; nothing was written. Restore its "
+                                 "partition table or EFS from a backup ('safeflash history', "
+                                 "'safeflash restore') first");
         if (r < 0)
                 return r;
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) { /* the directory entries too */
-                fsync(dfd);
-                close(dfd);
-        }
+        /* The folder's entries, and the folder's own entry in its parent, are durable too. */
+        r = fsync_dir(dir, err);
+        if (r < 0)
+                return r;
         j->res.backed_up = true;
         j->res.backup_parts = (unsigned)j->n_efs;
         j->res.backup_bytes = efs_bytes(j);
         memcpy(j->res.backup_sha256, j->res.backup_part[0].sha256, sizeof(j->res.backup_sha256));
         sf_job_say(j, SF_LOG_INFO, "%zu partition(s) backed up to %s, verified", j->n_efs, dir);
-        return 0;
+        /* Its record is durable before the first write, or nothing is written. */
+        return j->o->on_backup ? j->o->on_backup(j->o->userdata, &j->res, err) : 0;
 }
 
 /* ---- restore ---- */

@@ -18,6 +18,8 @@
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
 #include "engine/efs.h"
+#include "engine/geometry.h"
+#include "engine/preflight.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -42,22 +44,9 @@ static void device_log(void *userdata, const char *text)
         sf_job_say(j, SF_LOG_DEBUG, "device: %s", text);
 }
 
-/* Whatever makes a package unusable is invalid input (exit 2); factory content stays a
- * refusal (-EPERM), and failures of this machine stay failures. */
 static int package_error(int r)
 {
-        switch (r) {
-        case -EACCES:
-        case -E2BIG:
-        case -ENOTUNIQ:
-        case -ENODATA:
-        case -ENOTDIR:
-        case -EOPNOTSUPP:
-        case -ELOOP:
-                return -EBADMSG;
-        default:
-                return r;
-        }
+        return sf_preflight_package_error(r);
 }
 
 /* The programmer, whole: Sahara serves the boot ROM's reads in any order. */
@@ -79,28 +68,26 @@ static int read_programmer(struct sf_job *j, struct sf_error *err)
         return sf_source_read_exact(f, j->prog, j->prog_size, err);
 }
 
+/* The package checked once (sf_flash_package_open), before the module is touched. */
 static int load_package(struct sf_job *j, struct sf_error *err)
 {
-        struct sf_layout_options lo = {.allow_factory = j->o->allow_factory,
-                                       .no_verify = j->o->no_verify};
+        unsigned flags = (j->o->allow_factory ? SF_FLASH_PACKAGE_ALLOW_FACTORY : 0) |
+                         (j->o->no_verify ? SF_FLASH_PACKAGE_NO_VERIFY : 0);
         int r;
 
         sf_job_enter(j, SF_PHASE_PACKAGE, 0);
-        r = sf_layout_load(j->o->package, &lo, &j->layout, err);
-        if (r < 0)
-                return package_error(r);
-        if (sf_layout_factory_reason_count(j->layout) && !j->o->allow_factory)
-                return sf_error_set(err, -EPERM,
-                                    "%s is factory content (%s): it would erase the module's "
-                                    "calibration and IMEI",
-                                    j->o->package, sf_layout_factory_reason(j->layout, 0));
-        if (j->o->no_verify) {
+        if (!j->o->verified) {
+                r = sf_flash_package_open(j->o->package, flags, package_progress, j, &j->own_pkg,
+                                          err);
+                if (r < 0)
+                        return r;
+        }
+        j->layout = sf_flash_package_layout(j->o->verified ? j->o->verified : j->own_pkg);
+        if (j->o->no_verify)
                 sf_job_say(j, SF_LOG_WARNING,
                            "md5.txt NOT checked (--no-verify): a damaged package "
                            "would be written as it is");
-                return 0;
-        }
-        return package_error(sf_layout_verify(j->layout, package_progress, j, err));
+        return 0;
 }
 
 static int open_device(struct sf_job *j, struct sf_error *err)
@@ -624,8 +611,10 @@ const char *sf_flash_action_to_string(enum sf_flash_action a)
 /* The package's content, with what protects the module around it. */
 static int write_package(struct sf_job *j, struct sf_error *err)
 {
-        int r = sf_efs_guard(j, err);
+        int r = sf_geometry_check(j, err);
 
+        if (r >= 0)
+                r = sf_efs_guard(j, err);
         if (r >= 0)
                 r = sf_efs_check_layout(j, err);
         if (r >= 0)
@@ -669,10 +658,10 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         struct sf_job j = {.o = o};
         int r;
 
-        if (!o || !o->package)
+        if (!o || (!o->package && !o->verified))
                 return sf_error_set(err, -EINVAL, "no package given");
         if (o->session_log) {
-                j.session = fopen(o->session_log, "ae");
+                j.session = sf_fopen_private(o->session_log, true);
                 if (!j.session)
                         return sf_error_set(err, -errno, "%s: %s", o->session_log, strerror(errno));
         }
@@ -702,7 +691,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r < 0 && j.t)
                 sf_transport_note(j.t, "failed: %s", err ? err->message : strerror(-r));
         sf_transport_close(j.t);
-        sf_layout_free(j.layout);
+        sf_flash_package_free(j.own_pkg);
         free(j.prog);
         free(j.skip);
         free(j.want);

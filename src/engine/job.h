@@ -27,7 +27,8 @@ struct sf_efs_region {
 struct sf_job {
         const struct sf_flash_options *o;
         struct sf_flash_result res;
-        struct sf_layout *layout;
+        const struct sf_layout *layout; /* of o->verified, or of own_pkg */
+        sf_flash_package *own_pkg;      /* opened here when the caller gave a path only */
         struct sf_transport *t;
         struct sf_firehose_host fh;
         struct sf_chip_identity chip;
@@ -43,6 +44,7 @@ struct sf_job {
         struct sf_efs_region efs[SF_EFS_MAX_REGIONS];
         size_t n_efs;
         bool identify_after; /* no command mode, nothing known: ask the running programmer */
+        bool efs_from_package; /* the module's table unreadable: EFS2 from the package's */
 };
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)

@@ -309,7 +309,8 @@ static int dedupe(const struct sf_source *s, struct zip_index *x, struct sf_erro
         char shown[256];
         size_t k = 0;
 
-        qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
+        if (x->n > 1) /* an empty zip has no array: qsort must not see NULL */
+                qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
         for (size_t i = 1; i < x->n; i++) {
                 const struct zip_entry *prev = &x->e[i - 1], *e = &x->e[i];
 

@@ -9,11 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "update/run.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
+
+/* How long a reset programmer's module takes to come back (it re-enumerates). */
+#define RESTART_TIMEOUT_MS 30000
 
 struct recovery {
         struct sf_device dev;
@@ -24,12 +28,58 @@ struct recovery {
         char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
 };
 
+static void sleep_ms(int ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+}
+
+/* A programmer left running (a flash that stopped) hides the chip from Sahara: probed, reset,
+ * and the module taken as it comes back (the boot ROM again, or its firmware). */
+static int restart_programmer(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        char name[32];
+        int e;
+
+        snprintf(name, sizeof(name), "%s", rc->dev.name);
+        sf_run_log(r, SF_LOG_INFO,
+                   "%s: a Firehose programmer is still running; resetting it so that the boot "
+                   "ROM can identify the chip",
+                   name);
+        e = sf_device_reset_programmer(&rc->dev, err);
+        if (e < 0)
+                return e;
+        /* Until it answers as a boot ROM (identified) or as running firmware. */
+        e = -ETIMEDOUT;
+        for (int t = 0; t < RESTART_TIMEOUT_MS && e < 0; t += 200) {
+                struct sf_identity id;
+                sleep_ms(200);
+                if (sf_device_find(name, &rc->dev, NULL) < 0 ||
+                    (rc->dev.mode != SF_DEVICE_MODE_NORMAL && rc->dev.mode != SF_DEVICE_MODE_EDL) ||
+                    (rc->dev.mode == SF_DEVICE_MODE_NORMAL && !rc->dev.at_port[0]) ||
+                    sf_device_identify(&rc->dev, &id, NULL) < 0 || id.firehose_running)
+                        continue;
+                r->res->before = id;
+                e = 0;
+        }
+        if (e < 0)
+                return sf_error_set(err, e,
+                                    "%s did not come back from the programmer's reset within "
+                                    "%d s: power-cycle it and run 'safeflash doctor'",
+                                    name, RESTART_TIMEOUT_MS / 1000);
+        if (sf_run_record_identity(r, &r->res->before, err) == -EEXIST)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", err->message);
+        return sf_run_lock_identity(r, &r->res->before, err);
+}
+
 /* A module in EDL, identified by its fused serial in Sahara command mode. */
 static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         const struct sf_identity *id = &r->res->before;
         int e = sf_run_identify(r, &rc->dev, err);
 
+        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running)
+                e = restart_programmer(r, rc, err);
         if (e < 0)
                 return e;
         if (rc->dev.mode == SF_DEVICE_MODE_NORMAL)
@@ -55,6 +105,63 @@ static bool holds_imei(const char *backup, const char *imei)
 
         return sf_run_manifest_imei(backup, found) == 0 && found[0] &&
                (!imei[0] || strcmp(found, imei) == 0);
+}
+
+/* The chip serial a backup's manifest names ("0x…"), or "" when it has none. */
+static void manifest_chip(const char *backup, char *out, size_t size)
+{
+        _cleanup_free_ char *doc = NULL, *path = sf_asprintf("%s/manifest.json", backup);
+        const char *p;
+        size_t len;
+
+        out[0] = '\0';
+        if (!path || sf_read_file(path, 16384, &doc, &len) < 0)
+                return;
+        p = strstr(doc, "\"chip_serial\": \"");
+        if (p)
+                snprintf(out, size, "%.*s", (int)strcspn(p + 16, "\""), p + 16);
+}
+
+/* A backup folder's name starts with its UTC time: the newest of one module's folder whose
+ * manifest names this chip and holds an IMEI. */
+static void scan_module(const char *dir, struct recovery *rc, char *best, size_t size)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *e;
+
+        while (d && (e = readdir(d))) {
+                char path[SF_UPDATE_PATH_MAX], chip[24];
+                if (e->d_name[0] == '.' ||
+                    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+                        continue;
+                manifest_chip(path, chip, sizeof(chip));
+                if (strcmp(chip, rc->key) == 0 && holds_imei(path, rc->imei) &&
+                    (!best[0] || strcmp(strrchr(best, '/') + 1, e->d_name) < 0))
+                        snprintf(best, size, "%s", path);
+        }
+}
+
+/* The history lost the backup's row (a run killed before it was written, a database restored
+ * from elsewhere): the backup folder itself is searched, by chip serial. */
+static void scan_backups(struct sf_run *r, struct recovery *rc)
+{
+        char top[SF_UPDATE_PATH_MAX];
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+
+        if (rc->backup[0] || !rc->key[0] ||
+            snprintf(top, sizeof(top), "%s/backups", r->state_dir) >= (int)sizeof(top))
+                return;
+        d = opendir(top);
+        while (d && (e = readdir(d))) {
+                char dir[SF_UPDATE_PATH_MAX];
+                if (e->d_name[0] != '.' &&
+                    snprintf(dir, sizeof(dir), "%s/%s", top, e->d_name) < (int)sizeof(dir))
+                        scan_module(dir, rc, rc->backup, sizeof(rc->backup));
+        }
+        if (rc->backup[0])
+                sf_run_log(r, SF_LOG_INFO, "no backup on record; found %s in the backup folder",
+                           rc->backup);
 }
 
 /* What the history knows of this chip: the last good firmware, the IMEI, the newest verified
@@ -171,30 +278,6 @@ static int check_policy(const struct recovery *rc, const sf_package *pkg, struct
         return e;
 }
 
-/* The module lost its IMEI: its latest verified backup goes back, then it must boot with it. */
-static int restore_lost(struct sf_run *r, struct recovery *rc, struct sf_error *err)
-{
-        struct sf_flash_options fo = {.package = rc->package,
-                                      .action = SF_FLASH_ACTION_RESTORE,
-                                      .restore_dir = rc->backup};
-        struct sf_device dev, edl;
-        int e;
-
-        if (!rc->backup[0])
-                return sf_error_set(err, -EIO,
-                                    "the module boots without a valid IMEI and no verified backup "
-                                    "of its EFS2 is on record");
-        sf_run_log(r, SF_LOG_INFO, "the module has no IMEI: restoring its backup %s", rc->backup);
-        e = sf_device_find(r->res->device, &dev, err);
-        if (e >= 0)
-                e = sf_run_to_edl(r, &dev, &edl, err);
-        if (e >= 0)
-                e = sf_run_flash(r, &fo, &edl, err);
-        if (e >= 0)
-                e = sf_run_wait_boot(r, r->res->device, &r->res->after, err);
-        return e;
-}
-
 static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         /* No IMEI in this backup's manifest: nobody saw one on the module just before. */
@@ -209,7 +292,7 @@ static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error
         if (e >= 0)
                 e = sf_run_wait_boot(r, rc->dev.name, &r->res->after, err);
         if (e >= 0 && !r->res->after.imei_from)
-                e = restore_lost(r, rc, err);
+                e = sf_run_restore_lost(r, rc->package, rc->backup, err);
         if (e >= 0 && (!r->res->after.imei_from ||
                        (rc->imei[0] && strcmp(rc->imei, r->res->after.imei) != 0)))
                 e = sf_error_set(err, -EIO, "the module boots %s but reports IMEI '%s'%s%s",
@@ -234,6 +317,7 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
 
         if (e >= 0) {
                 from_history(r, &rc);
+                scan_backups(r, &rc);
                 snprintf(r->expect_imei, sizeof(r->expect_imei), "%s", rc.imei);
                 e = choose_package(r, &rc, package, library, err);
         }

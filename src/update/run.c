@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "device/modemmanager.h"
+#include "engine/preflight.h"
 #include "update/run.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -99,11 +101,16 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
                         return rc;
         }
         snprintf(db, sizeof(db), "%s/history.db", r->state_dir);
+        /* It holds IMEIs: created 0600 (SQLite's journals take the database's mode). */
+        rc = open(o->history_path ? o->history_path : db, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (rc >= 0)
+                close(rc);
         return sf_history_open(o->history_path ? o->history_path : db, &r->hist, err);
 }
 
 void sf_run_done(struct sf_run *r)
 {
+        sf_run_unlock(r);
         sf_mm_release(r->mm);
         r->mm = NULL;
         sf_history_close(r->hist);
@@ -129,11 +136,33 @@ int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struc
         return sf_history_identity_record(r->hist, &h, &r->module_id, err);
 }
 
+/* Room for the logs of a session, besides the backup. */
+#define LOG_ROOM (4u << 20)
+
+int sf_run_check_space(struct sf_run *r, const sf_flash_package *pkg, struct sf_error *err)
+{
+        uint64_t need = sf_flash_package_efs_bytes(pkg) + LOG_ROOM, have;
+        struct statvfs st;
+
+        if (statvfs(r->state_dir, &st) < 0)
+                return sf_error_set(err, -errno, "%s: %s", r->state_dir, strerror(errno));
+        have = (uint64_t)st.f_bavail * st.f_frsize;
+        if (have >= need)
+                return 0;
+        return sf_error_set(err, -ENOSPC,
+                            "no space left on device for the backup at %s/backups; the module "
+                            "was not touched (%" PRIu64 " KiB free, %" PRIu64
+                            " KiB needed for the backup and the session log)",
+                            r->state_dir, have / 1024, need / 1024);
+}
+
 int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err)
 {
         char note[512];
         int rc = sf_device_find(r->o->device, dev, err);
 
+        if (rc >= 0)
+                rc = sf_run_lock_device(r, dev, err);
         if (rc < 0)
                 return rc;
         snprintf(r->res->device, sizeof(r->res->device), "%s", dev->name);
@@ -144,6 +173,8 @@ int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *er
         if (note[0])
                 sf_run_log(r, SF_LOG_INFO, "%s", note);
         rc = sf_device_identify(dev, &r->res->before, err);
+        if (rc >= 0)
+                rc = sf_run_lock_identity(r, &r->res->before, err);
         if (rc < 0)
                 return rc;
         rc = sf_run_record_identity(r, &r->res->before, err);
@@ -261,7 +292,8 @@ static void on_log(void *userdata, enum sf_log_level level, const char *text)
                 r->o->log(r->o->userdata, level, text);
 }
 
-static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
+static int record_backup(struct sf_run *r, const struct sf_flash_result *res,
+                         struct sf_error *err)
 {
         struct sf_history_backup_partition parts[SF_FLASH_MAX_BACKUP_PARTS];
         struct sf_history_backup b = {.module_id = r->module_id,
@@ -270,7 +302,6 @@ static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
                                       .verified = true,
                                       .partitions = parts,
                                       .n_partitions = res->backup_parts};
-        struct sf_error err = {0};
         int64_t id;
 
         for (unsigned i = 0; i < res->backup_parts && i < SF_FLASH_MAX_BACKUP_PARTS; i++)
@@ -278,8 +309,28 @@ static void record_backup(struct sf_run *r, const struct sf_flash_result *res)
                         (struct sf_history_backup_partition){.name = res->backup_part[i].name,
                                                              .size = res->backup_part[i].size,
                                                              .sha256 = res->backup_part[i].sha256};
-        if (sf_history_backup_record(r->hist, &b, &id, &err) < 0)
-                sf_run_log(r, SF_LOG_WARNING, "history: %s", err.message);
+        return sf_history_backup_record(r->hist, &b, &id, err);
+}
+
+/* The engine's backup is on disk: its history row is committed before the first write. */
+static int on_backup(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
+{
+        struct sf_run *r = userdata;
+        int rc;
+
+        if (!r->module_id) { /* a programmer was running: no chip serial, no IMEI to key on */
+                sf_run_log(r, SF_LOG_WARNING,
+                           "the backup in %s cannot go into the history: the module could not "
+                           "be identified ('safeflash recover' also searches the backup folder)",
+                           r->res->backup_dir);
+                return 0;
+        }
+        rc = record_backup(r, res, err);
+
+        if (rc < 0)
+                return rc;
+        r->backup_recorded = true;
+        return 0;
 }
 
 /* The chip read in Sahara command mode belongs to this module: bind its fused serial. */
@@ -337,20 +388,27 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
 
         snprintf(spec, sizeof(spec), "usb:%u:%u", edl->bus, edl->address);
         snprintf(r->edl_name, sizeof(r->edl_name), "%s", edl->name);
-        fo->device = spec;
-        fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
+        if (!fo->device) /* a serial node given by the caller is used as it is */
+                fo->device = spec;
+        if (!fo->session_log)
+                fo->session_log = r->res->session_log[0] ? r->res->session_log : NULL;
         fo->progress = on_progress;
         fo->log = on_log;
+        fo->on_backup = on_backup;
         fo->userdata = r;
         r->phase_started = false;
+        r->backup_recorded = false;
         rc = sf_flash_run(fo, &r->res->flash, err);
         /* Gone after it was reached: a lost connection or power, not "no module". */
         if (rc == -ENODEV && r->phase_started && r->phase > SF_PHASE_IDENTIFY)
                 rc = -EIO;
         if (r->res->flash.identified)
                 record_chip(r, &r->res->flash);
-        if (r->res->flash.backed_up)
-                record_backup(r, &r->res->flash);
+        if (r->res->flash.backed_up && !r->backup_recorded && r->module_id) {
+                struct sf_error e = {0};
+                if (record_backup(r, &r->res->flash, &e) < 0)
+                        sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
+        }
         if (rc < 0)
                 sf_run_step(r, sf_phase_to_string(r->phase), SF_HISTORY_STEP_FAILED, err->message);
         return rc;
@@ -461,9 +519,34 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
                 sf_error_set(err, rc, "the module did not come back within %d s", timeout);
         sf_run_step(r, "boot", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,
                     rc < 0 ? err->message : ret->version);
-        if (rc == 0)
-                sf_run_record_identity(r, ret, NULL);
+        if (rc == 0 && sf_run_record_identity(r, ret, NULL) >= 0 && r->res->session_id &&
+            r->module_id) /* a session begun before the module was known is its session now */
+                sf_history_session_set_module(r->hist, r->res->session_id, r->module_id, NULL);
         return rc;
+}
+
+int sf_run_restore_lost(struct sf_run *r, const char *package, const char *backup,
+                        struct sf_error *err)
+{
+        struct sf_flash_options fo = {
+                .package = package, .action = SF_FLASH_ACTION_RESTORE, .restore_dir = backup};
+        struct sf_device dev, edl;
+        int e;
+
+        if (!backup || !backup[0])
+                return sf_error_set(err, -EIO,
+                                    "the module boots without a valid IMEI and no verified backup "
+                                    "of its EFS is on record");
+        sf_run_log(r, SF_LOG_WARNING, "the module boots without its IMEI: restoring its backup %s",
+                   backup);
+        e = sf_device_find(r->res->device, &dev, err);
+        if (e >= 0)
+                e = sf_run_to_edl(r, &dev, &edl, err);
+        if (e >= 0)
+                e = sf_run_flash(r, &fo, &edl, err);
+        if (e >= 0)
+                e = sf_run_wait_boot(r, r->res->device, &r->res->after, err);
+        return e;
 }
 
 int sf_run_manifest_imei(const char *backup, char imei[16])

@@ -7,6 +7,8 @@
 #include "safeflash/history.h"
 #include "safeflash/update.h"
 
+#define SF_RUN_MAX_LOCKS 4
+
 struct sf_run {
         const struct sf_run_options *o;
         struct sf_run_result *res;
@@ -16,13 +18,27 @@ struct sf_run {
         char stamp[32];      /* UTC time of the run, for file names */
         enum sf_phase phase; /* of the engine run in progress */
         bool phase_started;
+        bool backup_recorded; /* the engine's backup has its history row */
         char edl_name[32];
         char expect_imei[16];
                 /* the module's IMEI, when known: how it is found again */ /* where the last flash
                                                                               found the module in
                                                                               EDL */
         struct sf_mm *mm; /* ModemManager kept off the module, NULL when it does not run */
+        /* The module's locks (lock.c): by USB path, chip serial and IMEI. */
+        int lock_fds[SF_RUN_MAX_LOCKS];
+        char lock_keys[SF_RUN_MAX_LOCKS][48];
+        size_t n_locks;
 };
+
+/* lock.c: the module's lock by key ("usb-1-3", "chip-0x…", "imei-…"), held until
+ * sf_run_done(); waits for another process holding it (saying so), or -EBUSY naming its PID
+ * when the options say not to wait. */
+int sf_run_lock(struct sf_run *r, const char *key, struct sf_error *err);
+void sf_run_unlock(struct sf_run *r);
+/* The locks of a device (its USB path) and of an identity (chip serial, IMEI). */
+int sf_run_lock_device(struct sf_run *r, const struct sf_device *dev, struct sf_error *err);
+int sf_run_lock_identity(struct sf_run *r, const struct sf_identity *id, struct sf_error *err);
 
 /* The state folder and the history; ret->outcome NOT_STARTED. */
 int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run_result *res,
@@ -31,6 +47,10 @@ int sf_run_begin(struct sf_run *r, const struct sf_run_options *o, struct sf_run
 void sf_run_done(struct sf_run *r);
 void sf_run_log(struct sf_run *r, enum sf_log_level level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+/* Free space in the state folder for the package's EFS backup and the logs: -ENOSPC saying
+ * so (before the module is touched). */
+int sf_run_check_space(struct sf_run *r, const sf_flash_package *pkg, struct sf_error *err);
 
 /* The module, and its identity over AT / DIAG / Sahara, recorded in the history. */
 int sf_run_identify(struct sf_run *r, struct sf_device *dev, struct sf_error *err);
@@ -58,6 +78,11 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
  * (name), or elsewhere with the same IMEI (res->device then names where). */
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err);
+
+/* The module boots without the IMEI it had: backup (a verified backup folder) written back
+ * with package's programmer, and the module must boot again (into res->after). */
+int sf_run_restore_lost(struct sf_run *r, const char *package, const char *backup,
+                        struct sf_error *err);
 
 /* The IMEI a backup's manifest names ("" when none); -EINVAL when it has no readable
  * manifest. */

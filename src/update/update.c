@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/preflight.h"
 #include "update/run.h"
 #include "util/strutil.h"
 
@@ -103,9 +104,11 @@ static int confirm_result(struct sf_run *r, const sf_package *pkg, struct sf_err
 
 /* Switch, flash (with the backup first), and wait for the module to run the new firmware. */
 static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_package *pkg,
-                 const struct sf_device *dev, struct sf_error *err)
+                 const sf_flash_package *verified, const struct sf_device *dev,
+                 struct sf_error *err)
 {
         struct sf_flash_options fo = {.package = o->package,
+                                      .verified = verified,
                                       .imei = r->res->before.imei,
                                       .require_same_layout = !(o->policy_flags & SF_POLICY_FORCE)};
         struct sf_device edl;
@@ -120,6 +123,9 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
                 r->res->backup_dir[0] = '\0';
         if (rc >= 0)
                 rc = sf_run_wait_boot(r, dev->name, &r->res->after, err);
+        /* It had an IMEI and boots without one: its backup goes back, and that is reported. */
+        if (rc >= 0 && r->res->before.imei_from && !r->res->after.imei_from)
+                rc = sf_run_restore_lost(r, o->package, r->res->backup_dir, err);
         if (rc >= 0)
                 rc = confirm_result(r, pkg, err);
         if (rc < 0)
@@ -128,15 +134,31 @@ static int apply(struct sf_run *r, const struct sf_update_options *o, const sf_p
                                          r->res->after.version, sf_package_fingerprint(pkg), err);
 }
 
+/* Everything about the package that needs no module, before the module is touched: its
+ * version, and the package opened, parsed and verified once (the engine takes it as it is). */
+static int preflight(struct sf_run *r, const struct sf_update_options *o, sf_package **pkg,
+                     sf_flash_package **verified, struct sf_error *err)
+{
+        /* A package that cannot say its version is invalid input, as any other (exit 2). */
+        int rc = sf_preflight_package_error(sf_package_open(o->package, pkg, err));
+
+        if (rc >= 0)
+                rc = sf_flash_package_open(o->package, 0, NULL, NULL, verified, err);
+        if (rc >= 0)
+                rc = sf_run_check_space(r, *verified, err);
+        if (rc < 0)
+                sf_run_log(r, SF_LOG_INFO, "the module was not touched");
+        return rc;
+}
+
 static int update(struct sf_run *r, const struct sf_update_options *o, sf_package **pkg,
-                  struct sf_error *err)
+                  sf_flash_package **verified, struct sf_error *err)
 {
         struct sf_device dev;
         int rc = identify(r, &dev, err);
 
-        if (rc < 0)
-                return rc;
-        rc = sf_package_open(o->package, pkg, err);
+        if (rc >= 0)
+                rc = preflight(r, o, pkg, verified, err);
         if (rc < 0)
                 return rc;
         snprintf(r->res->from_version, sizeof(r->res->from_version), "%s", r->res->before.version);
@@ -150,7 +172,7 @@ static int update(struct sf_run *r, const struct sf_update_options *o, sf_packag
         sf_run_step(r, "policy", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,
                     rc < 0 ? err->message : "allowed");
         if (rc >= 0)
-                rc = apply(r, o, *pkg, &dev, err);
+                rc = apply(r, o, *pkg, *verified, &dev, err);
         return sf_run_session_end(r, rc, err);
 }
 
@@ -160,6 +182,7 @@ int sf_update_run(const struct sf_update_options *o, struct sf_run_result *ret,
         struct sf_error local = {0};
         struct sf_run r;
         sf_package *pkg = NULL;
+        sf_flash_package *verified = NULL;
         int rc;
 
         if (!err)
@@ -168,7 +191,8 @@ int sf_update_run(const struct sf_update_options *o, struct sf_run_result *ret,
                 return sf_error_set(err, -EINVAL, "no package given");
         rc = sf_run_begin(&r, &o->run, ret, err);
         if (rc >= 0)
-                rc = update(&r, o, &pkg, err);
+                rc = update(&r, o, &pkg, &verified, err);
+        sf_flash_package_free(verified);
         sf_package_free(pkg);
         sf_run_done(&r);
         return rc;

@@ -117,3 +117,16 @@ int sf_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
                 *ret_len = len;
         return 0;
 }
+
+FILE *sf_fopen_private(const char *path, bool append)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0600);
+        FILE *f;
+
+        if (fd < 0)
+                return NULL;
+        f = fdopen(fd, append ? "a" : "w");
+        if (!f)
+                close(fd);
+        return f;
+}

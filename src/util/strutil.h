@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "safeflash/common.h"
 
@@ -30,5 +31,8 @@ char *sf_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole regular file of at most max bytes (plus a terminating NUL, not counted in
  * *ret_len). -EFBIG when it is larger. */
 int sf_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* fopen() for a file that may hold an IMEI or a chip serial: created 0600 (an existing file
+ * keeps its mode), close-on-exec; append or truncate. NULL with errno on failure. */
+FILE *sf_fopen_private(const char *path, bool append);
 
 #endif

@@ -2,6 +2,9 @@
 # real safeflash pointed at it the way it is pointed at a real module. Expects SF, SIM, SHIM.
 WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
 SIMPID=
+# The locks of this test's modules (one safeflash per module) are this test's alone.
+export XDG_RUNTIME_DIR=$WORK/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 # A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 

@@ -9,7 +9,8 @@ SHIM=$3
 . "$(dirname "$0")/lib.sh"
 
 flash() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$@" >"$WORK/out" 2>&1
+        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+                XDG_STATE_HOME="$WORK/state" "$SF" flash "$@" >"$WORK/out" 2>&1
 }
 
 mkpkg() { # VERSION [options]: a small package named after its version
@@ -112,7 +113,8 @@ stop_sim
 
 # 4. The same through the tty (as qcserial presents 9008).
 start_sim --install $R08A01
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" >"$WORK/out" 2>&1 &&
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" XDG_STATE_HOME="$WORK/state" \
+        "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" --no-backup >"$WORK/out" 2>&1 &&
         pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
 ok $? "flashing through the EDL tty works as well"
 stop_sim
@@ -224,7 +226,8 @@ stop_sim
 cp -r "$WORK/pkgs/$R06A19" "$WORK/pkgs/badmodem"
 break_modem "$WORK/pkgs/badmodem"
 start_sim --install $R08A01
-flash "$WORK/pkgs/badmodem" && pid_is 900e
+flash "$WORK/pkgs/badmodem"
+[ $? -eq 1 ] && grep -q "did not boot: it is in memory-debug mode" "$WORK/out" && pid_is 900e
 ok $? "a modem image that does not check out makes the module crash into memory-debug mode (900e)"
 flash "$WORK/pkgs/$R06A19"
 [ $? -eq 4 ] && grep -q "memory-debug mode" "$WORK/out"
@@ -312,7 +315,7 @@ cp -r "$WORK/pkgs/$RM11" "$WORK/pkgs/badufs"
 printf 'x' | dd of="$WORK/pkgs/badufs/update/NON-HLOS.ubi" bs=1 seek=3000 conv=notrunc 2>/dev/null
 sum=$(md5sum "$WORK/pkgs/badufs/update/NON-HLOS.ubi" | cut -d' ' -f1)
 sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$sum/" "$WORK/pkgs/badufs/md5.txt"
-info edl && pid_is 9008 && flash "$WORK/pkgs/badufs" && pid_is 900e && ramdump -o "$WORK/dump-ufs"
+info edl && pid_is 9008 && { flash "$WORK/pkgs/badufs"; [ $? -eq 1 ]; } && pid_is 900e && ramdump -o "$WORK/dump-ufs"
 [ $? -eq 0 ] && grep -q '"table": "64-bit"' "$WORK/dump-ufs/manifest.json" &&
         grep -q "| xbl: loading modem (mpss) from UFS" "$WORK/out" &&
         [ "$(stat -c %s "$WORK/dump-ufs/DDRCS0.BIN")" = 262144 ]
@@ -370,7 +373,7 @@ stop_sim
 
 # 11. No device.
 mkdir -p "$WORK/empty/bus/usb/devices"
-SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
+SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]
 ok $? "no module in EDL: exit 4"
 

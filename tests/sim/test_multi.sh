@@ -66,7 +66,8 @@ at() {
 }
 
 sf() { # safeflash on the shared bus, as a host with these modules plugged in sees them
-        SAFEFLASH_SYSFS_ROOT="$BUS/sys" SAFEFLASH_DEV_ROOT="$BUS/dev" LD_PRELOAD="$SHIM" "$SF" "$@"
+        SAFEFLASH_SYSFS_ROOT="$BUS/sys" SAFEFLASH_DEV_ROOT="$BUS/dev" LD_PRELOAD="$SHIM" \
+                XDG_STATE_HOME="$WORK/state" "$SF" "$@"
 }
 
 R06A17=EC25EFAR06A17M4G_20.200.20.200

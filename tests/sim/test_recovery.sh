@@ -38,11 +38,14 @@ ok $? "restore writes the backup back onto its own module, which comes back with
 [ "$(count_cmd erase)" -eq $((erases + 1)) ]
 ok $? "a restore erases EFS2 alone, once"
 
-# A package of the right version whose partition table moves EFS2 (another layout's).
+# A package of the right version whose partition table moves EFS2 (another layout's, with the
+# lines that go with it: a package that agrees with itself).
 mkdir -p "$WORK/moved" && cp -r "$P19" "$WORK/moved/$R06A19"
-cp "$P08/update/firehose/partition_complete_p4K_b256K.mbn" "$WORK/moved/$R06A19/update/firehose/"
-sum=$(md5sum "$WORK/moved/$R06A19/update/firehose/partition_complete_p4K_b256K.mbn" | cut -d' ' -f1)
-sed -i "s|^\(.*partition_complete_p4K_b256K.mbn\):.*$|\1:$sum|" "$WORK/moved/$R06A19/md5.txt"
+for f in partition_complete_p4K_b256K.mbn rawprogram_nand_p4K_b256K_update.xml; do
+        cp "$P08/update/firehose/$f" "$WORK/moved/$R06A19/update/firehose/"
+        sum=$(md5sum "$WORK/moved/$R06A19/update/firehose/$f" | cut -d' ' -f1)
+        sed -i "s|^\(.*$f\):.*$|\1:$sum|" "$WORK/moved/$R06A19/md5.txt"
+done
 programs=$(count_cmd program)
 sf update "$WORK/moved/$R06A19" --allow-reinstall --yes
 [ $? -eq 3 ] && grep -q "moves EFS2" "$WORK/out" && [ "$(count_cmd program)" -eq "$programs" ] &&
@@ -107,7 +110,7 @@ ok $? "recover on a running module: nothing to recover (exit 4)"
 
 # 4. Bricked and without an IMEI: recover flashes, then restores the last good backup.
 sf restore "$WORK/blank" --package "$P19" && sf edl && SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" \
-        "$SF" flash "$P08" >"$WORK/out" 2>&1; pid_is 9008
+        XDG_STATE_HOME="$WORK/state" "$SF" flash "$P08" --no-wait >"$WORK/out" 2>&1; pid_is 9008
 ok $? "(setup) EFS2 blanked and R08 flashed with the expert path: in EDL, no IMEI"
 sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["restored"] and d["imei_after"] == "'$IMEI'"'
 ok $? "recover flashes $R06A19, sees no IMEI, restores the latest good backup: IMEI back"
@@ -157,12 +160,12 @@ ok $? "power lost as the reset arrives: the module boots the new firmware, and u
 stop_sim
 rm -rf "$WORK/m"
 start_sim --install $R08A01
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$P19" --no-reset >"$WORK/out" 2>&1
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$P19" --no-reset >"$WORK/out" 2>&1
 sf doctor --json && json 'd["state"] == "firehose-running" and "writes nothing" in d["cause"]'
 ok $? "doctor: a Firehose programmer already running (nothing written by loading it)"
 cp -r "$P19" "$WORK/badmodem"
 break_modem "$WORK/badmodem"
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" "$SF" flash "$WORK/badmodem" >"$WORK/out" 2>&1
+SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$WORK/badmodem" --no-wait >"$WORK/out" 2>&1
 pid_is 900e && sf doctor --json && json 'd["state"] == "memory-debug" and "ramdump" in d["next"]'
 ok $? "doctor: crashed into memory-debug mode (900e); next: collect the ramdump"
 sf recover --library "$WORK/lib"
