@@ -244,6 +244,8 @@ static int run(const struct options *o)
         pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
         pages = pages / p->pages_per_block * p->pages_per_block;
         r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);
+        /* From here umockdev's worker thread may answer the module's usbfs node. */
+        pthread_mutex_lock(&m.lock);
         m.usb3 = o->usb3;
         if (r == -EADDRINUSE) {
                 fprintf(stderr, "safeflash-sim: port %u of %s is taken by another simulator\n",
@@ -278,16 +280,30 @@ static int run(const struct options *o)
                 sim_module_done(&m);
                 return 1;
         }
+        r = sim_testbed_write_env(&m.tb, o->dir);
+        if (r >= 0 && o->bus)
+                r = sim_testbed_write_env(&m.tb, o->bus);
+        if (r < 0)
+                fprintf(stderr, "safeflash-sim: %s/env: %s\n", o->dir, strerror(-r));
         print_ready(o, &m);
+        pthread_mutex_unlock(&m.lock);
         while (!stop) {
-                int n = sim_module_fill_poll(&m, fds, 16), wait = sim_module_tick(&m);
+                int n, wait;
+                pthread_mutex_lock(&m.lock);
+                n = sim_module_fill_poll(&m, fds, 16);
+                wait = sim_module_tick(&m);
+                pthread_mutex_unlock(&m.lock);
                 if (poll(fds, (nfds_t)n, wait < 0 || wait > 200 ? 200 : wait) < 0 && errno != EINTR)
                         break;
+                pthread_mutex_lock(&m.lock);
                 r = sim_module_dispatch(&m, fds, n);
+                pthread_mutex_unlock(&m.lock);
                 if (r < 0)
                         fprintf(stderr, "safeflash-sim: %s\n", strerror(-r));
         }
+        pthread_mutex_lock(&m.lock);
         sim_module_done(&m);
+        pthread_mutex_unlock(&m.lock);
         if (m.log)
                 fclose(m.log);
         return 0;
