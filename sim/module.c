@@ -526,10 +526,18 @@ int sim_module_power_on(struct sim_module *m)
         return sim_module_enter_edl(m);
 }
 
-/* After a power command or a Sahara reset: boot from what is on the flash now. */
+static long long now_ms(void);
+
+/* After a power command or a Sahara reset: the answer goes out first, then the module leaves
+ * the bus (protocols.md 2: "ACK, then the device resets and disconnects") and boots from what
+ * is on the flash then. */
+#define SIM_RESET_DELAY_MS 100
+
 static int restart(struct sim_module *m)
 {
-        return sim_module_power_on(m);
+        m->after = SIM_AFTER_REBOOT;
+        m->reenumerate_at = now_ms() + SIM_RESET_DELAY_MS;
+        return 0;
 }
 
 /* A pending "cut-bytes" fault: how much of this program data gets in before power is lost. */
@@ -561,6 +569,8 @@ static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
         int r = 0;
 
         log_traffic(m, "->", buf, len);
+        if (m->after != SIM_AFTER_NONE)
+                return 0; /* resetting: nothing listens any more */
         switch (m->mode) {
         case SIM_MODE_EDL:
         case SIM_MODE_DUMP:
@@ -582,13 +592,14 @@ static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                         /* The cable is pulled: no answer; what reached the flash stays. */
                         m->power_loss_pending = false;
                         leave_bus(m);
-                        return restart(m);
+                        return sim_module_power_on(m);
                 }
                 /* A host may hang up right after the power ACK: the reset happens anyway. */
                 if (m->fh.outcome == SIM_FIREHOSE_RUNNING)
                         return r;
                 if (m->fh.outcome == SIM_FIREHOSE_POWER_OFF) {
-                        leave_bus(m);
+                        m->after = SIM_AFTER_OFF;
+                        m->reenumerate_at = now_ms() + SIM_RESET_DELAY_MS;
                         return 0;
                 }
                 return restart(m);
@@ -649,9 +660,22 @@ int sim_module_tick(struct sim_module *m)
         if (left > 0)
                 return (int)left;
         m->reenumerate_at = 0;
-        m->chip.memory_debug = false;
-        sim_module_enter_edl(m);
-        return -1;
+        switch (m->after) {
+        case SIM_AFTER_REBOOT:
+                m->after = SIM_AFTER_NONE;
+                leave_bus(m);
+                sim_module_power_on(m);
+                return -1;
+        case SIM_AFTER_OFF:
+                m->after = SIM_AFTER_NONE;
+                leave_bus(m);
+                return -1;
+        default:
+                m->after = SIM_AFTER_NONE;
+                m->chip.memory_debug = false;
+                sim_module_enter_edl(m);
+                return -1;
+        }
 }
 
 static int on_tty_data(struct sim_module *m)

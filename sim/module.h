@@ -78,7 +78,12 @@ struct sim_module {
         struct sim_pty nmea;      /* ttyUSB1: silent */
         struct sim_pty edl_tty;   /* in EDL: ttyUSB0, as qcserial would present 9008 */
         bool host_on_tty;         /* the host speaks through edl_tty, not the USB endpoint */
-        long long reenumerate_at; /* ms (monotonic): the module reboots into EDL then; 0 none */
+        long long reenumerate_at; /* ms (monotonic): the module reboots then; 0 none */
+        enum {
+                SIM_AFTER_NONE = 0, /* a DIAG switch: into EDL */
+                SIM_AFTER_REBOOT,   /* a reset: boot from the flash */
+                SIM_AFTER_OFF,      /* powered off: leave the bus */
+        } after;
         char dir[PATH_MAX / 2];   /* flash and state: this module's own */
         char bus[PATH_MAX / 2];   /* the testbed (sys/, dev/, ioctl/) and usb/ locks: shared */
         struct sim_testbed tb;    /* the bus as clients see it */

@@ -67,7 +67,8 @@ static struct urb **tail(struct urb **l)
 static void urb_free(struct urb *s)
 {
         g_object_unref(s->urb);
-        g_object_unref(s->buf);
+        if (s->buf)
+                g_object_unref(s->buf);
         free(s);
 }
 
@@ -293,7 +294,7 @@ static void submit_control(struct sim_usbfs *u, UMockdevIoctlClient *c, struct u
         struct usbdevfs_urb *f = fields(s);
         int r = -EPIPE;
 
-        if (f->buffer_length >= 8)
+        if (f->buffer_length >= 8 && s->buf)
                 r = control(u, s->buf->data, s->buf->data + 8, (size_t)f->buffer_length - 8);
         f->actual_length = r > 0 ? r : 0;
         s->client = c;
@@ -308,7 +309,7 @@ static void submit_out(struct sim_usbfs *u, UMockdevIoctlClient *c, struct urb *
 
         u->ops->out_wait(u->ctx, len);
         if (!u->gone)
-                u->ops->out(u->ctx, s->buf->data, len);
+                u->ops->out(u->ctx, s->buf ? s->buf->data : NULL, len);
         if (!u->gone && (f->flags & USBDEVFS_URB_ZERO_PACKET) && len && len % u->mps == 0)
                 u->ops->out(u->ctx, NULL, 0);
         f->actual_length = u->gone ? 0 : (int)len;
@@ -328,11 +329,13 @@ static void submit(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlDat
                 return;
         }
         f = fields(s);
+        /* A zero-length URB (a ZLP) has no buffer to resolve. */
         if (f->buffer_length < 0 ||
             (f->type != USBDEVFS_URB_TYPE_BULK && f->type != USBDEVFS_URB_TYPE_CONTROL) ||
-            !(s->buf = umockdev_ioctl_data_resolve(s->urb, G_STRUCT_OFFSET(struct usbdevfs_urb,
-                                                                           buffer),
-                                                   (gsize)f->buffer_length, NULL))) {
+            (f->buffer_length > 0 &&
+             !(s->buf = umockdev_ioctl_data_resolve(s->urb, G_STRUCT_OFFSET(struct usbdevfs_urb,
+                                                                            buffer),
+                                                    (gsize)f->buffer_length, NULL)))) {
                 g_object_unref(s->urb);
                 free(s);
                 umockdev_ioctl_client_complete(c, -1, EINVAL);
