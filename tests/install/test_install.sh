@@ -121,7 +121,8 @@ ok $? "examples/update-module.c builds with \$(pkg-config --cflags --libs safefl
 [ $? -eq 2 ] && grep -q "^Usage" "$WORK/out"
 ok $? "update-module without a package: usage, exit 2"
 
-# A simulated EC25-E (factory firmware R06A17) on the installed simulator and shim.
+# A simulated EC25-E (factory firmware R06A17) on the installed simulator, reached through its
+# testbed (DIR/env).
 SIM=$BIN/safeflash-sim
 R06A19=EC25EFAR06A19M4G_20.201.20.201
 R08A01=EC25EFAR08A01M4G_01.001.01.001
@@ -138,8 +139,8 @@ grep -q ready "$WORK/sim.out"
 ok $? "(setup) the installed safeflash-sim runs an EC25-E"
 
 module() { # the example, pointed at the simulated module
-        SAFEFLASH_SYSFS_ROOT=$WORK/m/sys SAFEFLASH_DEV_ROOT=$WORK/m/dev \
-                LD_PRELOAD=$LIB/safeflash/libsafeflash-sim-usb.so XDG_STATE_HOME=$WORK/state \
+        # shellcheck disable=SC2046
+        env $(cat "$WORK/m/env") XDG_STATE_HOME=$WORK/state \
                 SAFEFLASH_DATADIR=$SHARE/safeflash SAFEFLASH_SYSCONFDIR=$WORK/etc \
                 XDG_CONFIG_HOME=$WORK/config "$@" >"$WORK/out" 2>&1
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Several simulated modules on one USB bus (a production line): each safeflash-sim process keeps
-# its flash in its own folder and presents its device, tty nodes and sockets in the shared bus
-# folder, on its own port. The real safeflash binary must see every module, reach the one it is
+# its flash in its own folder and presents its device, tty nodes and usbfs node in the bus's
+# shared umockdev testbed, on its own port. The real safeflash binary must see every module, reach the one it is
 # told to, and leave the others alone; two flashes at once must both succeed.
 # Prints TAP. Usage: test_multi.sh SAFEFLASH SAFEFLASH_SIM
 set -u
@@ -10,7 +10,6 @@ SIM=$2
 WORK=$(mktemp -d /tmp/sf-multi.XXXXXX)
 BUS=$WORK/bus
 DEVS=$BUS/sys/bus/usb/devices
-TB_ENV=$BUS/env
 declare -A PIDS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
@@ -66,7 +65,8 @@ at() {
 }
 
 sf() { # safeflash on the shared bus, as a host with these modules plugged in sees them
-        tb "$SF" "$@"
+        # shellcheck disable=SC2046
+        env $(cat "$BUS/env") "$SF" "$@"
 }
 
 R06A17=EC25EFAR06A17M4G_20.200.20.200
