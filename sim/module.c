@@ -163,6 +163,8 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
 
 /* How much a programmer receives ahead of its NAND: about 1 MB at MDM9x07 speed. */
 #define SIM_RX_BUFFER_S 0.25
+/* Sleeps shorter than this are not taken (the time stays owed and adds up). */
+#define SIM_LINK_SLACK_S 0.002
 
 /* An OUT URB: the link carries it at its rate, and the device takes it only when its buffer
  * has room, so a host cannot run ahead of the NAND by more than the buffer. */
@@ -178,8 +180,8 @@ static void usb_out_wait(void *ctx, size_t len)
         m->link_free_at = max_d(now_s(), m->link_free_at) + (double)len / m->timing.usb_bytes_per_s;
         ready = max_d(m->link_free_at, m->nand_free_at - SIM_RX_BUFFER_S);
         left = ready - now_s();
-        if (left <= 0)
-                return;
+        if (left <= SIM_LINK_SLACK_S)
+                return; /* the host's own pace is slower: the link is not what holds it */
         ts.tv_sec = (time_t)left;
         ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
         nanosleep(&ts, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <umockdev.h>
 
 #include "usbfs.h"
@@ -32,6 +33,8 @@ struct urb {
         struct urb *next;
         UMockdevIoctlData *urb, *buf;
         UMockdevIoctlClient *client; /* compared only */
+        int length;                  /* buffer_length */
+        int actual, status;          /* written into the program's URB when it is reaped */
 };
 
 struct reaper { /* a REAPURB that waits */
@@ -53,6 +56,7 @@ struct sim_usbfs {
         struct urb *pending; /* IN URBs waiting for packets, in order */
         struct urb *done;    /* completed, to be reaped, in order */
         struct reaper *reapers;
+        pthread_cond_t done_cond;   /* an URB completed */
         UMockdevIoctlClient *owner; /* holds the interface claimed */
         bool detached;              /* the kernel driver was disconnected */
 };
@@ -82,6 +86,8 @@ static void give(UMockdevIoctlClient *c, UMockdevIoctlData *arg, struct urb *s)
 {
         UMockdevIoctlData *cell = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
 
+        fields(s)->actual_length = s->actual;
+        fields(s)->status = s->status;
         if (cell) {
                 umockdev_ioctl_data_set_ptr(cell, 0, s->urb);
                 g_object_unref(cell);
@@ -104,8 +110,9 @@ static struct urb *take_done(struct sim_usbfs *u, UMockdevIoctlClient *c)
 /* The URB is done: to a waiting REAPURB of its program, or to the done list. */
 static void finish(struct sim_usbfs *u, struct urb *s, int status)
 {
-        fields(s)->status = status;
+        s->status = status;
         s->next = NULL;
+        pthread_cond_broadcast(&u->done_cond);
         for (struct reaper **l = &u->reapers; *l; l = &(*l)->next) {
                 struct reaper *r = *l;
                 if (r->client != s->client)
@@ -125,26 +132,24 @@ static void finish(struct sim_usbfs *u, struct urb *s, int status)
 static int fill_one(struct sim_usbfs *u)
 {
         struct urb *s = u->pending;
-        struct usbdevfs_urb *f;
 
         if (!s)
                 return 0;
-        f = fields(s);
         while (u->in) {
                 struct in_xfer *x = u->in;
                 size_t left = x->len - x->off, pkt = left < u->mps ? left : u->mps;
-                size_t room = (size_t)f->buffer_length - (size_t)f->actual_length;
+                size_t room = (size_t)s->length - (size_t)s->actual;
                 int status = 0;
 
                 if (room == 0)
                         break;
                 if (pkt > room) { /* babble: what fits arrives, the URB fails */
-                        memcpy(s->buf->data + f->actual_length, x->data + x->off, room);
-                        f->actual_length += (int)room;
+                        memcpy(s->buf->data + s->actual, x->data + x->off, room);
+                        s->actual += (int)room;
                         status = -EOVERFLOW;
                 } else {
-                        memcpy(s->buf->data + f->actual_length, x->data + x->off, pkt);
-                        f->actual_length += (int)pkt;
+                        memcpy(s->buf->data + s->actual, x->data + x->off, pkt);
+                        s->actual += (int)pkt;
                 }
                 x->off += pkt;
                 if (pkt < u->mps || (x->off == x->len && !x->zlp)) {
@@ -160,7 +165,7 @@ static int fill_one(struct sim_usbfs *u)
                         return 1;
                 }
         }
-        if ((size_t)f->actual_length == (size_t)f->buffer_length) {
+        if (s->actual == s->length) {
                 u->pending = s->next;
                 finish(u, s, 0);
                 return 1;
@@ -296,7 +301,7 @@ static void submit_control(struct sim_usbfs *u, UMockdevIoctlClient *c, struct u
 
         if (f->buffer_length >= 8 && s->buf)
                 r = control(u, s->buf->data, s->buf->data + 8, (size_t)f->buffer_length - 8);
-        f->actual_length = r > 0 ? r : 0;
+        s->actual = r > 0 ? r : 0;
         s->client = c;
         finish(u, s, r < 0 ? r : 0);
         umockdev_ioctl_client_complete(c, 0, 0);
@@ -312,7 +317,7 @@ static void submit_out(struct sim_usbfs *u, UMockdevIoctlClient *c, struct urb *
                 u->ops->out(u->ctx, s->buf ? s->buf->data : NULL, len);
         if (!u->gone && (f->flags & USBDEVFS_URB_ZERO_PACKET) && len && len % u->mps == 0)
                 u->ops->out(u->ctx, NULL, 0);
-        f->actual_length = u->gone ? 0 : (int)len;
+        s->actual = u->gone ? 0 : (int)len;
         s->client = c;
         finish(u, s, u->gone ? -ESHUTDOWN : 0);
         umockdev_ioctl_client_complete(c, 0, 0);
@@ -341,8 +346,7 @@ static void submit(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlDat
                 umockdev_ioctl_client_complete(c, -1, EINVAL);
                 return;
         }
-        f->actual_length = 0;
-        f->status = -EINPROGRESS;
+        s->length = f->buffer_length;
         if (f->type == USBDEVFS_URB_TYPE_CONTROL)
                 return submit_control(u, c, s);
         if (!(f->endpoint & 0x80))
@@ -353,9 +357,41 @@ static void submit(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlDat
         umockdev_ioctl_client_complete(c, 0, 0);
 }
 
-static void reap(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlData *arg, bool wait)
+static bool in_flight(const struct sim_usbfs *u, UMockdevIoctlClient *c)
+{
+        for (const struct urb *s = u->pending; s; s = s->next)
+                if (s->client == c)
+                        return true;
+        return false;
+}
+
+/* A program that reaps without waiting polls the node for POLLOUT first; a testbed's node is a
+ * plain file, always "ready", so the program would spin. Holding the answer a moment, or until
+ * an URB completes, stands for the wait in poll(). */
+#define SIM_USBFS_POLL_HOLD_NS 2000000
+
+static struct urb *take_done_held(struct sim_usbfs *u, UMockdevIoctlClient *c)
 {
         struct urb *s = take_done(u, c);
+        struct timespec until;
+
+        if (s || u->gone || !in_flight(u, c))
+                return s;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += SIM_USBFS_POLL_HOLD_NS;
+        if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+        }
+        while (!(s = take_done(u, c)) && !u->gone &&
+               pthread_cond_timedwait(&u->done_cond, u->lock, &until) == 0)
+                ;
+        return s;
+}
+
+static void reap(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlData *arg, bool wait)
+{
+        struct urb *s = wait ? take_done(u, c) : take_done_held(u, c);
         struct reaper *r;
 
         if (s)
@@ -581,6 +617,13 @@ struct sim_usbfs *sim_usbfs_new(const struct sim_usb_desc *d, pthread_mutex_t *l
         u->ops = ops;
         u->ctx = ctx;
         u->in_tail = &u->in;
+        {
+                pthread_condattr_t a;
+                pthread_condattr_init(&a);
+                pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+                pthread_cond_init(&u->done_cond, &a);
+                pthread_condattr_destroy(&a);
+        }
         u->mps = d->ifaces[0].max_packet ? d->ifaces[0].max_packet : 512;
         g_signal_connect(u->handler, "handle-ioctl", G_CALLBACK(on_ioctl), u);
         g_signal_connect(u->handler, "client-vanished", G_CALLBACK(on_vanished), u);
