@@ -4,7 +4,8 @@
 #   - full-package flash time and the module's own limit (bytes written / NAND rate + erase
 #     time), as a ratio;
 #   - re-flash of the identical package versus the full flash;
-#   - safeflash's peak RSS and CPU time per MB written.
+#   - safeflash's peak RSS and CPU time per MB written, and the simulator's CPU time per MB
+#     (the simulator presents the module through a umockdev testbed: its cost is the testbed's).
 # Usage: bench/flash.sh [BUILD_DIR]   (builds a release tree in build-bench by default)
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,7 +16,6 @@ B=${1:-build-bench}
 ninja -C "$B" >/dev/null
 SF=$B/cli/safeflash
 SIM=$B/sim/safeflash-sim
-SHIM=$B/sim/usbshim/libsafeflash-sim-usb.so
 W=$(mktemp -d /tmp/sf-bench.XXXXXX)
 trap 'kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null; rm -rf "$W"' EXIT
 V=EC25EFAR06A19M4G_20.201.20.201
@@ -26,15 +26,24 @@ mkdir -p "$W/pkgs"
 SIMPID=$!
 until grep -q ready "$W/sim.out" 2>/dev/null; do sleep 0.1; done
 
+sim_cpu() { # the simulator's CPU time so far, in clock ticks
+        awk '{print $14 + $15}' "/proc/$SIMPID/stat"
+}
+
 flash() { # LABEL ARGS...: run safeflash flash under /usr/bin/time; wall seconds to $W/LABEL.wall
         local label=$1
         shift
         local t0 t1
+        local c0 c1
+        c0=$(sim_cpu)
         t0=$(date +%s.%N)
-        SAFEFLASH_SYSFS_ROOT="$W/m/sys" LD_PRELOAD="$SHIM" /usr/bin/time -f "%M %U %S" -o "$W/$label.time" \
+        # shellcheck disable=SC2046
+        env $(cat "$W/m/env") /usr/bin/time -f "%M %U %S" -o "$W/$label.time" \
                 "$SF" flash --json "$@" >"$W/$label.json" 2>/dev/null
         t1=$(date +%s.%N)
+        c1=$(sim_cpu)
         echo "$t0 $t1" >"$W/$label.wall"
+        echo "$c0 $c1 $(getconf CLK_TCK)" >"$W/$label.simcpu"
 }
 
 flash full "$W/pkgs/$V" --no-reset
@@ -78,6 +87,9 @@ print(f"identical re-flash: {t_again:.2f} s   ({again['partitions_skipped']} par
       f"full/re-flash {t_full/t_again:.1f}x")
 print(f"peak RSS:           {rss/1024:.1f} MiB (full flash), {rss2/1024:.1f} MiB (re-flash)")
 print(f"CPU time:           {cpu:.2f} s, {1000*cpu/mb:.1f} ms per MB written")
+c0, c1, tck = map(int, open(f"{w}/full.simcpu").read().split())
+scpu = (c1 - c0) / tck
+print(f"simulator CPU time: {scpu:.2f} s, {1000*scpu/mb:.1f} ms per MB written (full flash, --timing real)")
 for size in (100, 1000):
     big, t, r, c = load(f"big{size}")
     largest = max(os.path.getsize(p) for p in glob.glob(f"{w}/big{size}/*/update/*.ubi"))

@@ -13,7 +13,6 @@ bash scripts/deps.sh build >/dev/null
 ninja -C "$B" >/dev/null
 SF=$PWD/$B/cli/safeflash
 SIM=$PWD/$B/sim/safeflash-sim
-SHIM=$PWD/$B/sim/usbshim/libsafeflash-sim-usb.so
 W=$(mktemp -d /tmp/sf-bench-many.XXXXXX)
 PIDS=()
 stop_all() {
@@ -25,7 +24,7 @@ stop_all() {
 trap 'stop_all; rm -rf "$W"' EXIT
 V=EC25EFAR06A19M4G_20.201.20.201
 "$SIM" mkpkg "$V" -o "$W/$V" >/dev/null
-export SAFEFLASH_SYSFS_ROOT=$W/bus/sys SAFEFLASH_DEV_ROOT=$W/bus/dev SAFEFLASH_DATADIR=$PWD/data
+export SAFEFLASH_DATADIR=$PWD/data
 
 # start K: K modules on ports 1..K, each on its factory firmware, running.
 start() {
@@ -47,7 +46,8 @@ run() {
         shift 2
         start "$k"
         t0=$(date +%s.%N)
-        XDG_STATE_HOME=$W/state-$label LD_PRELOAD=$SHIM "$SF" update "$W/$V" "$@" --json \
+        # shellcheck disable=SC2046
+        env $(cat "$W/bus/env") XDG_STATE_HOME="$W/state-$label" "$SF" update "$W/$V" "$@" --json \
                 >"$W/$label.json" 2>/dev/null || true
         t1=$(date +%s.%N)
         echo "$t0 $t1" >"$W/$label.wall"

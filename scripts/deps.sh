@@ -2,12 +2,14 @@
 # Installs the Debian packages safeflash needs to build and test, when any is missing.
 # Usage: scripts/deps.sh [build|test|deb]
 set -eu
-packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev libsystemd-dev libarchive-dev scdoc)
+# The simulator (part of the demo) presents its modules through umockdev: libumockdev-dev and
+# libglib2.0-dev to build it, umockdev for the preload library its clients run under.
+packages=(gcc libc6-dev meson ninja-build pkg-config python3 libexpat1-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev libsystemd-dev libarchive-dev scdoc libumockdev-dev libglib2.0-dev umockdev)
 if [ "${1:-build}" = deb ]; then
         packages+=(debhelper dpkg-dev)
 fi
 if [ "${1:-build}" = test ]; then
-        packages+=(clang libcmocka-dev dbus-daemon python3-dbus python3-gi groff-base mender-client mender-artifact)
+        packages+=(clang libcmocka-dev dbus-daemon python3-dbus python3-gi groff-base mender-client mender-artifact python3-usb)
 fi
 missing=()
 for p in "${packages[@]}"; do

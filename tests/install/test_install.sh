@@ -45,8 +45,7 @@ INC=$(in_prefix "$INCLUDEDIR")
 SHARE=$(in_prefix "$DATADIR")
 MAN=$(in_prefix "$MANDIR")
 expected=("$BIN/safeflash" "$BIN/safeflash-sim" "$LIB/libsafeflash.so" "$INC/safeflash/update.h"
-        "$INC/safeflash/flash.h" "$LIB/pkgconfig/safeflash.pc" "$SHARE/safeflash/rules/quectel.rules"
-        "$LIB/safeflash/libsafeflash-sim-usb.so")
+        "$INC/safeflash/flash.h" "$LIB/pkgconfig/safeflash.pc" "$SHARE/safeflash/rules/quectel.rules")
 [ -n "$COMPLETION_DIR" ] && expected+=("$(in_prefix "$COMPLETION_DIR")/safeflash")
 [ -n "$UDEV_RULES_DIR" ] && expected+=("$(in_prefix "$UDEV_RULES_DIR")/70-safeflash.rules")
 if [ "$MAN_PAGES" = yes ]; then
@@ -94,7 +93,7 @@ render() {
 if [ "$MAN_PAGES" = yes ]; then
         render "$MAN/man1/safeflash.1" >"$WORK/out" 2>"$WORK/err" && [ ! -s "$WORK/err" ] &&
                 grep -q "^SYNOPSIS" "$WORK/out" && grep -q "^EXIT STATUS" "$WORK/out" &&
-                grep -q "SAFEFLASH_SYSFS_ROOT" "$WORK/out" &&
+                grep -q "SAFEFLASH_DATADIR" "$WORK/out" &&
                 [ -z "$(groff -man -Tutf8 -ww -z "$MAN/man5/safeflash.rules.5" 2>&1)" ]
         ok $? "safeflash(1) renders ($(command -v man >/dev/null && echo 'man -l' || echo groff)), safeflash.rules(5) without groff warnings"
 else
