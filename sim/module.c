@@ -616,12 +616,14 @@ int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max)
 
         if (max < 2)
                 return -ENOBUFS;
-        if (m->edl_tty.master >= 0 && max > n)
+        /* Only ports a program holds open: a closed one reads as hung up, always ready. */
+        if (m->edl_tty.master >= 0 && max > n && sim_pty_is_open(&m->edl_tty))
                 fds[n++] = (struct pollfd){.fd = m->edl_tty.master, .events = POLLIN};
         if (m->mode == SIM_MODE_NORMAL && max >= n + 3) {
-                fds[n++] = (struct pollfd){.fd = m->diag.pty.master, .events = POLLIN};
-                fds[n++] = (struct pollfd){.fd = m->at[0].pty.master, .events = POLLIN};
-                fds[n++] = (struct pollfd){.fd = m->at[1].pty.master, .events = POLLIN};
+                const struct sim_pty *p[] = {&m->diag.pty, &m->at[0].pty, &m->at[1].pty};
+                for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
+                        if (sim_pty_is_open(p[i]))
+                                fds[n++] = (struct pollfd){.fd = p[i]->master, .events = POLLIN};
         }
         return n;
 }
@@ -651,16 +653,32 @@ static long long now_ms(void)
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Deliver what the ports held while closed; whether any port is closed (then the loop looks
+ * again soon: a program may open it any moment). */
+static bool service_ports(struct sim_module *m)
+{
+        struct sim_pty *p[] = {&m->edl_tty, &m->diag.pty, &m->nmea, &m->at[0].pty, &m->at[1].pty};
+        bool closed = false;
+
+        for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
+                if (p[i]->master >= 0 && (sim_pty_service(p[i]) == 1 || !sim_pty_is_open(p[i])))
+                        closed = true;
+        return closed;
+}
+
+#define SIM_PORT_CHECK_MS 10
+
 int sim_module_tick(struct sim_module *m)
 {
+        int quick = service_ports(m) ? SIM_PORT_CHECK_MS : -1;
         long long left;
 
         sim_testbed_keep_default(&m->tb);
         if (!m->reenumerate_at)
-                return -1;
+                return quick;
         left = m->reenumerate_at - now_ms();
         if (left > 0)
-                return (int)left;
+                return quick >= 0 && quick < left ? quick : (int)left;
         m->reenumerate_at = 0;
         switch (m->after) {
         case SIM_AFTER_REBOOT:

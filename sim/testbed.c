@@ -395,6 +395,14 @@ int sim_testbed_add_usb(struct sim_testbed *t, const struct sim_usb_desc *d,
         const char *dev;
         gboolean ok;
 
+        /* The node is answered before it exists: a program that finds the device by reading
+         * sysfs, before its uevent, must not open an unanswered node. */
+        sim_testbed_devnode(d, node, sizeof(node));
+        if (handler && !umockdev_testbed_attach_ioctl(t->tb, node, handler, &e)) {
+                g_clear_error(&e);
+                g_string_free(s, TRUE);
+                return -EIO;
+        }
         append(s, d);
         for (unsigned k = 0; k < d->n_ifaces && k < SIM_USB_MAX_IFACES; k++)
                 append_iface(s, d, &d->ifaces[k]);
@@ -403,12 +411,9 @@ int sim_testbed_add_usb(struct sim_testbed *t, const struct sim_usb_desc *d,
         if (!ok) {
                 fprintf(stderr, "safeflash-sim: testbed: %s\n", e ? e->message : "?");
                 g_clear_error(&e);
+                if (handler)
+                        umockdev_testbed_detach_ioctl(t->tb, node, NULL);
                 return -EINVAL;
-        }
-        sim_testbed_devnode(d, node, sizeof(node));
-        if (handler && !umockdev_testbed_attach_ioctl(t->tb, node, handler, &e)) {
-                g_clear_error(&e);
-                return -EIO;
         }
         for (unsigned k = 0; k < n; k++) {
                 const char *sub = kind(all[k], &dev);
@@ -424,7 +429,6 @@ void sim_testbed_remove_usb(struct sim_testbed *t, const struct sim_usb_desc *d)
         struct stat st;
 
         sim_testbed_devnode(d, node, sizeof(node));
-        umockdev_testbed_detach_ioctl(t->tb, node, NULL);
         for (unsigned k = n; k-- > 0;) {
                 snprintf(dir, sizeof(dir), "%s%s", t->root, all[k]);
                 if (stat(dir, &st) < 0)
@@ -434,4 +438,6 @@ void sim_testbed_remove_usb(struct sim_testbed *t, const struct sim_usb_desc *d)
                 uevent(t, all[k], "remove", sub, dev);
                 umockdev_testbed_remove_device(t->tb, all[k]);
         }
+        /* Last: a program that opened the node before answers ENODEV from usbfs.c until then. */
+        umockdev_testbed_detach_ioctl(t->tb, node, NULL);
 }
