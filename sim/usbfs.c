@@ -35,6 +35,10 @@ struct urb {
         UMockdevIoctlClient *client; /* compared only */
         int length;                  /* buffer_length */
         int actual, status;          /* written into the program's URB when it is reaped */
+        bool in;
+        uint8_t *data; /* IN: what arrived, copied into the program's buffer when reaped (its
+                        * buffer is not fetched at submit: a large read would copy it whole) */
+        size_t cap;
 };
 
 struct reaper { /* a REAPURB that waits */
@@ -73,6 +77,7 @@ static void urb_free(struct urb *s)
         g_object_unref(s->urb);
         if (s->buf)
                 g_object_unref(s->buf);
+        free(s->data);
         free(s);
 }
 
@@ -88,6 +93,15 @@ static void give(UMockdevIoctlClient *c, UMockdevIoctlData *arg, struct urb *s)
 
         fields(s)->actual_length = s->actual;
         fields(s)->status = s->status;
+        if (s->in && s->actual > 0) { /* only the bytes that arrived */
+                UMockdevIoctlData *b = umockdev_ioctl_data_resolve(
+                        s->urb, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer), (gsize)s->actual,
+                        NULL);
+                if (b) {
+                        memcpy(b->data, s->data, (size_t)s->actual);
+                        g_object_unref(b);
+                }
+        }
         if (cell) {
                 umockdev_ioctl_data_set_ptr(cell, 0, s->urb);
                 g_object_unref(cell);
@@ -127,6 +141,27 @@ static void finish(struct sim_usbfs *u, struct urb *s, int status)
         *tail(&u->done) = s;
 }
 
+/* Packet bytes into an IN URB. */
+static int stage(struct urb *s, const uint8_t *b, size_t n)
+{
+        size_t need = (size_t)s->actual + n;
+
+        if (need > s->cap) {
+                size_t cap = s->cap ? s->cap : 4096;
+                uint8_t *d;
+                while (cap < need)
+                        cap *= 2;
+                d = realloc(s->data, cap);
+                if (!d)
+                        return -ENOMEM;
+                s->data = d;
+                s->cap = cap;
+        }
+        memcpy(s->data + s->actual, b, n);
+        s->actual += (int)n;
+        return 0;
+}
+
 /* Move the device's queued packets into the first waiting IN URB, as the host controller does;
  * 1 when that URB completed. */
 static int fill_one(struct sim_usbfs *u)
@@ -144,12 +179,11 @@ static int fill_one(struct sim_usbfs *u)
                 if (room == 0)
                         break;
                 if (pkt > room) { /* babble: what fits arrives, the URB fails */
-                        memcpy(s->buf->data + s->actual, x->data + x->off, room);
-                        s->actual += (int)room;
+                        if (stage(s, x->data + x->off, room) < 0)
+                                break;
                         status = -EOVERFLOW;
-                } else {
-                        memcpy(s->buf->data + s->actual, x->data + x->off, pkt);
-                        s->actual += (int)pkt;
+                } else if (stage(s, x->data + x->off, pkt) < 0) {
+                        break;
                 }
                 x->off += pkt;
                 if (pkt < u->mps || (x->off == x->len && !x->zlp)) {
@@ -334,10 +368,12 @@ static void submit(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlDat
                 return;
         }
         f = fields(s);
-        /* A zero-length URB (a ZLP) has no buffer to resolve. */
+        /* A zero-length URB (a ZLP) has no buffer to resolve; an IN URB's is written when
+         * it is reaped. */
+        s->in = f->type == USBDEVFS_URB_TYPE_BULK && (f->endpoint & 0x80);
         if (f->buffer_length < 0 ||
             (f->type != USBDEVFS_URB_TYPE_BULK && f->type != USBDEVFS_URB_TYPE_CONTROL) ||
-            (f->buffer_length > 0 &&
+            (f->buffer_length > 0 && !s->in &&
              !(s->buf = umockdev_ioctl_data_resolve(s->urb, G_STRUCT_OFFSET(struct usbdevfs_urb,
                                                                             buffer),
                                                     (gsize)f->buffer_length, NULL)))) {
