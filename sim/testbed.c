@@ -282,14 +282,11 @@ static uint32_t murmur2(const char *str)
                 k *= m;
                 h = h * m ^ k;
         }
-        switch (len) {
-        case 3:
+        if (len >= 3)
                 h ^= (uint32_t)p[2] << 16;
-                /* fall through */
-        case 2:
+        if (len >= 2)
                 h ^= (uint32_t)p[1] << 8;
-                /* fall through */
-        case 1:
+        if (len >= 1) {
                 h ^= p[0];
                 h *= m;
         }

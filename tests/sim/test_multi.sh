@@ -183,7 +183,10 @@ ok $? "its tty nodes are gone, the others' are there and answer"
 "$SIM" run --dir "$WORK/intruder" --bus "$BUS" --port 1 --timing none --small-images \
         >"$WORK/out" 2>&1 &
 ip=$!
-sleep 0.3
+for _ in $(seq 1 100); do # it gives up by itself (a sanitized one takes a while to start)
+        kill -0 $ip 2>/dev/null || break
+        sleep 0.1
+done
 kill $ip 2>/dev/null
 wait $ip
 [ $? -eq 1 ] && grep -q "port 1 of .* is taken" "$WORK/out" && pid_is 1 0125 &&
