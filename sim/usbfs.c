@@ -146,6 +146,8 @@ static int stage(struct urb *s, const uint8_t *b, size_t n)
 {
         size_t need = (size_t)s->actual + n;
 
+        if (n == 0) /* a zero-length packet */
+                return 0;
         if (need > s->cap) {
                 size_t cap = s->cap ? s->cap : 4096;
                 uint8_t *d;
