@@ -555,6 +555,93 @@ static void control_sync(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIo
         umockdev_ioctl_client_complete(c, r < 0 ? -1 : r, r < 0 ? -r : 0);
 }
 
+static struct timespec deadline(unsigned ms)
+{
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        t.tv_sec += ms / 1000;
+        t.tv_nsec += (long)(ms % 1000) * 1000000;
+        if (t.tv_nsec >= 1000000000) {
+                t.tv_sec++;
+                t.tv_nsec -= 1000000000;
+        }
+        return t;
+}
+
+/* USBDEVFS_BULK IN: an URB the kernel waits for, up to the timeout (0: for ever), then
+ * -ETIMEDOUT with nothing (devio.c proc_bulk). Its own URB waits among the others. */
+static int bulk_in(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlData *d,
+                   unsigned len, unsigned timeout_ms)
+{
+        struct timespec until = deadline(timeout_ms ? timeout_ms : 3600u * 1000u);
+        struct urb *s = calloc(1, sizeof(*s)), **l;
+        UMockdevIoctlData *buf;
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        *s = (struct urb){.urb = g_object_ref(d), .client = c, .length = (int)len, .in = true};
+        *tail(&u->pending) = s;
+        fill(u);
+        for (;;) {
+                for (l = &u->pending; *l && *l != s; l = &(*l)->next)
+                        ;
+                if (!*l)
+                        break; /* completed (or ended by a disconnect): on the done list */
+                if (pthread_cond_timedwait(&u->done_cond, u->lock, &until) != 0) {
+                        *l = s->next;
+                        urb_free(s);
+                        return -ETIMEDOUT;
+                }
+        }
+        for (l = &u->done; *l && *l != s; l = &(*l)->next)
+                ;
+        if (*l)
+                *l = s->next;
+        r = s->status ? s->status : s->actual;
+        buf = r > 0 ? umockdev_ioctl_data_resolve(
+                              d, G_STRUCT_OFFSET(struct usbdevfs_bulktransfer, data), (gsize)r, NULL)
+                    : NULL;
+        if (buf) {
+                memcpy(buf->data, s->data, (size_t)r);
+                g_object_unref(buf);
+        }
+        urb_free(s);
+        return r;
+}
+
+/* USBDEVFS_BULK: a synchronous bulk transfer. */
+static void bulk_sync(struct sim_usbfs *u, UMockdevIoctlClient *c, UMockdevIoctlData *arg)
+{
+        UMockdevIoctlData *d = umockdev_ioctl_data_resolve(
+                arg, 0, sizeof(struct usbdevfs_bulktransfer), NULL);
+        UMockdevIoctlData *data = NULL;
+        struct usbdevfs_bulktransfer *t;
+        int r = -EFAULT;
+
+        if (d) {
+                t = (struct usbdevfs_bulktransfer *)d->data;
+                if (t->ep & 0x80) {
+                        r = bulk_in(u, c, d, t->len, t->timeout);
+                } else {
+                        data = t->len ? umockdev_ioctl_data_resolve(
+                                                d, G_STRUCT_OFFSET(struct usbdevfs_bulktransfer, data),
+                                                t->len, NULL)
+                                      : NULL;
+                        u->ops->out_wait(u->ctx, t->len);
+                        r = u->gone ? -ENODEV : (int)t->len;
+                        if (!u->gone)
+                                u->ops->out(u->ctx, data ? data->data : NULL, t->len);
+                }
+        }
+        if (data)
+                g_object_unref(data);
+        if (d)
+                g_object_unref(d);
+        umockdev_ioctl_client_complete(c, r < 0 ? -1 : r, r < 0 ? -r : 0);
+}
+
 static bool simple(struct sim_usbfs *u, UMockdevIoctlClient *c, gulong req,
                    UMockdevIoctlData *arg)
 {
@@ -612,6 +699,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
                 getdriver(u, c, arg);
         else if (req == USBDEVFS_CONTROL)
                 control_sync(u, c, arg);
+        else if (req == USBDEVFS_BULK)
+                bulk_sync(u, c, arg);
         else if (!simple(u, c, req, arg))
                 umockdev_ioctl_client_complete(c, -1, ENOTTY);
         pthread_mutex_unlock(u->lock);
