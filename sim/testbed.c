@@ -219,7 +219,7 @@ static void append(GString *s, const struct sim_usb_desc *d)
                 "A: busnum=%u\\n\nA: devnum=%u\\n\nA: devpath=%s\\n\nA: speed=%u\\n\n"
                 "A: bNumInterfaces=%2u\\n\nA: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
                 "A: bDeviceClass=00\\n\nA: bMaxPacketSize0=%u\\n\nA: version=%s\\n\n"
-                "A: dev=189:%u\\n\n",
+                "A: dev=189:%u\n", /* no newline: umockdev names sys/dev/char links by it */
                 sys + 4, d->busnum, d->devnum, d->busnum, d->devnum, d->busnum, d->devnum, minor,
                 d->vid, d->pid, d->bcd, d->vid, d->pid, d->bcd, d->busnum, d->devnum,
                 strchr(d->name, '-') + 1, d->speed, d->n_ifaces, d->speed >= 5000 ? 9 : 64,
@@ -261,7 +261,7 @@ static void append_iface(GString *s, const struct sim_usb_desc *d, const struct 
                                "A: port_number=0\\n\n"
                                "L: driver=../../../../../../../bus/usb-serial/drivers/%s\n\n"
                                "P: %s/%s:1.%u/%s/tty/%s\nE: SUBSYSTEM=tty\nE: DEVNAME=/dev/%s\n"
-                               "E: MAJOR=188\nE: MINOR=%u\nA: dev=188:%u\\n\n\n",
+                               "E: MAJOR=188\nE: MINOR=%u\nA: dev=188:%u\n\n",
                                sys + 4, d->name, i->number, i->tty, iface_driver(d),
                                iface_driver(d), sys + 4, d->name, i->number, i->tty, i->tty, i->tty, tty, tty);
 }
