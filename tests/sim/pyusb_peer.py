@@ -2,7 +2,7 @@
 # A peer of our own: pyusb over the real libusb, given nothing but the simulator's DIR/env in its
 # environment, finds the simulated module in EDL (05c6:9008) and speaks Sahara to it. The packets
 # are built here from the reference (protocols.md 2.2-2.3, 2.7), not with safeflash's encoder.
-# Usage: pyusb_peer.py PROGRAMMER   (prints TAP)
+# Usage: pyusb_peer.py PROGRAMMER   (prints TAP cases 1-7; the caller prints the plan)
 import struct
 import sys
 
@@ -35,7 +35,6 @@ def packet(data):
 
 
 programmer = open(sys.argv[1], "rb").read()
-print("1..7")
 
 dev = usb.core.find(idVendor=0x05C6, idProduct=0x9008)
 ok(dev is not None, "pyusb finds the simulated 05c6:9008 through libusb, given only DIR/env")
