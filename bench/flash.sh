@@ -4,7 +4,8 @@
 #   - full-package flash time and the module's own limit (bytes written / NAND rate + erase
 #     time), as a ratio;
 #   - re-flash of the identical package versus the full flash;
-#   - safeflash's peak RSS and CPU time per MB written.
+#   - safeflash's peak RSS and CPU time per MB written, and the simulator's CPU time per MB
+#     (the simulator presents the module through a umockdev testbed: its cost is the testbed's).
 # Each figure with a goal says whether it meets it. Exits 0 once the figures are printed (also when
 # one misses its goal); 1, saying why, only when something could not be measured. The figures are
 # also written to BUILD_DIR/bench-flash.txt and .json; the scratch folder (about 2.5 GB of
@@ -18,7 +19,6 @@ B=${1:-build-bench}
 bench_build "$B"
 SF=$B/cli/safeflash
 SIM=$B/sim/safeflash-sim
-SHIM=$B/sim/usbshim/libsafeflash-sim-usb.so
 SIMPID=
 bench_cleanup() {
         [ -z "$SIMPID" ] || { kill "$SIMPID"; wait "$SIMPID"; } 2>/dev/null
@@ -32,16 +32,25 @@ mkdir -p "$W/pkgs"
 SIMPID=$!
 bench_wait_ready $SIMPID "$W/sim.out"
 
+sim_cpu() { # the simulator's CPU time so far, in clock ticks
+        awk '{print $14 + $15}' "/proc/$SIMPID/stat"
+}
+
 flash() { # LABEL ARGS...: run safeflash flash under /usr/bin/time; wall seconds to $W/LABEL.wall
         local label=$1
         shift
         local t0 t1
+        local c0 c1
+        c0=$(sim_cpu)
         t0=$(date +%s.%N)
-        SAFEFLASH_SYSFS_ROOT="$W/m/sys" LD_PRELOAD="$SHIM" /usr/bin/time -f "%M %U %S" -o "$W/$label.time" \
+        # shellcheck disable=SC2046
+        env $(cat "$W/m/env") /usr/bin/time -f "%M %U %S" -o "$W/$label.time" \
                 "$SF" flash --json "$@" >"$W/$label.json" 2>"$W/$label.err" ||
                 { tail -n 20 "$W/$label.err" >&2; bench_fail "failed: safeflash flash $* ($label; its output above)"; }
         t1=$(date +%s.%N)
+        c1=$(sim_cpu)
         echo "$t0 $t1" >"$W/$label.wall"
+        echo "$c0 $c1 $(getconf CLK_TCK)" >"$W/$label.simcpu"
 }
 
 flash full "$W/pkgs/$V" --no-reset
@@ -104,6 +113,10 @@ say(f"identical re-flash: {t_again:.2f} s   ({again['partitions_skipped']} parti
 say(f"peak RSS:           {rss/1024:.1f} MiB (full flash), {rss2/1024:.1f} MiB (re-flash)")
 say(f"CPU time:           {cpu:.2f} s, {1000*cpu/mb:.1f} ms per MB written",
     1000 * cpu / mb <= GOAL_CPU_MS, f"<= {GOAL_CPU_MS} ms/MB")
+c0, c1, tck = map(int, open(f"{w}/full.simcpu").read().split())
+scpu = (c1 - c0) / tck
+figures.update(sim_cpu_s=round(scpu, 2), sim_cpu_ms_per_mb=round(1000 * scpu / mb, 1))
+say(f"simulator CPU time: {scpu:.2f} s, {1000*scpu/mb:.1f} ms per MB written (full flash, --timing real)")
 for size in (100, 1000):
     big, t, r, c = load(f"big{size}")
     largest = max(os.path.getsize(p) for p in glob.glob(f"{w}/big{size}/*/update/*.ubi"))

@@ -18,7 +18,6 @@ bash scripts/deps.sh bench >/dev/null || bench_fail "the Debian packages it need
 bench_build "$B"
 SF=$PWD/$B/cli/safeflash
 SIM=$PWD/$B/sim/safeflash-sim
-SHIM=$PWD/$B/sim/usbshim/libsafeflash-sim-usb.so
 PIDS=()
 stop_all() {
         for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -30,7 +29,7 @@ bench_cleanup() { stop_all; }
 bench_scratch many
 V=EC25EFAR06A19M4G_20.201.20.201
 "$SIM" mkpkg "$V" -o "$W/$V" >"$W/mkpkg.out" 2>&1 || { cat "$W/mkpkg.out" >&2; bench_fail "failed: safeflash-sim mkpkg"; }
-export SAFEFLASH_SYSFS_ROOT=$W/bus/sys SAFEFLASH_DEV_ROOT=$W/bus/dev SAFEFLASH_DATADIR=$PWD/data
+export SAFEFLASH_DATADIR=$PWD/data
 
 # start K: K modules on ports 1..K, each on its factory firmware, running.
 start() {
@@ -56,7 +55,8 @@ run() {
         shift 2
         start "$k"
         t0=$(date +%s.%N)
-        XDG_STATE_HOME=$W/state-$label LD_PRELOAD=$SHIM "$SF" update "$W/$V" "$@" --json \
+        # shellcheck disable=SC2046
+        env $(cat "$W/bus/env") XDG_STATE_HOME="$W/state-$label" "$SF" update "$W/$V" "$@" --json \
                 >"$W/$label.json" 2>"$W/$label.err" || true
         t1=$(date +%s.%N)
         echo "$t0 $t1" >"$W/$label.wall"

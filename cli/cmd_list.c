@@ -74,7 +74,7 @@ const struct cli_command cmd_list = {
         .args = "",
         .summary = "list modules: state (normal, EDL, memory-debug, fastboot), USB id, ports",
         .details =
-                "Devices are read from sysfs (SAFEFLASH_SYSFS_ROOT overrides /sys). Exit status 4\n"
+                "Devices are read from sysfs, through sd-device. Exit status 4\n"
                 "when there is none.\n",
         .options = options,
         .run = run,

@@ -48,7 +48,6 @@ must "$L" "the compiler's error is above; when a header or library is missing, r
 
 SF=$B/cli/safeflash
 SIM=$B/sim/safeflash-sim
-SHIM=$PWD/$B/sim/usbshim/libsafeflash-sim-usb.so
 export SAFEFLASH_DATADIR=$PWD/data
 INSTALLED=EC25EFAR06A17M4G_20.200.20.200
 FORBIDDEN=EC25EFAR08A01M4G_01.001.01.001
@@ -57,9 +56,10 @@ OLDER=EC25EFAR06A12M4G_20.200.20.200
 failures=0
 
 # A simulated EC25-E on its factory firmware, reached the way a real module is: sysfs, ttys and
-# libusb (through the simulator's shim). Its history and backups live in a folder of their own.
+# usbfs, in the simulator's umockdev testbed (module/env). Its history and backups live in a
+# folder of their own.
 W=$(mktemp -d /tmp/safeflash-demo.XXXXXX)
-export SAFEFLASH_SYSFS_ROOT=$W/module/sys SAFEFLASH_DEV_ROOT=$W/module/dev XDG_STATE_HOME=$W/state
+export XDG_STATE_HOME=$W/state
 SIMPID=
 trap '[ -n "$SIMPID" ] && { kill $SIMPID; wait $SIMPID; } 2>/dev/null; rm -rf "$W" "$L"' EXIT
 mkdir -p "$W/library"
@@ -88,7 +88,8 @@ step() {
         local title=$1 want=$2
         shift 2
         printf '\n### %s\n$ safeflash %s\n' "$title" "$*"
-        LD_PRELOAD=$SHIM "$SF" "$@" 2>&1 | sed "s#$W/#…/#g"
+        # shellcheck disable=SC2046
+        env $(cat "$W/module/env") "$SF" "$@" 2>&1 | sed "s#$W/#…/#g"
         local got=${PIPESTATUS[0]}
         if [ "$got" -eq "$want" ]; then
                 printf '(exit %d, as expected)\n' "$got"

@@ -10,15 +10,18 @@
 set -u
 set_name=${1:-build}
 # meson brings python3; pkg-config finds the libraries; the rest are the libraries themselves,
-# and mtd-utils' ubinize, with which safeflash-sim makes the packages' UBI images.
+# mtd-utils' ubinize, with which safeflash-sim makes the packages' UBI images, and umockdev,
+# through which the simulator (part of the demo) presents its modules: libumockdev-dev and
+# libglib2.0-dev to build it, umockdev for the preload library its clients run under.
 packages=(gcc libc6-dev meson ninja-build pkg-config libexpat1-dev libusb-1.0-0-dev libssl-dev
-        libsqlite3-dev libsystemd-dev libarchive-dev mtd-utils)
+        libsqlite3-dev libsystemd-dev libarchive-dev mtd-utils libumockdev-dev libglib2.0-dev
+        umockdev)
 case $set_name in
 build) ;;
 bench) packages+=(time python3) ;;
 test)
         packages+=(python3 scdoc clang libclang-rt-dev libcmocka-dev git dbus-daemon python3-dbus
-                python3-gi groff-base mender-client mender-artifact)
+                python3-gi groff-base mender-client mender-artifact python3-usb)
         ;;
 deb) packages+=(debhelper dpkg-dev scdoc) ;;
 *)

@@ -32,21 +32,24 @@ static void usage(FILE *f)
               "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n"
               "                         [--zip | --zip-flat]\n\n"
               "run: a simulated module until SIGINT/SIGTERM. A new module (empty DIR/flash.img)\n"
-              "gets its persona's factory firmware, or VERSION with --install. It appears under "
-              "DIR:\n"
-              "  DIR/sys   a sysfs-like tree: SAFEFLASH_SYSFS_ROOT=DIR/sys\n"
-              "  DIR/dev   its tty nodes:      SAFEFLASH_DEV_ROOT=DIR/dev\n"
-              "  DIR/usb   bulk endpoints, reached by any libusb program through\n"
-              "            LD_PRELOAD=libsafeflash-sim-usb.so\n"
+              "gets its persona's factory firmware, or VERSION with --install. It appears in a\n"
+              "umockdev testbed at DIR, as the kernel presents a USB module: sysfs devices with\n"
+              "their uevents, the usbfs node /dev/bus/usb/BBB/DDD (URBs answered per packet)\n"
+              "and its /dev/ttyUSBn ports. DIR/env holds the environment a program needs to\n"
+              "reach it, one KEY=VALUE a line (UMOCKDEV_DIR, LD_PRELOAD=libumockdev-preload.so.0;\n"
+              "from a sanitizer build also ASAN_OPTIONS=...verify_asan_link_order=0, which an\n"
+              "ASan program needs beside the preload):\n"
+              "  env $(cat DIR/env) PROGRAM ...   runs any program against it, unmodified.\n"
               "Its flash persists in DIR/flash.img across restarts. --flash-mb sizes the NAND, or\n"
               "the system LUN (0) of a UFS persona.\n\n"
               "Several modules on one bus: give each its own DIR and the same --bus BUSDIR, on\n"
-              "its own --port N (1..32, default 1). Its USB device, tty nodes and sockets then\n"
-              "go under BUSDIR/sys, BUSDIR/dev and BUSDIR/usb as device 1-N with ttyUSB(4(N-1))\n"
-              "..+3; its flash stays in DIR. Port N > 1 gives the persona's module another chip\n"
-              "serial and IMEI, derived from N, unless --chip-serial / --imei say which (the\n"
-              "IMEI is written when the factory makes the module: a new DIR, or --install).\n"
-              "Without --bus: BUSDIR is DIR and the port is 1.\n"
+              "its own --port N (1..32, default 1). The testbed is then BUSDIR (the first one\n"
+              "started makes it, the others join it; BUSDIR/env as DIR/env): device 1-N with\n"
+              "ttyUSB(4(N-1))..+3; its flash stays in DIR. Port N > 1 gives the persona's\n"
+              "module another chip serial and IMEI, derived from N, unless --chip-serial /\n"
+              "--imei say which (the IMEI is written when the factory makes the module: a new\n"
+              "DIR, or --install). Without --bus: BUSDIR is DIR and the port is 1. BUSDIR's\n"
+              "real path must be at most 60 bytes (umockdev's sockets live under it).\n"
               "--usb3: the running module is a SuperSpeed device on bus 2 (device 2-N, 5000\n"
               "Mb/s) and comes back in EDL or memory-debug mode on bus 1 (1-N), as a USB 3\n"
               "module on a USB 2 boot ROM does: its sysfs name changes with its mode.\n\n"
@@ -276,6 +279,8 @@ static int run(const struct options *o)
         pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
         pages = pages / p->pages_per_block * p->pages_per_block;
         r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);
+        /* From here umockdev's worker thread may answer the module's usbfs node. */
+        pthread_mutex_lock(&m.lock);
         m.usb3 = o->usb3;
         m.quirks = (o->quirks_none ? 0 : p->quirks) | o->quirks;
         if (r == -EADDRINUSE) {
@@ -311,16 +316,30 @@ static int run(const struct options *o)
                 sim_module_done(&m);
                 return 1;
         }
+        r = sim_testbed_write_env(&m.tb, o->dir);
+        if (r >= 0 && o->bus)
+                r = sim_testbed_write_env(&m.tb, o->bus);
+        if (r < 0)
+                fprintf(stderr, "safeflash-sim: %s/env: %s\n", o->dir, strerror(-r));
         print_ready(o, &m);
+        pthread_mutex_unlock(&m.lock);
         while (!stop) {
-                int n = sim_module_fill_poll(&m, fds, 16), wait = sim_module_tick(&m);
+                int n, wait;
+                pthread_mutex_lock(&m.lock);
+                n = sim_module_fill_poll(&m, fds, 16);
+                wait = sim_module_tick(&m);
+                pthread_mutex_unlock(&m.lock);
                 if (poll(fds, (nfds_t)n, wait < 0 || wait > 200 ? 200 : wait) < 0 && errno != EINTR)
                         break;
+                pthread_mutex_lock(&m.lock);
                 r = sim_module_dispatch(&m, fds, n);
+                pthread_mutex_unlock(&m.lock);
                 if (r < 0)
                         fprintf(stderr, "safeflash-sim: %s\n", strerror(-r));
         }
+        pthread_mutex_lock(&m.lock);
         sim_module_done(&m);
+        pthread_mutex_unlock(&m.lock);
         if (m.log)
                 fclose(m.log);
         return 0;

@@ -165,10 +165,40 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
         log_traffic(m, "<-", buf, len);
         if (m->host_on_tty)
                 return sim_pty_write_wait(&m->edl_tty, buf, len, 2000);
-        if (m->ep.conn_fd < 0)
+        if (!m->usbfs || !sim_usbfs_claimed(m->usbfs))
                 return sim_pty_write(&m->edl_tty, buf, len);
-        return sim_usb_send(&m->ep, buf, len);
+        /* A programmer follows a transfer that is a multiple of wMaxPacketSize with a ZLP
+         * (protocols.md 6); the boot ROM sends none (Sahara needs none). */
+        return sim_usbfs_send(m->usbfs, buf, len, m->mode == SIM_MODE_FIREHOSE);
 }
+
+/* How much a programmer receives ahead of its NAND: about 1 MB at MDM9x07 speed. */
+#define SIM_RX_BUFFER_S 0.25
+/* Sleeps shorter than this are not taken (the time stays owed and adds up). */
+#define SIM_LINK_SLACK_S 0.002
+
+/* An OUT URB: the link carries it at its rate, and the device takes it only when its buffer
+ * has room, so a host cannot run ahead of the NAND by more than the buffer. */
+static void usb_out_wait(void *ctx, size_t len)
+{
+        struct sim_module *m = ctx;
+        double ready, left;
+        struct timespec ts;
+
+        if (!m->timing.enabled)
+                return;
+        account_flash(m);
+        m->link_free_at = max_d(now_s(), m->link_free_at) + (double)len / m->timing.usb_bytes_per_s;
+        ready = max_d(m->link_free_at, m->nand_free_at - SIM_RX_BUFFER_S);
+        left = ready - now_s();
+        if (left <= SIM_LINK_SLACK_S)
+                return; /* the host's own pace is slower: the link is not what holds it */
+        ts.tv_sec = (time_t)left;
+        ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+}
+
+static int appear(struct sim_module *m);
 
 /* Only one simulator may present a port: a second would replace the first one's device. */
 static int take_port(struct sim_module *m)
@@ -226,7 +256,7 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         load_chip(m);
         m->at[0].pty.master = m->at[1].pty.master = m->diag.pty.master = m->nmea.master = -1;
         m->edl_tty.master = m->edl_tty.slave_keep = -1;
-        m->ep.listen_fd = m->ep.conn_fd = -1;
+        pthread_mutex_init(&m->lock, NULL);
         m->flash.fd = m->port_lock = -1;
         bus = bus ? bus : dir;
         if (port < 1 || port > SIM_MAX_PORT)
@@ -239,24 +269,34 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         for (unsigned i = 0; i < SIM_TTYS_PER_PORT; i++)
                 snprintf(m->tty_names[i], sizeof(m->tty_names[i]), "ttyUSB%u",
                          (port - 1) * SIM_TTYS_PER_PORT + i);
-        snprintf(m->sysroot, sizeof(m->sysroot), "%s/sys", bus);
         r = make_dirs(m);
         if (r >= 0)
                 r = take_port(m);
+        if (r >= 0)
+                r = sim_testbed_open(&m->tb, m->bus);
         return r < 0 ? r : open_flash(m, num_pages);
 }
 
 static void leave_bus(struct sim_module *m)
 {
         if (m->usb.name[0])
-                sim_sysfs_remove(m->sysroot, m->usb.name);
+                sim_testbed_remove_usb(&m->tb, &m->usb);
+        m->usb.name[0] = '\0';
+        if (m->usbfs) {
+                struct sim_usbfs **g = realloc(m->gone, (m->n_gone + 1) * sizeof(*g));
+                sim_usbfs_unplug(m->usbfs);
+                if (g) { /* programs may still hold the old node open */
+                        m->gone = g;
+                        m->gone[m->n_gone++] = m->usbfs;
+                }
+                m->usbfs = NULL;
+        }
         if (m->mode == SIM_MODE_NORMAL) {
                 sim_at_stop(&m->at[0]);
                 sim_at_stop(&m->at[1]);
                 sim_diag_stop(&m->diag);
                 sim_pty_close(&m->nmea);
         }
-        sim_usb_close(&m->ep);
         sim_pty_close(&m->edl_tty);
         m->host_on_tty = false;
         m->fh_ready_at = 0;
@@ -268,6 +308,7 @@ static void leave_bus(struct sim_module *m)
 void sim_module_done(struct sim_module *m)
 {
         leave_bus(m);
+        sim_testbed_close(&m->tb);
         sim_flash_close(&m->flash);
         if (m->port_lock >= 0)
                 close(m->port_lock); /* the lock goes with it; the file stays for the next one */
@@ -315,13 +356,6 @@ int sim_module_enter_edl(struct sim_module *m)
         r = next_address(m);
         if (r < 0)
                 return r;
-        if (snprintf(m->socket_path, sizeof(m->socket_path), "%.80s/usb/1-%u.sock", m->bus,
-                     m->devnum) >= (int)sizeof(m->socket_path) ||
-            strlen(m->bus) > 80)
-                return -ENAMETOOLONG; /* AF_UNIX paths are short: keep BUS under 80 bytes */
-        r = sim_usb_listen(&m->ep, m->socket_path);
-        if (r < 0)
-                return r;
         *d = (struct sim_usb_desc){.vid = 0x05c6,
                                    .pid = m->chip.memory_debug ? 0x900e : 0x9008,
                                    .busnum = 1,
@@ -329,8 +363,7 @@ int sim_module_enter_edl(struct sim_module *m)
                                    .speed = 480,
                                    .manufacturer = "Qualcomm CDMA Technologies MSM",
                                    .product = "QUSB__BULK",
-                                   .n_ifaces = 1,
-                                   .socket_path = m->socket_path};
+                                   .n_ifaces = 1};
         snprintf(d->name, sizeof(d->name), "1-%u", m->port);
         d->ifaces[0] = (struct sim_usb_iface){.number = 0,
                                               .cls = 0xff,
@@ -347,7 +380,7 @@ int sim_module_enter_edl(struct sim_module *m)
         sim_sahara_init(&m->sahara, &m->chip, send_in, m);
         m->sahara.crash_log = m->boot.reason;
         m->mode = m->chip.memory_debug ? SIM_MODE_DUMP : SIM_MODE_EDL;
-        r = sim_sysfs_add(m->sysroot, d);
+        r = appear(m);
         /* The boot ROM speaks first; on a tty its HELLO waits in the port's buffer. */
         return r < 0 ? r : hello(m);
 }
@@ -497,7 +530,7 @@ static int enter_normal(struct sim_module *m)
                                                       .max_packet = 512,
                                                       .tty = i < 4 ? m->tty_names[i] : NULL};
         r = open_ports(m);
-        return r < 0 ? r : sim_sysfs_add(m->sysroot, d);
+        return r < 0 ? r : appear(m);
 }
 
 int sim_module_power_on(struct sim_module *m)
@@ -515,10 +548,18 @@ int sim_module_power_on(struct sim_module *m)
         return sim_module_enter_edl(m);
 }
 
-/* After a power command or a Sahara reset: boot from what is on the flash now. */
+static long long now_ms(void);
+
+/* After a power command or a Sahara reset: the answer goes out first, then the module leaves
+ * the bus (protocols.md 2: "ACK, then the device resets and disconnects") and boots from what
+ * is on the flash then. */
+#define SIM_RESET_DELAY_MS 100
+
 static int restart(struct sim_module *m)
 {
-        return sim_module_power_on(m);
+        m->after = SIM_AFTER_REBOOT;
+        m->reenumerate_at = now_ms() + SIM_RESET_DELAY_MS;
+        return 0;
 }
 
 /* A pending "cut-bytes" fault: how much of this program data gets in before power is lost. */
@@ -544,13 +585,14 @@ static size_t cut_bytes(struct sim_module *m, size_t len)
         return len;
 }
 
-static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
+/* The host's bytes, once they have crossed the link. */
+static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
 {
         int r = 0;
 
-        account_link(m, len);
-
         log_traffic(m, "->", buf, len);
+        if (m->after != SIM_AFTER_NONE)
+                return 0; /* resetting: nothing listens any more */
         switch (m->mode) {
         case SIM_MODE_EDL:
         case SIM_MODE_DUMP:
@@ -576,13 +618,14 @@ static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                         /* The cable is pulled: no answer; what reached the flash stays. */
                         m->power_loss_pending = false;
                         leave_bus(m);
-                        return restart(m);
+                        return sim_module_power_on(m);
                 }
                 /* A host may hang up right after the power ACK: the reset happens anyway. */
                 if (m->fh.outcome == SIM_FIREHOSE_RUNNING)
                         return r;
                 if (m->fh.outcome == SIM_FIREHOSE_POWER_OFF) {
-                        leave_bus(m);
+                        m->after = SIM_AFTER_OFF;
+                        m->reenumerate_at = now_ms() + SIM_RESET_DELAY_MS;
                         return 0;
                 }
                 return restart(m);
@@ -597,18 +640,22 @@ int sim_module_fill_poll(struct sim_module *m, struct pollfd *fds, int max)
 
         if (max < 2)
                 return -ENOBUFS;
-        if (m->ep.listen_fd >= 0)
-                fds[n++] = (struct pollfd){.fd = m->ep.listen_fd, .events = POLLIN};
-        if (m->ep.conn_fd >= 0)
-                fds[n++] = (struct pollfd){.fd = m->ep.conn_fd, .events = POLLIN};
-        if (m->edl_tty.master >= 0 && max > n)
+        /* Only ports a program holds open: a closed one reads as hung up, always ready. */
+        if (m->edl_tty.master >= 0 && max > n && sim_pty_is_open(&m->edl_tty))
                 fds[n++] = (struct pollfd){.fd = m->edl_tty.master, .events = POLLIN};
         if (m->mode == SIM_MODE_NORMAL && max >= n + 3) {
-                fds[n++] = (struct pollfd){.fd = m->diag.pty.master, .events = POLLIN};
-                fds[n++] = (struct pollfd){.fd = m->at[0].pty.master, .events = POLLIN};
-                fds[n++] = (struct pollfd){.fd = m->at[1].pty.master, .events = POLLIN};
+                const struct sim_pty *p[] = {&m->diag.pty, &m->at[0].pty, &m->at[1].pty};
+                for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
+                        if (sim_pty_is_open(p[i]))
+                                fds[n++] = (struct pollfd){.fd = p[i]->master, .events = POLLIN};
         }
         return n;
+}
+
+static int on_host_data(struct sim_module *m, const uint8_t *buf, size_t len)
+{
+        account_link(m, len);
+        return host_data(m, buf, len);
 }
 
 static int on_connect(struct sim_module *m)
@@ -630,6 +677,21 @@ static long long now_ms(void)
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Deliver what the ports held while closed; whether any port is closed (then the loop looks
+ * again soon: a program may open it any moment). */
+static bool service_ports(struct sim_module *m)
+{
+        struct sim_pty *p[] = {&m->edl_tty, &m->diag.pty, &m->nmea, &m->at[0].pty, &m->at[1].pty};
+        bool closed = false;
+
+        for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
+                if (p[i]->master >= 0 && (sim_pty_service(p[i]) == 1 || !sim_pty_is_open(p[i])))
+                        closed = true;
+        return closed;
+}
+
+#define SIM_PORT_CHECK_MS 10
+
 /* A slow programmer's start-up (quirk slow-start): its first words; -1 when none is due, else
  * the ms until it is. */
 static int tick_programmer(struct sim_module *m)
@@ -649,20 +711,40 @@ static int tick_programmer(struct sim_module *m)
         return -1;
 }
 
+/* The sooner of two waits in ms, -1 meaning none. */
+static int sooner(int a, int b)
+{
+        return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 int sim_module_tick(struct sim_module *m)
 {
+        int quick = sooner(service_ports(m) ? SIM_PORT_CHECK_MS : -1, tick_programmer(m));
         long long left;
-        int fh = tick_programmer(m);
 
+        sim_testbed_keep_default(&m->tb);
         if (!m->reenumerate_at)
-                return fh;
+                return quick;
         left = m->reenumerate_at - now_ms();
         if (left > 0)
-                return fh >= 0 && fh < left ? fh : (int)left;
+                return quick >= 0 && quick < left ? quick : (int)left;
         m->reenumerate_at = 0;
-        m->chip.memory_debug = false;
-        sim_module_enter_edl(m);
-        return -1;
+        switch (m->after) {
+        case SIM_AFTER_REBOOT:
+                m->after = SIM_AFTER_NONE;
+                leave_bus(m);
+                sim_module_power_on(m);
+                return -1;
+        case SIM_AFTER_OFF:
+                m->after = SIM_AFTER_NONE;
+                leave_bus(m);
+                return -1;
+        default:
+                m->after = SIM_AFTER_NONE;
+                m->chip.memory_debug = false;
+                sim_module_enter_edl(m);
+                return -1;
+        }
 }
 
 static int on_tty_data(struct sim_module *m)
@@ -678,11 +760,9 @@ static int on_tty_data(struct sim_module *m)
 
 int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
 {
-        static uint8_t buf[SIM_USB_TUNNEL_MAX];
         int r = 0;
 
         for (int i = 0; i < n && r >= 0; i++) {
-                size_t len = 0;
                 if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                         continue;
                 if (m->mode == SIM_MODE_NORMAL && fds[i].fd == m->diag.pty.master) {
@@ -703,21 +783,41 @@ int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
                         r = on_tty_data(m);
                         continue;
                 }
-                if (fds[i].fd == m->ep.listen_fd) {
-                        r = sim_usb_accept(&m->ep);
-                        if (r == 1)
-                                r = on_connect(m);
-                        continue;
-                }
-                if (fds[i].fd != m->ep.conn_fd)
-                        continue;
-                r = sim_usb_recv(&m->ep, buf, sizeof(buf), &len);
-                if (r == 0 || r == -EPROTO) { /* the host closed its handle, or spoke nonsense */
-                        sim_usb_disconnect(&m->ep);
-                        r = 0;
-                } else if (r == 1) {
-                        r = on_host_data(m, buf, len);
-                }
         }
         return r == -EAGAIN ? 0 : r;
+}
+
+static int usb_out(void *ctx, const uint8_t *buf, size_t len)
+{
+        struct sim_module *m = ctx;
+        int r = host_data(m, buf, len);
+
+        if (r < 0 && m->log)
+                fprintf(m->log, "usb: %s\n", strerror(-r));
+        return r;
+}
+
+static void usb_claimed(void *ctx)
+{
+        on_connect(ctx);
+}
+
+static const struct sim_usbfs_ops usb_ops = {
+        .out = usb_out,
+        .out_wait = usb_out_wait,
+        .claimed = usb_claimed,
+};
+
+/* Enumerate as m->usb says: its usbfs node, then the device in the testbed, with uevents. */
+static int appear(struct sim_module *m)
+{
+        int r;
+
+        m->usbfs = sim_usbfs_new(&m->usb, &m->lock, &usb_ops, m);
+        if (!m->usbfs)
+                return -ENOMEM;
+        r = sim_testbed_add_usb(&m->tb, &m->usb, sim_usbfs_handler(m->usbfs));
+        if (r < 0)
+                m->usb.name[0] = '\0';
+        return r;
 }

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "firehose_dev.h"
@@ -13,7 +14,9 @@
 #include "boot.h"
 #include "sahara_dev.h"
 #include "serial.h"
+#include "testbed.h"
 #include "usb.h"
+#include "usbfs.h"
 
 /* How long things take on a real module (landscape.md): a USB 2.0 high-speed link moves about
  * 40 MB/s of bulk data, MDM9x07 NAND programs about 4 MB/s and erases a 256 KiB block in about
@@ -75,19 +78,28 @@ struct sim_module {
         struct sim_pty nmea;      /* ttyUSB1: silent */
         struct sim_pty edl_tty;   /* in EDL: ttyUSB0, as qcserial would present 9008 */
         bool host_on_tty;         /* the host speaks through edl_tty, not the USB endpoint */
-        long long reenumerate_at; /* ms (monotonic): the module reboots into EDL then; 0 none */
+        long long reenumerate_at; /* ms (monotonic): the module reboots then; 0 none */
+        enum {
+                SIM_AFTER_NONE = 0, /* a DIAG switch: into EDL */
+                SIM_AFTER_REBOOT,   /* a reset: boot from the flash */
+                SIM_AFTER_OFF,      /* powered off: leave the bus */
+        } after;
         char dir[PATH_MAX / 2];   /* flash and state: this module's own */
-        char bus[PATH_MAX / 2];   /* sys/, dev/, usb/: shared with the bus's other modules */
-        char sysroot[PATH_MAX / 2 + 8]; /* bus/sys */
+        char bus[PATH_MAX / 2];   /* the testbed (sys/, dev/, ioctl/) and usb/ locks: shared */
+        struct sim_testbed tb;    /* the bus as clients see it */
         unsigned port;                  /* on the root hub: the device is "1-PORT" */
         bool usb3; /* running, it is a SuperSpeed device "2-PORT" on bus 2 (EDL stays 1-PORT) */
         char tty_names[SIM_TTYS_PER_PORT][16]; /* ttyUSB(4(port-1)+i) */
         int port_lock;                         /* held while this process owns the port */
-        char socket_path[108];
         struct sim_flash flash;
         enum sim_mode mode;
-        struct sim_usb_ep ep;
-        struct sim_usb_desc usb;
+        struct sim_usb_desc usb;  /* on the bus now; name "" when off the bus */
+        struct sim_usbfs *usbfs;  /* its usbfs node */
+        struct sim_usbfs **gone;  /* nodes of earlier enumerations, kept for open handles */
+        size_t n_gone;
+        /* The module's state is reached from the main loop (ttys, timers) and from umockdev's
+         * worker thread (usbfs requests): whoever holds this lock. */
+        pthread_mutex_t lock;
         struct sim_sahara sahara;
         struct sim_firehose fh;
         unsigned devnum;
@@ -105,8 +117,8 @@ struct sim_module {
         long long fh_ready_at;     /* ms (monotonic): a slow programmer starts then; 0 none */
 };
 
-/* Set up the state directory (flash.img) and the bus directory (sys/, dev/, usb/; bus NULL: the
- * state directory), take the port (-EADDRINUSE when another simulator holds it: port 1..
+/* Set up the state directory (flash.img) and the bus directory (its testbed and usb/; bus NULL:
+ * the state directory), take the port (-EADDRINUSE when another simulator holds it: port 1..
  * SIM_MAX_PORT) and open the flash. */
 int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,
                     const char *bus, unsigned port, uint64_t num_pages);

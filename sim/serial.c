@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +18,32 @@ int sim_pty_open(struct sim_pty *t, const char *link_path)
 {
         struct termios tio;
         const char *name;
+        int slave = -1;
 
         t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
         t->slave_keep = -1;
+        t->held_len = 0;
         if (t->master < 0)
                 return -errno;
         if (grantpt(t->master) < 0 || unlockpt(t->master) < 0 || !(name = ptsname(t->master)))
                 goto fail;
-        t->slave_keep = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (t->slave_keep < 0 || tcgetattr(t->slave_keep, &tio) < 0)
+        /* Set the line up once; the settings stay with the pty while the master is open. */
+        slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0 || tcgetattr(slave, &tio) < 0)
                 goto fail;
         cfmakeraw(&tio); /* a USB serial function has no line discipline of its own */
-        if (tcsetattr(t->slave_keep, TCSANOW, &tio) < 0)
+        if (tcsetattr(slave, TCSANOW, &tio) < 0)
                 goto fail;
+        close(slave);
+        slave = -1;
         snprintf(t->link, sizeof(t->link), "%s", link_path);
         unlink(link_path);
         if (symlink(name, link_path) < 0)
                 goto fail;
         return 0;
 fail:
+        if (slave >= 0)
+                close(slave);
         sim_pty_close(t);
         return -EIO;
 }
@@ -44,15 +52,22 @@ void sim_pty_close(struct sim_pty *t)
 {
         if (t->master >= 0)
                 close(t->master);
-        if (t->slave_keep >= 0)
-                close(t->slave_keep);
         if (t->link[0])
                 unlink(t->link);
         t->master = t->slave_keep = -1;
         t->link[0] = '\0';
+        t->held_len = 0;
 }
 
-int sim_pty_write(struct sim_pty *t, const void *buf, size_t len)
+/* While no program holds the slave open, the master reads as hung up. */
+bool sim_pty_is_open(const struct sim_pty *t)
+{
+        struct pollfd p = {.fd = t->master, .events = POLLIN};
+
+        return t->master >= 0 && poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
+}
+
+static int write_all(struct sim_pty *t, const void *buf, size_t len)
 {
         size_t done = 0;
 
@@ -61,10 +76,36 @@ int sim_pty_write(struct sim_pty *t, const void *buf, size_t len)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return errno == EAGAIN ? 0 : -errno; /* nobody reads: drop, as USB would */
+                        return errno == EAGAIN || errno == EIO ? 0 : -errno; /* as USB would */
                 done += (size_t)n;
         }
         return 0;
+}
+
+int sim_pty_service(struct sim_pty *t)
+{
+        int r;
+
+        if (!t->held_len)
+                return 0;
+        if (!sim_pty_is_open(t))
+                return 1;
+        r = write_all(t, t->held, t->held_len);
+        t->held_len = 0;
+        return r;
+}
+
+int sim_pty_write(struct sim_pty *t, const void *buf, size_t len)
+{
+        if (t->master < 0)
+                return -EBADF;
+        if (t->held_len || !sim_pty_is_open(t)) {
+                size_t n = len < SIM_PTY_HELD_MAX - t->held_len ? len : SIM_PTY_HELD_MAX - t->held_len;
+                memcpy(t->held + t->held_len, buf, n); /* beyond the cap: lost, as a device's */
+                t->held_len += n;
+                return sim_pty_service(t) < 0 ? -EIO : 0;
+        }
+        return write_all(t, buf, len);
 }
 
 int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms)

@@ -10,10 +10,17 @@
 
 #include "proto/diag.h"
 
+#define SIM_PTY_HELD_MAX 65536
+
 struct sim_pty {
         int master;
-        int slave_keep; /* held open so the master never sees a hang-up between clients */
+        int slave_keep; /* unused: -1 (the port is closed while no program holds it) */
         char link[256]; /* DIR/dev/ttyUSBn */
+        /* What the module sent while no program held the port open: a USB serial driver
+         * submits its read URBs only when the port is opened, so until then it stays in the
+         * device (drivers/usb/serial/generic.c, usb_serial_generic_open). */
+        uint8_t held[SIM_PTY_HELD_MAX];
+        size_t held_len;
 };
 
 int sim_pty_open(struct sim_pty *t, const char *link_path);
@@ -22,6 +29,10 @@ int sim_pty_write(struct sim_pty *t, const void *buf, size_t len);
 /* The same for a host that reads at its own pace (the EDL tty): when the pty is full, wait up
  * to stall_ms for the host to read before dropping the rest. */
 int sim_pty_write_wait(struct sim_pty *t, const void *buf, size_t len, int stall_ms);
+/* Whether a program holds the port open. */
+bool sim_pty_is_open(const struct sim_pty *t);
+/* Deliver what was held, once a program has opened the port; 1 while still closed. */
+int sim_pty_service(struct sim_pty *t);
 
 /* What the firmware answers on its AT port. */
 struct sim_at_identity {

@@ -36,8 +36,8 @@ struct sf_device {
         char edl_port[SF_DEVICE_PATH_MAX]; /* a tty bound to the EDL interface, "" when none */
 };
 
-/* Every Quectel module, EDL, memory-debug and fastboot device on the bus, from sysfs
- * (SAFEFLASH_SYSFS_ROOT, default /sys; tty nodes under SAFEFLASH_DEV_ROOT, default /dev). */
+/* Every Quectel module, EDL, memory-debug and fastboot device on the bus, from the kernel's
+ * device database (sysfs through sd-device), with the tty nodes of its interfaces. */
 SF_EXPORT int sf_device_list(struct sf_device **ret, size_t *ret_n, struct sf_error *err);
 SF_EXPORT void sf_device_list_free(struct sf_device *list);
 

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Modules on the bus, from sysfs: USB identity, mode, and which tty is which port. The root is a
- * setting (SAFEFLASH_SYSFS_ROOT), so a simulated module is found the way a real one is. */
-#include <dirent.h>
+/* Modules on the bus, from the kernel's device database through sd-device: USB identity, mode,
+ * and which tty is which port (the interface a ttyUSB hangs off). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <systemd/sd-device.h>
 
 #include "safeflash/device.h"
 #include "util/cleanup.h"
@@ -34,27 +32,15 @@ const char *sf_device_mode_to_string(enum sf_device_mode m)
         return "invalid";
 }
 
-static const char *root(const char *env, const char *fallback)
+/* One attribute, first line, bounded; "" when absent. */
+static void attr(sd_device *dev, const char *name, char *out, size_t size)
 {
-        const char *v = getenv(env);
-        return v && *v ? v : fallback;
-}
-
-/* One attribute file, first line, bounded; "" when absent. */
-static void attr(const char *dir, const char *name, char *out, size_t size)
-{
-        char path[4096];
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
+        const char *v = NULL;
 
         out[0] = '\0';
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (sd_device_get_sysattr_value(dev, name, &v) < 0 || !v)
                 return;
-        n = read(fd, out, size - 1);
-        out[n > 0 ? n : 0] = '\0';
-        out[strcspn(out, "\r\n")] = '\0';
+        snprintf(out, size, "%.*s", (int)strcspn(v, "\r\n"), v);
 }
 
 static bool hex16(const char *s, uint16_t *ret)
@@ -93,89 +79,80 @@ static enum sf_device_mode classify(uint16_t vid, uint16_t pid, unsigned n_iface
         return SF_DEVICE_MODE_UNKNOWN;
 }
 
-/* The tty an interface has: a child "ttyUSBn"/"ttyACMn", or "tty/<name>". */
-static bool iface_tty(const char *ifdir, char *out, size_t size)
+static void put_port(struct sf_device *d, long ifnum, const char *devname)
 {
-        _cleanup_closedir_ DIR *d = opendir(ifdir);
-        struct dirent *de;
-        char sub[4096];
-
-        while (d && (de = readdir(d))) {
-                if (strncmp(de->d_name, "ttyUSB", 6) == 0 ||
-                    strncmp(de->d_name, "ttyACM", 6) == 0) {
-                        snprintf(out, size, "%.200s/%.50s", root("SAFEFLASH_DEV_ROOT", "/dev"),
-                                 de->d_name);
-                        return true;
-                }
-                if (strcmp(de->d_name, "tty") == 0) {
-                        _cleanup_closedir_ DIR *t = NULL;
-                        struct dirent *te;
-                        snprintf(sub, sizeof(sub), "%s/tty", ifdir);
-                        t = opendir(sub);
-                        while (t && (te = readdir(t)))
-                                if (te->d_name[0] != '.') {
-                                        snprintf(out, size, "%.200s/%.50s",
-                                                 root("SAFEFLASH_DEV_ROOT", "/dev"), te->d_name);
-                                        return true;
-                                }
-                }
-        }
-        return false;
-}
-
-/* Which port is which, from the interface numbers. */
-static void find_ports(const char *devdir, struct sf_device *d)
-{
-        _cleanup_closedir_ DIR *dir = opendir(devdir);
-        struct dirent *de;
         int dm = dm_interface(d->pid), at = dm == 2 ? 3 : 2;
 
-        while (dir && (de = readdir(dir))) {
-                char ifdir[3072], num[8], tty[SF_DEVICE_PATH_MAX];
-                char *end;
-                long n;
-                if (!strchr(de->d_name, ':'))
-                        continue;
-                snprintf(ifdir, sizeof(ifdir), "%s/%s", devdir, de->d_name);
-                attr(ifdir, "bInterfaceNumber", num, sizeof(num));
-                n = strtol(num, &end, 16);
-                if (!num[0] || *end || !iface_tty(ifdir, tty, sizeof(tty)))
-                        continue;
-                if (d->mode == SF_DEVICE_MODE_EDL || d->mode == SF_DEVICE_MODE_MEMORY_DEBUG)
-                        snprintf(d->edl_port, sizeof(d->edl_port), "%s", tty);
-                else if (n == dm)
-                        snprintf(d->dm_port, sizeof(d->dm_port), "%s", tty);
-                else if (n == at)
-                        snprintf(d->at_port, sizeof(d->at_port), "%s", tty);
-        }
+        if (d->mode == SF_DEVICE_MODE_EDL || d->mode == SF_DEVICE_MODE_MEMORY_DEBUG)
+                snprintf(d->edl_port, sizeof(d->edl_port), "%s", devname);
+        else if (ifnum == dm)
+                snprintf(d->dm_port, sizeof(d->dm_port), "%s", devname);
+        else if (ifnum == at)
+                snprintf(d->at_port, sizeof(d->at_port), "%s", devname);
 }
 
-/* One sysfs device directory: 1 when it is a device of ours, 0 otherwise. */
-static int read_device(const char *dir, const char *name, struct sf_device *d)
+/* Which port is which: every tty whose parent is an interface of one of the devices, by the
+ * interface's number. */
+static void find_ports(struct sf_device *list, size_t n)
 {
+        sd_device_enumerator *e = NULL;
+
+        if (sd_device_enumerator_new(&e) < 0 || sd_device_enumerator_allow_uninitialized(e) < 0 ||
+            sd_device_enumerator_add_match_subsystem(e, "tty", 1) < 0) {
+                sd_device_enumerator_unref(e);
+                return;
+        }
+        for (sd_device *t = sd_device_enumerator_get_device_first(e); t;
+             t = sd_device_enumerator_get_device_next(e)) {
+                sd_device *ifc = NULL, *usb = NULL;
+                const char *devname = NULL, *usbname = NULL;
+                char num[8], *end;
+                long ifnum;
+                if (sd_device_get_devname(t, &devname) < 0 ||
+                    sd_device_get_parent_with_subsystem_devtype(t, "usb", "usb_interface", &ifc) < 0 ||
+                    sd_device_get_parent_with_subsystem_devtype(ifc, "usb", "usb_device", &usb) < 0 ||
+                    sd_device_get_sysname(usb, &usbname) < 0)
+                        continue;
+                attr(ifc, "bInterfaceNumber", num, sizeof(num));
+                ifnum = strtol(num, &end, 16);
+                if (!num[0] || *end)
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(list[i].name, usbname) == 0)
+                                put_port(&list[i], ifnum, devname);
+        }
+        sd_device_enumerator_unref(e);
+}
+
+/* One USB device: 1 when it is a device of ours, 0 otherwise. */
+static int read_device(sd_device *dev, struct sf_device *d)
+{
+        const char *name = NULL, *type = NULL;
         char buf[64];
         unsigned n_ifaces;
 
         memset(d, 0, sizeof(*d));
-        attr(dir, "idVendor", buf, sizeof(buf));
+        if (sd_device_get_devtype(dev, &type) < 0 || strcmp(type, "usb_device") != 0 ||
+            sd_device_get_sysname(dev, &name) < 0)
+                return 0;
+        attr(dev, "idVendor", buf, sizeof(buf));
         if (!hex16(buf, &d->vid))
                 return 0;
-        attr(dir, "idProduct", buf, sizeof(buf));
+        attr(dev, "idProduct", buf, sizeof(buf));
         if (!hex16(buf, &d->pid))
                 return 0;
-        attr(dir, "bNumInterfaces", buf, sizeof(buf));
+        attr(dev, "bNumInterfaces", buf, sizeof(buf));
         n_ifaces = (unsigned)strtoul(buf, NULL, 10);
         d->mode = classify(d->vid, d->pid, n_ifaces);
         if (d->mode == SF_DEVICE_MODE_UNKNOWN)
                 return 0;
         snprintf(d->name, sizeof(d->name), "%.31s", name);
-        attr(dir, "busnum", buf, sizeof(buf));
+        attr(dev, "busnum", buf, sizeof(buf));
         d->bus = (unsigned)strtoul(buf, NULL, 10);
-        attr(dir, "devnum", buf, sizeof(buf));
+        attr(dev, "devnum", buf, sizeof(buf));
         d->address = (unsigned)strtoul(buf, NULL, 10);
-        attr(dir, "product", d->product, sizeof(d->product));
-        attr(dir, "serial", d->serial, sizeof(d->serial));
-        find_ports(dir, d);
+        attr(dev, "product", d->product, sizeof(d->product));
+        attr(dev, "serial", d->serial, sizeof(d->serial));
         return 1;
 }
 
@@ -186,29 +163,34 @@ static int cmp_dev(const void *a, const void *b)
 
 int sf_device_list(struct sf_device **ret, size_t *ret_n, struct sf_error *err)
 {
-        char base[1024];
-        _cleanup_closedir_ DIR *d = NULL;
+        sd_device_enumerator *e = NULL;
         struct sf_device *list;
-        struct dirent *de;
         size_t n = 0;
+        int r;
 
         if (!ret || !ret_n)
                 return -EINVAL;
-        snprintf(base, sizeof(base), "%.900s/bus/usb/devices",
-                 root("SAFEFLASH_SYSFS_ROOT", "/sys"));
-        d = opendir(base);
-        if (!d)
-                return sf_error_set(err, -errno, "%s: %s", base, strerror(errno));
-        list = calloc(MAX_DEVICES, sizeof(*list));
-        if (!list)
-                return -ENOMEM;
-        while ((de = readdir(d)) && n < MAX_DEVICES) {
-                char dir[2048];
-                if (de->d_name[0] == '.' || strchr(de->d_name, ':'))
-                        continue;
-                snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
-                n += (size_t)read_device(dir, de->d_name, &list[n]);
+        r = sd_device_enumerator_new(&e);
+        /* As libudev enumerates: also a device udev has not finished with (no database entry
+         * yet), which is every device where no udevd runs (a container, a testbed). */
+        if (r >= 0)
+                r = sd_device_enumerator_allow_uninitialized(e);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_subsystem(e, "usb", 1);
+        if (r < 0) {
+                sd_device_enumerator_unref(e);
+                return sf_error_set(err, r, "the device database: %s", strerror(-r));
         }
+        list = calloc(MAX_DEVICES, sizeof(*list));
+        if (!list) {
+                sd_device_enumerator_unref(e);
+                return -ENOMEM;
+        }
+        for (sd_device *d = sd_device_enumerator_get_device_first(e); d && n < MAX_DEVICES;
+             d = sd_device_enumerator_get_device_next(e))
+                n += (size_t)read_device(d, &list[n]);
+        sd_device_enumerator_unref(e);
+        find_ports(list, n);
         qsort(list, n, sizeof(*list), cmp_dev);
         *ret = list;
         *ret_n = n;

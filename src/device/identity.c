@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device/watch.h"
 #include "proto/diag.h"
 #include "safeflash/device.h"
 #include "safeflash/version.h"
@@ -276,12 +277,6 @@ int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, str
         return 0;
 }
 
-static void sleep_poll(void)
-{
-        struct timespec ts = {.tv_nsec = 100 * 1000000};
-        nanosleep(&ts, NULL);
-}
-
 static bool same_device(const struct sf_device *a, const struct sf_device *b)
 {
         return a->bus == b->bus && a->address == b->address && strcmp(a->name, b->name) == 0;
@@ -323,18 +318,22 @@ static bool pick_edl(const struct sf_device *dev, const struct sf_device *list, 
         return true;
 }
 
-static int wait_edl(const struct sf_device *dev, const struct sf_device *old, size_t n_old,
-                    struct sf_device *ret, struct sf_error *err)
+/* Until the module is back in EDL: looked for at every change on the bus (uevents), and at
+ * least every second. */
+static int wait_edl(const struct sf_device *dev, struct sf_watch *w, const struct sf_device *old,
+                    size_t n_old, struct sf_device *ret, struct sf_error *err)
 {
-        for (int i = 0; i < 300; i++) { /* 30 s, as QFirehose allows */
+        long long start = sf_watch_now_ms(), t = 0;
+
+        for (; t < 30000; t = sf_watch_now_ms() - start) { /* 30 s, as QFirehose allows */
                 struct sf_device *list = NULL;
                 size_t n = 0;
                 bool found = sf_device_list(&list, &n, NULL) == 0 &&
-                             pick_edl(dev, list, n, old, n_old, i >= 50, ret);
+                             pick_edl(dev, list, n, old, n_old, t >= 5000, ret);
                 sf_device_list_free(list);
                 if (found)
                         return 0;
-                sleep_poll();
+                sf_watch_wait(w, 1000);
         }
         return sf_error_set(err, -ETIMEDOUT, "the module did not come back in EDL within 30 s");
 }
@@ -342,6 +341,7 @@ static int wait_edl(const struct sf_device *dev, const struct sf_device *old, si
 int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, struct sf_error *err)
 {
         struct sf_device *old = NULL; /* the bus before the switch */
+        struct sf_watch *w = NULL;
         struct sf_transport *t;
         size_t n_old = 0;
         int r;
@@ -357,6 +357,7 @@ int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, stru
                                     "%s has no DM (DIAG) port: the switch to EDL needs one "
                                     "(AT+QCFG=\"usbcfg\" may have it disabled)",
                                     dev->name);
+        sf_watch_new(&w); /* before the switch: its uevents must not be missed */
         if (sf_device_list(&old, &n_old, NULL) < 0)
                 n_old = 0; /* then any new EDL device is new */
         r = sf_transport_open_tty(dev->dm_port, &t, err);
@@ -365,7 +366,8 @@ int sf_device_enter_edl(const struct sf_device *dev, struct sf_device *ret, stru
                 sf_transport_close(t);
         }
         if (r >= 0)
-                r = wait_edl(dev, old, n_old, ret, err);
+                r = wait_edl(dev, w, old, n_old, ret, err);
         sf_device_list_free(old);
+        sf_watch_free(w);
         return r;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-device.h>
 
 #include "device/modemmanager.h"
 #include "util/strutil.h"
@@ -35,20 +36,19 @@ static bool mm_runs(sd_bus *bus)
         return owned;
 }
 
-/* ModemManager names a device by its physical sysfs path. */
+/* ModemManager names a device by its physical sysfs path, as the device database has it. */
 static int device_uid(const struct sf_device *dev, char *out, size_t size)
 {
-        const char *root = getenv("SAFEFLASH_SYSFS_ROOT");
-        char path[PATH_MAX], *real;
-        int n = snprintf(path, sizeof(path), "%s/bus/usb/devices/%s", root && *root ? root : "/sys",
-                         dev->name);
+        sd_device *d = NULL;
+        const char *path = NULL;
+        int r = sd_device_new_from_subsystem_sysname(&d, "usb", dev->name);
 
-        if (n < 0 || (size_t)n >= sizeof(path))
-                return -ENAMETOOLONG;
-        real = realpath(path, NULL);
-        n = sf_strlcpy(out, size, real ? real : path);
-        free(real);
-        return n;
+        if (r >= 0)
+                r = sd_device_get_syspath(d, &path);
+        if (r >= 0)
+                r = sf_strlcpy(out, size, path);
+        sd_device_unref(d);
+        return r;
 }
 
 static int call_inhibit(struct sf_mm *mm, bool inhibit, sd_bus_error *e)

@@ -418,8 +418,8 @@ int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh
                         return ret;
                 ret = sf_transport_write(h->t, buf, k, SF_FH_TIMEOUT_CHUNK_MS);
                 if (ret < 0)
-                        return sf_error_set(err, ret, "sending data at byte %" PRIu64 ": %s", done,
-                                            strerror(-ret));
+                        return sf_error_set(err, ret, "sending <program> data at byte %" PRIu64
+                                            ": %s", done, strerror(-ret));
                 done += k;
                 if (progress)
                         progress(userdata, k);

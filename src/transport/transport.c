@@ -93,12 +93,20 @@ int sf_transport_read_full(struct sf_transport *t, uint8_t *buf, size_t len, int
 
 static int write_piece(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
 {
-        int r = t->ops->write(t, buf, len, timeout_ms);
+        bool zlp = len > 0 && t->zlp && t->max_packet && len % t->max_packet == 0;
+        int r;
 
+        if (zlp && t->ops->write_zlp) { /* one request: the data, then the end of the transfer */
+                r = t->ops->write_zlp(t, buf, len, timeout_ms);
+                if (r >= 0)
+                        t->bytes_out += len;
+                return r;
+        }
+        r = t->ops->write(t, buf, len, timeout_ms);
         if (r < 0)
                 return r;
         t->bytes_out += len;
-        if (len > 0 && t->zlp && t->max_packet && len % t->max_packet == 0)
+        if (zlp)
                 r = t->ops->write(t, buf, 0, timeout_ms); /* mark the end of the transfer */
         return r;
 }

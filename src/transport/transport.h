@@ -22,6 +22,9 @@ struct sf_transport_ops {
                     int timeout_ms);
         /* Write all of buf (one transfer, or a zero-length packet when len is 0). */
         int (*write)(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms);
+        /* Optional: write buf and end the transfer with a zero-length packet, in one request
+         * to the host controller (USB: an URB with the zero-packet flag). */
+        int (*write_zlp)(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms);
         void (*close)(struct sf_transport *t);
 };
 

@@ -69,6 +69,48 @@ static int usb_write(struct sf_transport *t, const uint8_t *buf, size_t len, int
         return (size_t)sent == len ? 0 : -EIO;
 }
 
+static void LIBUSB_CALL zlp_done(struct libusb_transfer *x)
+{
+        *(int *)x->user_data = 1;
+}
+
+/* The data and the zero-length packet that ends the transfer, as one URB (the kernel's
+ * USBDEVFS_URB_ZERO_PACKET): half the requests of a separate empty write. */
+static int usb_write_zlp(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
+{
+        struct usb_priv *p = t->priv;
+        struct libusb_transfer *x;
+        int done = 0, r;
+
+        if (len > INT32_MAX)
+                return -E2BIG;
+        x = libusb_alloc_transfer(0);
+        if (!x)
+                return -ENOMEM;
+        libusb_fill_bulk_transfer(x, p->h, p->ep_out, (uint8_t *)buf, (int)len, zlp_done, &done,
+                                  (unsigned)timeout_ms);
+        x->flags = LIBUSB_TRANSFER_ADD_ZERO_PACKET;
+        r = libusb_submit_transfer(x);
+        if (r < 0) {
+                libusb_free_transfer(x);
+                return map_error(r);
+        }
+        while (!done)
+                if (libusb_handle_events_completed(p->ctx, &done) < 0) {
+                        libusb_cancel_transfer(x);
+                        while (!done && libusb_handle_events_completed(p->ctx, &done) >= 0)
+                                ;
+                        break;
+                }
+        r = x->status == LIBUSB_TRANSFER_COMPLETED && (size_t)x->actual_length == len ? 0
+            : x->status == LIBUSB_TRANSFER_TIMED_OUT                                ? -ETIMEDOUT
+            : x->status == LIBUSB_TRANSFER_NO_DEVICE                                ? -ENODEV
+            : x->status == LIBUSB_TRANSFER_STALL                                    ? -EPIPE
+                                                                                    : -EIO;
+        libusb_free_transfer(x);
+        return r;
+}
+
 static void usb_close(struct sf_transport *t)
 {
         struct usb_priv *p = t->priv;
@@ -89,6 +131,7 @@ static const struct sf_transport_ops usb_ops = {
         .name = "usb",
         .read = usb_read,
         .write = usb_write,
+        .write_zlp = usb_write_zlp,
         .close = usb_close,
 };
 

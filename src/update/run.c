@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "device/modemmanager.h"
+#include "device/watch.h"
 #include "engine/preflight.h"
 #include "update/run.h"
 #include "util/cleanup.h"
@@ -24,7 +25,7 @@
 #define STUCK_AFTER_MS 10000
 /* Not back on its own port this long after a reset: look for it elsewhere, by its IMEI. */
 #define ELSEWHERE_AFTER_MS 3000
-#define POLL_MS            100
+#define POLL_MS            1000 /* at least this often, uevents or not */
 
 static int mkdir_p(char *path)
 {
@@ -414,12 +415,6 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
         return rc;
 }
 
-static void sleep_ms(int ms)
-{
-        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-        nanosleep(&ts, NULL);
-}
-
 /* Modules running now, by name: those a wait must not take for ours. */
 static size_t running_names(char (*names)[32], size_t max)
 {
@@ -485,36 +480,44 @@ static bool stuck(const struct sf_run *r, const char *name, enum sf_device_mode 
         return false;
 }
 
+/* Until the module runs again: looked for at every change on the bus (uevents), and at least
+ * every second. */
 int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret,
                      struct sf_error *err)
 {
         int timeout = r->o->boot_timeout_s > 0 ? r->o->boot_timeout_s : BOOT_TIMEOUT_S;
-        int rc = -ETIMEDOUT, stuck_ms = 0;
+        int rc = -ETIMEDOUT;
+        long long start = sf_watch_now_ms(), t = 0, stuck_since = -1, elsewhere_at = 0;
         char was[64][32];
         size_t n_was = running_names(was, 64);
         enum sf_device_mode mode = SF_DEVICE_MODE_UNKNOWN;
+        struct sf_watch *w = NULL;
 
+        sf_watch_new(&w);
         sf_run_step(r, "boot", SF_HISTORY_STEP_STARTED, NULL);
-        for (int t = 0; t < timeout * 1000; t += POLL_MS) {
+        for (; t < timeout * 1000LL; t = sf_watch_now_ms() - start) {
                 struct sf_device d;
                 if (sf_device_find(name, &d, NULL) == 0 && d.mode == SF_DEVICE_MODE_NORMAL &&
                     d.at_port[0]) {
                         rc = sf_device_identify(&d, ret, err);
                         break;
                 }
-                if (t >= ELSEWHERE_AFTER_MS && t % 1000 == 0 &&
-                    found_elsewhere(r, was, n_was, ret)) {
-                        rc = 0;
-                        break;
+                if (t >= ELSEWHERE_AFTER_MS && t >= elsewhere_at) {
+                        elsewhere_at = t + 1000;
+                        if (found_elsewhere(r, was, n_was, ret)) {
+                                rc = 0;
+                                break;
+                        }
                 }
-                stuck_ms = stuck(r, name, &mode) ? stuck_ms + POLL_MS : 0;
-                if (stuck_ms > STUCK_AFTER_MS) {
+                stuck_since = !stuck(r, name, &mode) ? -1 : stuck_since < 0 ? t : stuck_since;
+                if (stuck_since >= 0 && t - stuck_since > STUCK_AFTER_MS) {
                         rc = sf_error_set(err, -EIO, "the module did not boot: it is in %s mode",
                                           sf_device_mode_to_string(mode));
                         break;
                 }
-                sleep_ms(POLL_MS);
+                sf_watch_wait(w, POLL_MS);
         }
+        sf_watch_free(w);
         if (rc == -ETIMEDOUT)
                 sf_error_set(err, rc, "the module did not come back within %d s", timeout);
         sf_run_step(r, "boot", rc < 0 ? SF_HISTORY_STEP_FAILED : SF_HISTORY_STEP_DONE,

@@ -4,7 +4,7 @@
 # the partition, shows bytes done of total, the rate and the time left, is redrawn at most ten
 # times a second and never wider than the terminal. Without a terminal: one line per phase; with
 # --json: progress events that say what they count.
-# Usage: test_progress.py SAFEFLASH SAFEFLASH_SIM SHIM DATADIR
+# Usage: test_progress.py SAFEFLASH SAFEFLASH_SIM DATADIR
 import fcntl
 import glob
 import json
@@ -22,7 +22,7 @@ import termios
 import time
 import xml.etree.ElementTree as ET
 
-SF, SIM, SHIM, DATA = sys.argv[1:5]
+SF, SIM, DATA = sys.argv[1:4]
 VERSION = "EC25EFAR06A19M4G_20.201.20.201"
 COLUMNS = 100
 n = failed = 0
@@ -69,9 +69,13 @@ def start_sim(name, timing):
 
 def env_for(name):
     e = dict(os.environ)
-    e.update(SAFEFLASH_SYSFS_ROOT=f"{work}/{name}/sys", SAFEFLASH_DEV_ROOT=f"{work}/{name}/dev",
-             XDG_STATE_HOME=f"{work}/state-{name}", SAFEFLASH_DATADIR=DATA, LD_PRELOAD=SHIM,
-             # a sanitized safeflash with the unsanitized shim preloaded
+    # the simulator's testbed, as any program reaches it: the KEY=VALUE lines of DIR/env
+    for line in open(f"{work}/{name}/env").read().splitlines():
+        key, _, value = line.partition("=")
+        if key:
+            e[key] = value
+    e.update(XDG_STATE_HOME=f"{work}/state-{name}", SAFEFLASH_DATADIR=DATA,
+             # a sanitized safeflash with umockdev's unsanitized preload
              ASAN_OPTIONS=":".join(filter(None, [e.get("ASAN_OPTIONS"), "verify_asan_link_order=0"])))
     return e
 

@@ -96,8 +96,14 @@ has EC25-notes.txt
 ok $? "'safeflash flash --session-log EC25-n<TAB>': any file"
 cd "$SRC" || exit 1
 
-# Modules, from 'safeflash list --json' on a sysfs tree.
-export SAFEFLASH_SYSFS_ROOT=$SRC/tests/data/sysfs
+# Modules, from 'safeflash list --json' on the device database fixture: umockdev-run makes a
+# testbed of it, whose sysfs is kept for the preload library (a sanitized safeflash lets it go
+# first).
+mkdir -p "$WORK/testbed/sys" "$WORK/testbed/dev"
+umockdev-run -d "$SRC/tests/data/sysfs.umockdev" -- sh -c 'cp -a "$UMOCKDEV_DIR/sys/." "$1/sys"' \
+        sh "$WORK/testbed"
+export UMOCKDEV_DIR=$WORK/testbed LD_PRELOAD=libumockdev-preload.so.0
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 complete_line "safeflash info -d "
 has 1-1 1-2 1-4 2-1 3-1 4-1.2 && [ ${#COMPREPLY[@]} -eq 6 ]
 ok $? "'safeflash info -d <TAB>': every module of 'safeflash list --json'"

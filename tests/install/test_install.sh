@@ -45,8 +45,7 @@ INC=$(in_prefix "$INCLUDEDIR")
 SHARE=$(in_prefix "$DATADIR")
 MAN=$(in_prefix "$MANDIR")
 expected=("$BIN/safeflash" "$BIN/safeflash-sim" "$LIB/libsafeflash.so" "$INC/safeflash/update.h"
-        "$INC/safeflash/flash.h" "$LIB/pkgconfig/safeflash.pc" "$SHARE/safeflash/rules/quectel.rules"
-        "$LIB/safeflash/libsafeflash-sim-usb.so")
+        "$INC/safeflash/flash.h" "$LIB/pkgconfig/safeflash.pc" "$SHARE/safeflash/rules/quectel.rules")
 [ -n "$COMPLETION_DIR" ] && expected+=("$(in_prefix "$COMPLETION_DIR")/safeflash")
 [ -n "$UDEV_RULES_DIR" ] && expected+=("$(in_prefix "$UDEV_RULES_DIR")/70-safeflash.rules")
 if [ "$MAN_PAGES" = yes ]; then
@@ -94,7 +93,7 @@ render() {
 if [ "$MAN_PAGES" = yes ]; then
         render "$MAN/man1/safeflash.1" >"$WORK/out" 2>"$WORK/err" && [ ! -s "$WORK/err" ] &&
                 grep -q "^SYNOPSIS" "$WORK/out" && grep -q "^EXIT STATUS" "$WORK/out" &&
-                grep -q "SAFEFLASH_SYSFS_ROOT" "$WORK/out" &&
+                grep -q "SAFEFLASH_DATADIR" "$WORK/out" &&
                 [ -z "$(groff -man -Tutf8 -ww -z "$MAN/man5/safeflash.rules.5" 2>&1)" ]
         ok $? "safeflash(1) renders ($(command -v man >/dev/null && echo 'man -l' || echo groff)), safeflash.rules(5) without groff warnings"
 else
@@ -121,7 +120,8 @@ ok $? "examples/update-module.c builds with \$(pkg-config --cflags --libs safefl
 [ $? -eq 2 ] && grep -q "^Usage" "$WORK/out"
 ok $? "update-module without a package: usage, exit 2"
 
-# A simulated EC25-E (factory firmware R06A17) on the installed simulator and shim.
+# A simulated EC25-E (factory firmware R06A17) on the installed simulator, reached through its
+# testbed (DIR/env).
 SIM=$BIN/safeflash-sim
 R06A19=EC25EFAR06A19M4G_20.201.20.201
 R08A01=EC25EFAR08A01M4G_01.001.01.001
@@ -138,8 +138,8 @@ grep -q ready "$WORK/sim.out"
 ok $? "(setup) the installed safeflash-sim runs an EC25-E"
 
 module() { # the example, pointed at the simulated module
-        SAFEFLASH_SYSFS_ROOT=$WORK/m/sys SAFEFLASH_DEV_ROOT=$WORK/m/dev \
-                LD_PRELOAD=$LIB/safeflash/libsafeflash-sim-usb.so XDG_STATE_HOME=$WORK/state \
+        # shellcheck disable=SC2046
+        env $(cat "$WORK/m/env") XDG_STATE_HOME=$WORK/state \
                 SAFEFLASH_DATADIR=$SHARE/safeflash SAFEFLASH_SYSCONFDIR=$WORK/etc \
                 XDG_CONFIG_HOME=$WORK/config "$@" >"$WORK/out" 2>&1
 }

@@ -4,7 +4,7 @@
 # installs and is committed; a forbidden one is refused with the module untouched; an install
 # cut by a power loss mid-program is rolled back to the module's previous firmware, with its
 # IMEI; a committed-looking install is rolled back on request. Prints TAP.
-# Usage: test_mender.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO SOURCE_ROOT
+# Usage: test_mender.sh SAFEFLASH SAFEFLASH_SIM SOURCE_ROOT
 #
 # mender-client 3.4 reads its Update Modules only from /usr/share/mender/modules/v3 and the
 # artifact_info file only from /etc/mender (neither is configurable; --data moves the rest), so
@@ -13,8 +13,7 @@
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
-SRC=$4
+SRC=$3
 . "$SRC/tests/sim/lib.sh"
 export SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$SRC/data}
 
@@ -58,7 +57,7 @@ EOF
 # module's sysfs, /dev and USB in its environment, which the Update Module's safeflash inherits.
 # Output in $WORK/out.
 mender() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        tb \
                 XDG_STATE_HOME="$WORK/state" SAFEFLASH_SYSCONFDIR="$WORK/etc" \
                 unshare -m sh -c 'mount --bind "$1" /usr/share/mender/modules/v3 &&
                         mount --bind "$2" /etc/mender && shift 2 && exec mender "$@"' \
@@ -110,7 +109,7 @@ mender commit
 ok $? "(a) committed: a second mender commit finds no update in progress (exit 2)"
 [ -f "$LIB/$R06A19.zip" ] && cmp -s "$LIB/$R06A19.zip" "$WORK/pkgs/$R06A19.zip"
 ok $? "(a) the installed package joins the library, for the next update's rollback"
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+tb \
         SAFEFLASH_SYSCONFDIR="$WORK/etc" sh "$SRC/mender/mender-inventory-safeflash" >"$WORK/out" 2>&1
 sha=$(printf %s $IMEI | sha256sum | cut -d' ' -f1)
 grep -qx "modem_model=EC25" "$WORK/out" && grep -qx "modem_firmware=$R06A19" "$WORK/out" &&

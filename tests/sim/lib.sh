@@ -1,12 +1,26 @@
 # Shared by the end-to-end scripts: TAP counting, one simulated module under $WORK/m, and the
-# real safeflash pointed at it the way it is pointed at a real module. Expects SF, SIM, SHIM.
+# real safeflash pointed at it the way it is pointed at a real module: the simulator's umockdev
+# testbed, through $WORK/m/env (UMOCKDEV_DIR and umockdev's preload). Expects SF, SIM.
 WORK=$(mktemp -d /tmp/sf-e2e.XXXXXX)
 SIMPID=
 # The locks of this test's modules (one safeflash per module) are this test's alone.
 export XDG_RUNTIME_DIR=$WORK/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-# A sanitized safeflash with an unsanitized shim preloaded: ASan must not insist on going first.
+# A sanitized safeflash with umockdev's (unsanitized) preload: ASan must not insist on going first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
+# tb PROGRAM ARGS...: run PROGRAM against the simulated bus ($TB_ENV, default $WORK/m/env), as
+# any program is: env $(cat DIR/env) PROGRAM.
+tb() {
+        # shellcheck disable=SC2046
+        env $(cat "${TB_ENV:-$WORK/m/env}") "$@"
+}
+
+# A bus with nothing on it: an empty testbed.
+tb_empty() {
+        mkdir -p "$WORK/empty/sys/bus" "$WORK/empty/sys/class" "$WORK/empty/dev"
+        UMOCKDEV_DIR="$WORK/empty" LD_PRELOAD=libumockdev-preload.so.0 "$@"
+}
 
 cleanup() {
         stop_sim
@@ -53,7 +67,7 @@ pid_is() {
 # sf ARGS...: safeflash with the module's sysfs, /dev and USB, and a history under $WORK/state.
 # Standard output alone is in $WORK/stdout (for json), both in $WORK/out.
 sf() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        tb \
                 XDG_STATE_HOME="$WORK/state" "$SF" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
         local r=$?
         cat "$WORK/stdout" "$WORK/stderr" >"$WORK/out"
@@ -103,7 +117,6 @@ at() {
 at_query() {
         python3 "$(dirname "${BASH_SOURCE[0]}")/at.py" "$WORK/m/dev/ttyUSB2" "$1"
 }
-
 
 # break_modem PACKAGE: a modem image that is whole as UBI but whose contents do not check out (the
 # module's modem crashes on it): a byte of the modem volume's first LEB changed, its data CRC and

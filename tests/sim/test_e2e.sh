@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # End to end: the real safeflash binary against safeflash-sim, reached the way a real module is
 # (libusb through the preloaded shim, or the tty), on packages from the simulator's generator.
-# Prints TAP. Usage: test_e2e.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# Prints TAP. Usage: test_e2e.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 . "$(dirname "$0")/lib.sh"
 
 flash() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-                XDG_STATE_HOME="$WORK/state" "$SF" flash "$@" >"$WORK/out" 2>&1
+        XDG_STATE_HOME="$WORK/state" tb \
+                "$SF" flash "$@" >"$WORK/out" 2>&1
 }
 
 mkpkg() { # VERSION [options]: a small package named after its version
@@ -53,7 +52,7 @@ hostile_zip dotdot.zip "$R06A19/../../../evil.txt"
 hostile_zip symlink.zip "$R06A19/update/firehose/prog_nand_firehose_9x07.mbn.lnk" symlink
 
 info() { # safeflash info with the module's sysfs and /dev
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        tb \
                 "$SF" "$@" >"$WORK/out" 2>&1
 }
 
@@ -113,8 +112,8 @@ stop_sim
 
 # 4. The same through the tty (as qcserial presents 9008).
 start_sim --install $R08A01
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" XDG_STATE_HOME="$WORK/state" \
-        "$SF" flash "$WORK/pkgs/$R06A19" -d "$WORK/m/dev/ttyUSB0" --no-backup >"$WORK/out" 2>&1 &&
+XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" flash "$WORK/pkgs/$R06A19" -d /dev/ttyUSB0 --no-backup >"$WORK/out" 2>&1 &&
         pid_is 0125 && at AT+QGMR | grep -q "$R06A19"
 ok $? "flashing through the EDL tty works as well"
 stop_sim
@@ -236,7 +235,7 @@ ok $? "flashing a module in memory-debug mode is refused (exit 4) and says why"
 # 8b. The crash dump, the log there is when the DIAG port is dead: the module in 900e offers its
 #     RAM over Sahara; ramdump collects every region of its table and shows the firmware's last log.
 ramdump() {
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
+        tb \
                 "$SF" ramdump "$@" >"$WORK/out" 2>&1
 }
 ramdump -o "$WORK/dump"
@@ -269,7 +268,7 @@ ramdump -o "$WORK/dump"
         [ "$(sha256sum "$WORK/dump/DDRCS0.BIN" | cut -d' ' -f1)" = \
           "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["regions"][1]["sha256"])' "$WORK/dump/manifest.json")" ]
 ok $? "a second dump into the same folder is refused (exit 1) and replaces nothing"
-XDG_STATE_HOME="$WORK/state" SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" \
+XDG_STATE_HOME="$WORK/state" tb \
         "$SF" ramdump --json >"$WORK/out" 2>"$WORK/err"
 [ $? -eq 0 ] && grep -q '"event": "progress", "phase": "backup", "item": "DDRCS0.BIN"' "$WORK/err" &&
         python3 -c '
@@ -372,8 +371,7 @@ ok $? "the history keeps the truth: the failed session, and R06A19 as the last k
 stop_sim
 
 # 11. No device.
-mkdir -p "$WORK/empty/bus/usb/devices"
-SAFEFLASH_SYSFS_ROOT="$WORK/empty" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
+XDG_STATE_HOME="$WORK/state" tb_empty "$SF" flash "$WORK/pkgs/$R06A19" >"$WORK/out" 2>&1
 [ $? -eq 4 ]
 ok $? "no module in EDL: exit 4"
 

@@ -3,11 +3,10 @@
 # was found by hand, against the real safeflash and safeflash-sim: a blank MIBIB, an erase range
 # that wraps, a geometry error found late, a bad package found after the switch, a programmer
 # left running, a killed run, a flash reported before the boot, a package that contradicts
-# itself. Prints TAP. Usage: test_failures.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# itself. Prints TAP. Usage: test_failures.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 . "$(dirname "$0")/lib.sh"
 export SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$(cd "$(dirname "$0")/../../data" && pwd)}
 
@@ -120,8 +119,8 @@ ok $? "5. recover resets the running programmer, identifies the chip and brings 
 # 6. safeflash killed during the flash: the backup it took is in the history; when the
 #    history lost it, recover finds it in the backup folder.
 fresh_sim --fault stall:program:2
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-        XDG_STATE_HOME="$WORK/state" "$SF" update "$P08" --force --yes >"$WORK/out" 2>&1 &
+XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" update "$P08" --force --yes >"$WORK/out" 2>&1 &
 sfpid=$!
 for _ in $(seq 1 400); do
         [ "$(count_cmd program)" -ge 2 ] && break
@@ -151,8 +150,8 @@ ok $? "6. recover after the kill, EFS2 lost and no backup row: restored from the
 
 # Less grave: one safeflash per module, while another one is stalled in the flash.
 fresh_sim --fault stall:program:2
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-        XDG_STATE_HOME="$WORK/state" "$SF" update "$P08" --force --yes >"$WORK/first.out" 2>&1 &
+XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" update "$P08" --force --yes >"$WORK/first.out" 2>&1 &
 sfpid=$!
 for _ in $(seq 1 400); do
         [ "$(count_cmd program)" -ge 2 ] && break
@@ -164,8 +163,8 @@ r=$?
 [ $r -eq 4 ] && grep -q "PID $sfpid" "$WORK/out"
 ok $? "a second safeflash on the module, with --no-wait: exit 4 naming the PID that holds it (got $r)"
 # ... or says it waits, and waits.
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-        XDG_STATE_HOME="$WORK/state" "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
+XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
 second=$!
 sleep 2
 kill -0 $second 2>/dev/null && grep -q "PID $sfpid): waiting for it to finish" "$WORK/second.out"
@@ -241,8 +240,8 @@ ok $? "check --to PACKAGE refuses a damaged package and one that contradicts its
 mkdir -p "$WORK/full"
 if mount -t tmpfs -o size=1m tmpfs "$WORK/full" 2>/dev/null; then
         : >"$WORK/sim.log"
-        SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" SAFEFLASH_DEV_ROOT="$WORK/m/dev" LD_PRELOAD="$SHIM" \
-                XDG_STATE_HOME="$WORK/full" "$SF" update "$P19" >"$WORK/out" 2>&1
+        XDG_STATE_HOME="$WORK/full" tb \
+                "$SF" update "$P19" >"$WORK/out" 2>&1
         r=$?
         umount "$WORK/full"
         [ $r -eq 1 ] && grep -q "no space left on device for the backup at $WORK/full/safeflash/backups" "$WORK/out" &&

@@ -2,11 +2,10 @@
 # End to end: safeflash keeps ModemManager off a module while it updates it (InhibitDevice over
 # the system bus, released at the end), and stops with a clear message when ModemManager will
 # not let go. A private dbus-daemon plays the system bus, a small service plays ModemManager.
-# Prints TAP. Usage: test_modemmanager.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# Prints TAP. Usage: test_modemmanager.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 . "$(dirname "$0")/lib.sh"
 export SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$(cd "$(dirname "$0")/../../data" && pwd)}
 PY=/usr/bin/python3 # Debian's, with python3-dbus and python3-gi
@@ -48,7 +47,8 @@ start_mm() { # MODE
 R06A19=EC25EFAR06A19M4G_20.201.20.201
 mkpkg $R06A19
 start_sim
-uid=$(realpath "$WORK/m/sys/bus/usb/devices/1-1")
+# The device as the kernel names it, under /sys (the testbed stands for /sys).
+uid=/sys$(realpath "$WORK/m/sys/bus/usb/devices/1-1" | sed "s#^$(realpath "$WORK/m")/sys##")
 
 start_mm ok
 ok $? "(setup) a private system bus with a stand-in ModemManager"

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Several simulated modules on one USB bus (a production line): each safeflash-sim process keeps
-# its flash in its own folder and presents its device, tty nodes and sockets in the shared bus
-# folder, on its own port. The real safeflash binary must see every module, reach the one it is
+# its flash in its own folder and presents its device, tty nodes and usbfs node in the bus's
+# shared umockdev testbed, on its own port. The real safeflash binary must see every module, reach the one it is
 # told to, and leave the others alone; two flashes at once must both succeed.
-# Prints TAP. Usage: test_multi.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# Prints TAP. Usage: test_multi.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 WORK=$(mktemp -d /tmp/sf-multi.XXXXXX)
 BUS=$WORK/bus
 DEVS=$BUS/sys/bus/usb/devices
@@ -66,8 +65,8 @@ at() {
 }
 
 sf() { # safeflash on the shared bus, as a host with these modules plugged in sees them
-        SAFEFLASH_SYSFS_ROOT="$BUS/sys" SAFEFLASH_DEV_ROOT="$BUS/dev" LD_PRELOAD="$SHIM" \
-                XDG_STATE_HOME="$WORK/state" "$SF" "$@"
+        # shellcheck disable=SC2046
+        XDG_STATE_HOME="$WORK/state" env $(cat "$BUS/env") "$SF" "$@"
 }
 
 R06A17=EC25EFAR06A17M4G_20.200.20.200
@@ -81,7 +80,7 @@ start_module 1 && start_module 2 && start_module 3 --imei 356938035643809 --chip
         start_module 4 --install $R08A01 && pid_is 1 0125 && pid_is 4 9008
 ok $? "four simulators start on one bus, each on its own port"
 
-sf list --json >"$WORK/out" 2>&1 && python3 - "$WORK/out" "$BUS/dev" <<'PY'
+sf list --json >"$WORK/out" 2>&1 && python3 - "$WORK/out" /dev <<'PY'
 import json, sys
 d = {x["device"]: x for x in json.load(open(sys.argv[1]))}
 dev = sys.argv[2]
@@ -97,8 +96,8 @@ addrs = [(x["bus"], x["address"]) for x in d.values()]
 assert len(set(addrs)) == 4, addrs
 PY
 ok $? "safeflash list shows all four on their ports, each with its own ttys and its own address"
-sf list >"$WORK/out" 2>&1 && grep -q "^1-2 .*at $BUS/dev/ttyUSB6 .*dm $BUS/dev/ttyUSB4" "$WORK/out" &&
-        grep -q "^1-4 .*edl $BUS/dev/ttyUSB12" "$WORK/out"
+sf list >"$WORK/out" 2>&1 && grep -q "^1-2 .*at /dev/ttyUSB6 .*dm /dev/ttyUSB4" "$WORK/out" &&
+        grep -q "^1-4 .*edl /dev/ttyUSB12" "$WORK/out"
 ok $? "the plain listing names each module's ports"
 
 sf info -d 1-2 --json >"$WORK/out" 2>&1 && python3 - "$WORK/out" <<'PY'
@@ -115,7 +114,7 @@ sf info -d 1-1 >"$WORK/out" 2>&1 && grep -q "IMEI  *866758043398334" "$WORK/out"
 ok $? "the module on port 1 has the persona's own IMEI"
 sf info -d 1-3 >"$WORK/out" 2>&1 && grep -q "IMEI  *356938035643809" "$WORK/out"
 ok $? "a module started with --imei reports that IMEI"
-sf info -d "$BUS/dev/ttyUSB6" >"$WORK/out" 2>&1 && grep -q "Device  *1-2," "$WORK/out" &&
+sf info -d /dev/ttyUSB6 >"$WORK/out" 2>&1 && grep -q "Device  *1-2," "$WORK/out" &&
         grep -q "IMEI  *866758043398342" "$WORK/out"
 ok $? "a module is reached by its tty path too (ttyUSB6 is the AT port of 1-2)"
 sf info -d usb:1:"$(devnum 4)" >"$WORK/out" 2>&1 && grep -q "Chip serial  0x0cfc4c67" "$WORK/out"
@@ -184,7 +183,10 @@ ok $? "its tty nodes are gone, the others' are there and answer"
 "$SIM" run --dir "$WORK/intruder" --bus "$BUS" --port 1 --timing none --small-images \
         >"$WORK/out" 2>&1 &
 ip=$!
-sleep 0.3
+for _ in $(seq 1 100); do # it gives up by itself (a sanitized one takes a while to start)
+        kill -0 $ip 2>/dev/null || break
+        sleep 0.1
+done
 kill $ip 2>/dev/null
 wait $ip
 [ $? -eq 1 ] && grep -q "port 1 of .* is taken" "$WORK/out" && pid_is 1 0125 &&

@@ -2,11 +2,10 @@
 # Real habits (safeflash-sim run --quirk NAME, docs/sim-transport.md "Real habits"): with each
 # one alone, and with all of them, `safeflash update` and `safeflash flash` install a package and
 # the module boots it with its IMEI; and what each habit asks of the host is seen happening.
-# Prints TAP. Usage: test_quirks.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# Prints TAP. Usage: test_quirks.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 . "$(dirname "$0")/lib.sh"
 
 R06A17=EC25EFAR06A17M4G_20.200.20.200

@@ -2,11 +2,10 @@
 # End to end: backup, restore, doctor and recover on the user story's EC25-E, and a power loss
 # at each phase of an update: the history tells the truth, the backup stays intact, doctor
 # names the state and recover brings the module back with its IMEI. Real safeflash against
-# safeflash-sim. Prints TAP. Usage: test_recovery.sh SAFEFLASH SAFEFLASH_SIM SHIM_SO
+# safeflash-sim. Prints TAP. Usage: test_recovery.sh SAFEFLASH SAFEFLASH_SIM
 set -u
 SF=$1
 SIM=$2
-SHIM=$3
 . "$(dirname "$0")/lib.sh"
 export SAFEFLASH_DATADIR=${SAFEFLASH_DATADIR:-$(cd "$(dirname "$0")/../../data" && pwd)}
 
@@ -109,8 +108,8 @@ sf recover "$P19"
 ok $? "recover on a running module: nothing to recover (exit 4)"
 
 # 4. Bricked and without an IMEI: recover flashes, then restores the last good backup.
-sf restore "$WORK/blank" --package "$P19" && sf edl && SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" \
-        XDG_STATE_HOME="$WORK/state" "$SF" flash "$P08" --no-wait >"$WORK/out" 2>&1; pid_is 9008
+sf restore "$WORK/blank" --package "$P19" && sf edl && XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" flash "$P08" --no-wait >"$WORK/out" 2>&1; pid_is 9008
 ok $? "(setup) EFS2 blanked and R08 flashed with the expert path: in EDL, no IMEI"
 sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["restored"] and d["imei_after"] == "'$IMEI'"'
 ok $? "recover flashes $R06A19, sees no IMEI, restores the latest good backup: IMEI back"
@@ -160,12 +159,12 @@ ok $? "power lost as the reset arrives: the module boots the new firmware, and u
 stop_sim
 rm -rf "$WORK/m"
 start_sim --install $R08A01
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$P19" --no-reset >"$WORK/out" 2>&1
+XDG_STATE_HOME="$WORK/state" tb "$SF" flash "$P19" --no-reset >"$WORK/out" 2>&1
 sf doctor --json && json 'd["state"] == "firehose-running" and "writes nothing" in d["cause"]'
 ok $? "doctor: a Firehose programmer already running (nothing written by loading it)"
 cp -r "$P19" "$WORK/badmodem"
 break_modem "$WORK/badmodem"
-SAFEFLASH_SYSFS_ROOT="$WORK/m/sys" LD_PRELOAD="$SHIM" XDG_STATE_HOME="$WORK/state" "$SF" flash "$WORK/badmodem" --no-wait >"$WORK/out" 2>&1
+XDG_STATE_HOME="$WORK/state" tb "$SF" flash "$WORK/badmodem" --no-wait >"$WORK/out" 2>&1
 pid_is 900e && sf doctor --json && json 'd["state"] == "memory-debug" and "ramdump" in d["next"]'
 ok $? "doctor: crashed into memory-debug mode (900e); next: collect the ramdump"
 sf recover --library "$WORK/lib"

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Discovery from a sysfs fixture tree (tests/data/sysfs). */
+/* Discovery from a device database fixture (tests/data/sysfs.umockdev: a running EC25, its SBL
+ * download mode, a malformed entry, fastboot, EDL, memory-debug, an EM05-G behind a hub and a root
+ * hub), loaded into a umockdev testbed: the test runs under umockdev's preload library. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,18 +11,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <umockdev.h>
 
 #include "safeflash/device.h"
+
+static UMockdevTestbed *testbed;
 
 static int setup(void **state)
 {
         char path[1024];
         const char *d = getenv("SAFEFLASH_TEST_DATA");
+        GError *e = NULL;
 
         (void)state;
-        snprintf(path, sizeof(path), "%s/sysfs", d ? d : "tests/data");
-        setenv("SAFEFLASH_SYSFS_ROOT", path, 1);
-        setenv("SAFEFLASH_DEV_ROOT", "/dev", 1);
+        snprintf(path, sizeof(path), "%s/sysfs.umockdev", d ? d : "tests/data");
+        testbed = umockdev_testbed_new();
+        if (!umockdev_testbed_add_from_file(testbed, path, &e)) {
+                fprintf(stderr, "# %s: %s\n", path, e->message);
+                g_error_free(e);
+                return -1;
+        }
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        if (testbed)
+                g_object_unref(testbed);
         return 0;
 }
 
@@ -88,5 +106,5 @@ int main(void)
                 cmocka_unit_test(test_list),
                 cmocka_unit_test(test_find),
         };
-        return cmocka_run_group_tests(tests, setup, NULL);
+        return cmocka_run_group_tests(tests, setup, teardown);
 }
