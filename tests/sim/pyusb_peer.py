@@ -80,12 +80,15 @@ cmd, length, body = packet(done)
 ok(cmd == 0x06 and length == 0x0C and body[0] in (0, 1),
    "DONE is answered with DONE_RESP (image_tx_status %s)" % (body[0] if body else "?"), done.hex())
 
-# The programmer now speaks Firehose: its start-up documents, each one transfer.
-def documents(timeout):
+# The programmer now speaks Firehose: its start-up documents, each one transfer. A real one takes
+# a while to bring up its NAND before its first words (docs/sim-transport.md, slow-start): wait
+# up to first ms for them, then until timeout ms pass in silence.
+def documents(timeout, first=None):
     docs = []
     while True:
         try:
-            chunk = bytes(dev.read(IN, 4096, timeout=timeout))
+            wait = timeout if docs or first is None else first
+            chunk = bytes(dev.read(IN, 4096, timeout=wait))
         except usb.core.USBTimeoutError:
             return docs
         if chunk:
@@ -102,7 +105,7 @@ def command(xml):
     return b""
 
 
-start = documents(500)
+start = documents(500, first=10000)
 ok(start and all(d.startswith(b"<?xml") for d in start),
    "the programmer speaks Firehose XML (%d start-up documents)" % len(start), start[:1])
 ack = command(b'<configure MemoryName="nand" MaxPayloadSizeToTargetInBytes="8192" '
