@@ -209,7 +209,8 @@ static int probe(const struct sf_device *d, struct sf_transport **t, struct sf_f
 {
         int r = -ENODEV;
 
-        for (int i = 0; i < 5 && (r == -ENODEV || r == -EPIPE || r == -ETIMEDOUT); i++) {
+        for (int i = 0; i < 5 && (r == -ENODEV || r == -EPIPE || r == -ETIMEDOUT || r == -EREMOTEIO);
+             i++) {
                 struct timespec ts = {0, 300 * 1000 * 1000};
                 if (i)
                         nanosleep(&ts, NULL);
@@ -217,7 +218,9 @@ static int probe(const struct sf_device *d, struct sf_transport **t, struct sf_f
                 if (r < 0)
                         continue;
                 sf_fh_init(fh, *t);
-                r = sf_fh_nop(fh, e);
+                /* What the programmer still had to say to the run that failed (a NAK, late
+                 * logs) is stale: drained before the probe. */
+                r = sf_fh_resume(fh, e);
                 if (r < 0) {
                         sf_transport_close(*t);
                         *t = NULL;
