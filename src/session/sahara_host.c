@@ -108,6 +108,18 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
                                             strerror(-r));
                 if (r == -ETIMEDOUT && poked)
                         break;
+                if (r == 0 && poked &&
+                    (p.cmd == SF_SAHARA_READ_DATA || p.cmd == SF_SAHARA_READ_DATA_64)) {
+                        /* The poke was the HELLO_RESP it waited for (a boot ROM that refused
+                         * command mode to an earlier session still waits for one, protocols.md
+                         * 2.13 step 2): the transfer has begun with this request. */
+                        sf_transport_note(h->t, "sahara: the poke started the image transfer");
+                        h->hello = (struct sf_sahara_packet){.cmd = SF_SAHARA_HELLO};
+                        h->hello.u.hello.version = 2;
+                        h->have_hello = h->transfer_started = true;
+                        h->first_request = p;
+                        return 0;
+                }
                 /* Silence: a boot ROM left mid-protocol may answer a HELLO_RESP. */
                 poke.u.hello.version = 2;
                 poke.u.hello.version_compatible = 1;
@@ -239,6 +251,11 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
                 return r;
         id.sahara_version = h->hello.u.hello.version;
         id.hello_mode = h->hello.u.hello.mode;
+        if (h->transfer_started) { /* already pulling an image: no command mode in this session */
+                id.command_mode_refused = true;
+                *ret = id;
+                return 0;
+        }
         if (id.hello_mode == SF_SAHARA_MODE_MEMORY_DEBUG) {
                 *ret = id; /* a crashed module: asking it anything else would lose the dump */
                 return 0;
@@ -417,7 +434,12 @@ int sf_sahara_upload_images(struct sf_sahara_host *h, const struct sf_sahara_ima
                 return sf_error_set(err, -EOPNOTSUPP,
                                     "the module is in memory-debug mode (05c6:900e): it crashed; "
                                     "collect the dump or reset it before flashing");
-        r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        if (h->transfer_started) { /* answered already, by the poke */
+                h->transfer_started = false;
+                r = on_read_data(h, &u, &h->first_request, err);
+        } else {
+                r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        }
         while (r == 0) {
                 r = upload_step(h, &u, err);
                 if (progress)

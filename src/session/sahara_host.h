@@ -16,6 +16,10 @@ struct sf_sahara_host {
         struct sf_transport *t;
         bool have_hello;
         struct sf_sahara_packet hello;
+        /* A poke (an unasked HELLO_RESP) was answered with a request for an image: the transfer
+         * has begun, first_request is its first request. */
+        bool transfer_started;
+        struct sf_sahara_packet first_request;
 };
 
 /* One image the boot ROM may ask for: 13 the Firehose programmer; a multi-image target asks for

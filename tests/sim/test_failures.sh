@@ -119,7 +119,8 @@ ok $? "5. recover resets the running programmer, identifies the chip and brings 
 # 6. safeflash killed during the flash: the backup it took is in the history; when the
 #    history lost it, recover finds it in the backup folder.
 fresh_sim --fault stall:program:2
-XDG_STATE_HOME="$WORK/state" tb \
+# env (not the tb function) in the background: $! is then safeflash's own PID.
+env $(cat "$WORK/m/env") XDG_STATE_HOME="$WORK/state" \
         "$SF" update "$P08" --force --yes >"$WORK/out" 2>&1 &
 sfpid=$!
 for _ in $(seq 1 400); do
@@ -150,7 +151,7 @@ ok $? "6. recover after the kill, EFS2 lost and no backup row: restored from the
 
 # Less grave: one safeflash per module, while another one is stalled in the flash.
 fresh_sim --fault stall:program:2
-XDG_STATE_HOME="$WORK/state" tb \
+env $(cat "$WORK/m/env") XDG_STATE_HOME="$WORK/state" \
         "$SF" update "$P08" --force --yes >"$WORK/first.out" 2>&1 &
 sfpid=$!
 for _ in $(seq 1 400); do
@@ -163,7 +164,7 @@ r=$?
 [ $r -eq 4 ] && grep -q "PID $sfpid" "$WORK/out"
 ok $? "a second safeflash on the module, with --no-wait: exit 4 naming the PID that holds it (got $r)"
 # ... or says it waits, and waits.
-XDG_STATE_HOME="$WORK/state" tb \
+env $(cat "$WORK/m/env") XDG_STATE_HOME="$WORK/state" \
         "$SF" update "$P19" >"$WORK/second.out" 2>&1 &
 second=$!
 sleep 2
