@@ -62,6 +62,7 @@ static void print_json(const struct sf_expert_options *o, const struct sf_run_re
         json_bool(&j, "boot_checked", res->boot_checked);
         json_bool(&j, "identified", f->identified);
         json_str(&j, "chip_evidence", f->chip_evidence[0] ? f->chip_evidence : NULL);
+        json_int(&j, "msm_id", f->msm_id);
         json_bool(&j, "programmer_was_running", f->programmer_was_running);
         json_int(&j, "partitions_written", f->partitions_written);
         json_int(&j, "partitions_skipped", f->partitions_skipped);

@@ -49,7 +49,7 @@ json 'd["partitions_verified"] > 0'
 ok $? "slow-start: the programmer's late start and its unasked logs are waited out"
 
 both no-command-mode --quirk no-command-mode
-json 'd["identified"] and d["chip_evidence"] == "programmer" and d["chip_serial"] == 0x0cf94c64'
+json 'd["identified"] and d["chip_evidence"] == "programmer" and d["chip_serial"] == "0x0cf94c64"'
 ok $? "no-command-mode: the chip is identified by the running programmer's banner, and says so"
 sf edl && pid_is 9008 && sf info --json && json '"refuses Sahara command mode" in d["note"]'
 ok $? "no-command-mode: info on the module in EDL says its boot ROM refuses command mode"
