@@ -25,4 +25,8 @@ struct sf_requirements {
 int sf_requirement_check(const struct sf_requirement *req, const struct sf_version *installed,
                          char *why, size_t why_size);
 
+/* The size of pattern once glibc has compiled it, in parts (>= 0), or -EBADMSG (back-references,
+ * stacked repetitions, unbalanced groups, a bad bound) or -E2BIG (too long, too large). */
+int sf_regex_measure(const char *pattern);
+
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,17 +91,163 @@ int sf_requirements_add(sf_requirements *reqs, enum sf_requirement_kind kind,
         return 0;
 }
 
+/* A package's pattern reaches regcomp only if it is small once compiled. glibc expands a bounded
+ * repetition by copying its operand ("(a{100}){100}" is 10,000 nodes) and builds its automaton
+ * from the copies, and stacked duplication symbols ("0+++...", undefined in POSIX EREs) make its
+ * automaton grow without bound: either takes gigabytes for a pattern of a few hundred bytes. So
+ * the pattern is measured first: each atom counts one, a group the sum of its contents, a
+ * repetition multiplies what it repeats by its upper bound (unbounded ones count twice), and the
+ * total must stay under REGEX_MAX_COST. Back-references (exponential matching) and stacked
+ * duplication symbols are refused outright; LVFS patterns use none of them. */
+#define REGEX_MAX_LEN 512
+#define REGEX_MAX_COST 4096
+#define REGEX_MAX_DEPTH 16
+
+static bool is_dup(char c)
+{
+        return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+/* Reads a bound "{n}", "{n,}" or "{n,m}" at *p; its upper bound (or 2 when unbounded) in *ret. */
+static int parse_bound(const char **p, unsigned long *ret)
+{
+        const char *s = *p + 1;
+        unsigned long lo = 0, hi;
+        bool digits = false;
+
+        for (; *s >= '0' && *s <= '9'; s++, digits = true)
+                if ((lo = lo * 10 + (unsigned long)(*s - '0')) > 255)
+                        return -EBADMSG; /* RE_DUP_MAX is 255 in POSIX */
+        hi = lo;
+        if (*s == ',') {
+                s++;
+                if (*s == '}')
+                        hi = lo < 2 ? 2 : lo;
+                else
+                        for (hi = 0; *s >= '0' && *s <= '9'; s++, digits = true)
+                                if ((hi = hi * 10 + (unsigned long)(*s - '0')) > 255)
+                                        return -EBADMSG;
+        }
+        if (*s != '}' || !digits)
+                return -EBADMSG;
+        *p = s + 1;
+        *ret = hi ? hi : 1;
+        return 0;
+}
+
+int sf_regex_measure(const char *pattern)
+{
+        unsigned long sum[REGEX_MAX_DEPTH + 1] = {0}, last = 0;
+        const char *p = pattern;
+        int depth = 0;
+        bool after_dup = false, have_atom = false;
+
+        if (strlen(pattern) > REGEX_MAX_LEN)
+                return -E2BIG;
+        while (*p) {
+                if (is_dup(*p)) {
+                        unsigned long times = 2;
+
+                        if (after_dup || !have_atom)
+                                return -EBADMSG;
+                        if (*p == '{') {
+                                if (parse_bound(&p, &times) < 0)
+                                        return -EBADMSG;
+                        } else {
+                                times = *p == '?' ? 1 : 2;
+                                p++;
+                        }
+                        /* the atom counted once already; now it counts `times` times */
+                        sum[depth] += last * times - last;
+                        if (sum[depth] > REGEX_MAX_COST)
+                                return -E2BIG;
+                        after_dup = true;
+                        continue;
+                }
+                after_dup = false;
+                have_atom = true;
+                switch (*p) {
+                case '\\':
+                        if (p[1] >= '1' && p[1] <= '9')
+                                return -EBADMSG;
+                        if (p[1] == '\0')
+                                return -EBADMSG;
+                        p += 2;
+                        last = 1;
+                        break;
+                case '[':
+                        /* a bracket expression: "]" first (after an optional "^") is literal;
+                         * "[:class:]", "[=x=]" and "[.x.]" inside it end at their own ":]" */
+                        p++;
+                        if (*p == '^')
+                                p++;
+                        if (*p == ']')
+                                p++;
+                        while (*p && *p != ']') {
+                                if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+                                        const char *end = strchr(p + 2, p[1]);
+
+                                        while (end && end[1] != ']')
+                                                end = strchr(end + 1, p[1]);
+                                        if (!end)
+                                                return -EBADMSG;
+                                        p = end + 2;
+                                } else
+                                        p++;
+                        }
+                        if (*p != ']')
+                                return -EBADMSG;
+                        p++;
+                        last = 1;
+                        break;
+                case '(':
+                        if (depth == REGEX_MAX_DEPTH)
+                                return -E2BIG;
+                        sum[++depth] = 1;
+                        have_atom = false;
+                        p++;
+                        continue;
+                case ')':
+                        if (depth == 0)
+                                return -EBADMSG;
+                        last = sum[depth--];
+                        p++;
+                        break;
+                case '|':
+                        have_atom = false;
+                        last = 0;
+                        p++;
+                        sum[depth]++;
+                        continue;
+                case '^':
+                case '$':
+                        have_atom = false;
+                        last = 0;
+                        p++;
+                        sum[depth]++;
+                        continue;
+                default:
+                        p++;
+                        last = 1;
+                        break;
+                }
+                sum[depth] += last;
+                if (sum[depth] > REGEX_MAX_COST)
+                        return -E2BIG;
+        }
+        if (depth != 0)
+                return -EBADMSG;
+        return (int)sum[0];
+}
+
 static int check_regex(const char *pattern, const char *s)
 {
         regex_t re;
         int r;
 
-        /* Back-references make matching exponential; LVFS patterns have no use for them. */
-        for (const char *p = strchr(pattern, '\\'); p; p = strchr(p + 2, '\\'))
-                if (p[1] >= '1' && p[1] <= '9')
-                        return -EBADMSG;
-                else if (p[1] == '\0')
-                        break;
+        r = sf_regex_measure(pattern);
+        if (r < 0)
+                return r;
         if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0)
                 return -EBADMSG;
         r = regexec(&re, s, 0, NULL, 0) == 0;
@@ -161,8 +308,13 @@ int sf_requirement_check(const struct sf_requirement *req, const struct sf_versi
                 if (r == -EBADMSG)
                         snprintf(why, why_size,
                                  "the pattern is not a valid regular expression (or uses "
-                                 "back-references)");
-                return r == -EBADMSG ? 0 : r;
+                                 "back-references or stacked repetitions)");
+                else if (r == -E2BIG)
+                        snprintf(why, why_size,
+                                 "the pattern is too large (over %d characters, or repetitions "
+                                 "that expand past %d parts)",
+                                 REGEX_MAX_LEN, REGEX_MAX_COST);
+                return r < 0 ? 0 : r;
         case SF_COMPARE_LT:
         case SF_COMPARE_LE:
         case SF_COMPARE_GT:

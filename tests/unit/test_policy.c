@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/requires-internal.h"
 #include "safeflash/policy.h"
 
 #define V_R06A17 "EC25EFAR06A17M4G_20.200.20.200"
@@ -313,7 +314,64 @@ static const struct req_row req_rows[] = {
          false},
         {V_R06A17, SF_COMPARE_REGEX, "([", false},
         {V_R06A17, SF_COMPARE_REGEX, "^(E)C25\\1*", false}, /* back-reference: refused */
+        /* stacked repetitions (found by fuzz_metainfo: gigabytes in glibc's regcomp) */
+        {V_R06A17, SF_COMPARE_REGEX, "^EC25EFAR06A1+++++++++++++++++++7", false},
+        /* a repetition of a repetition of a repetition: 16 million parts once expanded */
+        {V_R06A17, SF_COMPARE_REGEX, "^(((EC25){255}){255}){255}", false},
+        {V_R06A17, SF_COMPARE_REGEX, "^(EC25|EG25)EFAR0[68]A1[0-9]?M4G_", true},
+        {V_R06A17, SF_COMPARE_REGEX, "^[[:upper:]]{2}25[]A-Z]+06", true},
 };
+
+/* The pattern's measure: what glibc would build, bounded before regcomp sees it. */
+static void test_regex_measure(void **state)
+{
+        static const struct {
+                const char *pattern;
+                int want; /* >0: accepted (its size need not be exact: >0 is enough), else errno */
+        } pats[] = {
+                {"^EC25EFAR06A[0-9]{2}M4G_20\\.2[0-9]{2}\\.20\\.2[0-9]{2}$", 1},
+                {"a{255}", 1},
+                {"(ab){10,20}|c*", 1},
+                {"[]a]*", 1},
+                {"[^]a]+", 1},
+                {"[[:alpha:]]?", 1},
+                {"0++", -EBADMSG},
+                {"a*{2}", -EBADMSG},
+                {"*a", -EBADMSG},
+                {"(*a)", -EBADMSG},
+                {"a|*", -EBADMSG},
+                {"a{256}", -EBADMSG},
+                {"a{2,x}", -EBADMSG},
+                {"a{}", -EBADMSG},
+                {"(a", -EBADMSG},
+                {"a)", -EBADMSG},
+                {"[a", -EBADMSG},
+                {"[[:alpha]", -EBADMSG},
+                {"a\\", -EBADMSG},
+                {"(a)\\1", -EBADMSG},
+                {"((a{100}){100})", -E2BIG},
+                {"(((((((((((((((((a)))))))))))))))))", -E2BIG},
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++) {
+                int r = sf_regex_measure(pats[i].pattern);
+
+                if (pats[i].want > 0 ? r <= 0 : r != pats[i].want)
+                        print_error("pattern %s: %d\n", pats[i].pattern, r);
+                if (pats[i].want > 0)
+                        assert_true(r > 0);
+                else
+                        assert_int_equal(r, pats[i].want);
+        }
+        {
+                char longp[600];
+
+                memset(longp, 'a', sizeof(longp) - 1);
+                longp[sizeof(longp) - 1] = '\0';
+                assert_int_equal(sf_regex_measure(longp), -E2BIG);
+        }
+}
 
 static void test_requirements(void **state)
 {
@@ -395,6 +453,7 @@ int main(void)
                 cmocka_unit_test(test_rule_replaced_by_name),
                 cmocka_unit_test(test_requirements),
                 cmocka_unit_test(test_requirement_kinds),
+                cmocka_unit_test(test_regex_measure),
                 cmocka_unit_test(test_to_string),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
