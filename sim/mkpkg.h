@@ -46,6 +46,13 @@
  * "02 <msm_id><oem_id><model_id> HW_ID", "03 0000000000000000 DEBUG", "04 <oem> OEM_ID",
  * "05 <hash segment size> SW_SIZE", "06 <model> MODEL_ID", "07 0001 SHA256".
  *
+ * SDX55-family programmers (msm_id SIM_MKPKG_SDX55_MSM_ID) have an MBN v7 hash segment instead:
+ * the 40-byte header (+8 common metadata 24, +12 QTI metadata 0, +16 OEM metadata 224, +20 hash
+ * table, +24/+28 no QTI signature or chain, +32 signature 256, +36 chain), the common metadata
+ * (software id 3, hash_table_algorithm 3 = SHA-384), 224 zero bytes of OEM metadata, a SHA-384
+ * table (48 bytes a program header), signature and chain; the attestation certificate has the
+ * same OUs but "07 … SHA256". Entries of the hash segment itself and of a bss stay zero.
+ *
  * Options, the version and the sizes are checked, and the certificates made, before anything
  * is written; a later failure (a file operation) may leave part of a package in o->out.
  *
@@ -64,7 +71,8 @@
  *     sdxprairie-boot.img                       LUN 0: boot, and recovery
  *     sdxprairie-sysfs.ubi sdxprairie-recoveryfs.ubi usrdata.ubi   LUN 0
  *     firehose/
- *       prog_firehose_sdx55.mbn                 the same programmer ELF, HW_ID of the SDX55
+ *       prog_firehose_sdx55.mbn                 the programmer ELF for the SDX55, with an MBN v7
+ *                                               hash segment (see below)
  *       rawprogram0.xml … rawprogram5.xml       <program> per partition in GPT order (an empty
  *                                               filename for those the package does not write:
  *                                               xbl_b, ssd, misc, persist, modemst1/2, fsg, fsc),

@@ -27,10 +27,21 @@
 #define HASH_TABLE    (PROG_PHDRS * 32u)
 #define HASH_SEG_OFF  0x1000u
 #define HASH_SEG_LEN  (MBN_V3_LEN + HASH_TABLE + SIGNATURE_LEN + CHAIN_AREA)
-#define LOAD_BASE     0x08000000u
-#define PROG_SW_ID    3u /* Qualcomm's software ID of programmers (ENPRG, NPRG, Firehose) */
-#define VALID_FROM    "20200101000000Z"
-#define VALID_UNTIL   "20400101000000Z"
+/* MBN v7 (SDX55 and later): the 40-byte header, then the common metadata (six u32: major,
+ * minor, software id, secondary software id, hash table algorithm, measurement register), the
+ * QTI metadata (none here), the OEM metadata ("OEM metadata 2.0", 224 bytes), a SHA-384 hash
+ * table, the QTI signature and chain (none: not dual-signed), the OEM signature and chain. Sizes
+ * and order as Stephan Gerhold's qtestsign writes them after coreboot's mbn_tools.py. */
+#define MBN_V7_COMMON_MD 24u
+#define MBN_V7_OEM_MD    224u
+#define MBN_V7_SHA384    3u /* hash_table_algorithm: SHA-384 */
+#define HASH_TABLE_V7    (PROG_PHDRS * 48u)
+#define HASH_SEG_LEN_V7                                                                            \
+        (MBN_V3_LEN + MBN_V7_COMMON_MD + MBN_V7_OEM_MD + HASH_TABLE_V7 + SIGNATURE_LEN + CHAIN_AREA)
+#define LOAD_BASE   0x08000000u
+#define PROG_SW_ID  3u /* Qualcomm's software ID of programmers (ENPRG, NPRG, Firehose) */
+#define VALID_FROM  "20200101000000Z"
+#define VALID_UNTIL "20400101000000Z"
 
 SF_DEFINE_CLEANUP(EVP_PKEY, EVP_PKEY_free)
 SF_DEFINE_CLEANUP(X509, X509_free)
@@ -81,6 +92,19 @@ static int sha256(const void *p, size_t n, uint8_t out[32])
         unsigned len = 32;
 
         return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) ? 0 : -EIO;
+}
+
+static int sha384(const void *p, size_t n, uint8_t out[48])
+{
+        unsigned len = 48;
+
+        return EVP_Digest(p, n, out, &len, EVP_sha384(), NULL) ? 0 : -EIO;
+}
+
+/* SDX55-family chips take v7 programmers with SHA-384 hash tables; MDM9x07 ones v3/SHA-256. */
+static bool chip_wants_v7(uint32_t msm_id)
+{
+        return msm_id == SIM_MKPKG_SDX55_MSM_ID;
 }
 
 /* ---- Certificates ---- */
@@ -204,14 +228,20 @@ static int make_ca(const struct root_spec *rs, X509 *root, EVP_PKEY *root_key, E
 }
 
 /* The attestation certificate: the identity lives in its OU attributes. */
-static int make_attestation(const struct root_spec *rs, const struct identity *id, X509 *ca,
-                            EVP_PKEY *ca_key, X509 **ret_cert)
+static int make_attestation(const struct root_spec *rs, const struct identity *id, bool v7,
+                            X509 *ca, EVP_PKEY *ca_key, X509 **ret_cert)
 {
         char ou[7][40];
         const char *rdns[] = {
                 "C",   rs->country, "ST",  "Shanghai", "L",   "Shanghai",  "O",   rs->org, "OU",
                 ou[0], "OU",        ou[1], "OU",       ou[2], "OU",        ou[3], "OU",    ou[4],
                 "OU",  ou[5],       "OU",  ou[6],      "CN",  rs->leaf_cn, NULL};
+        /* v7 names its hash algorithm in the common metadata, not in a "07 … SHA256" OU */
+        if (v7) {
+                rdns[20] = "CN";
+                rdns[21] = rs->leaf_cn;
+                rdns[22] = NULL;
+        }
         const struct cert_spec spec = {.serial = 3,
                                        .rdns = rdns,
                                        .basic_constraints = "critical,CA:FALSE",
@@ -224,7 +254,9 @@ static int make_attestation(const struct root_spec *rs, const struct identity *i
                  (unsigned)id->oem_id, (unsigned)id->model_id);
         snprintf(ou[2], sizeof(ou[2]), "03 %016" PRIX64 " DEBUG", (uint64_t)0);
         snprintf(ou[3], sizeof(ou[3]), "04 %04X OEM_ID", (unsigned)id->oem_id);
-        snprintf(ou[4], sizeof(ou[4]), "05 %08X SW_SIZE", MBN_V3_LEN + HASH_TABLE);
+        snprintf(ou[4], sizeof(ou[4]), "05 %08X SW_SIZE",
+                 v7 ? MBN_V3_LEN + MBN_V7_COMMON_MD + MBN_V7_OEM_MD + HASH_TABLE_V7
+                    : MBN_V3_LEN + HASH_TABLE);
         snprintf(ou[5], sizeof(ou[5]), "06 %04X MODEL_ID", (unsigned)id->model_id);
         snprintf(ou[6], sizeof(ou[6]), "07 0001 SHA256");
         r = seeded_key(rs->tag, "attestation", &key);
@@ -250,7 +282,7 @@ static int append_der(X509 *x, uint8_t *area, size_t size, size_t *off)
 }
 
 /* The certificate chain area of a hash segment: attestation, attestation CA, root, then 0xFF. */
-static int build_chain(const struct root_spec *rs, const struct identity *id,
+static int build_chain(const struct root_spec *rs, const struct identity *id, bool v7,
                        uint8_t area[CHAIN_AREA])
 {
         _cleanup_(EVP_PKEY_freep) EVP_PKEY *root_key = NULL, *ca_key = NULL;
@@ -263,7 +295,7 @@ static int build_chain(const struct root_spec *rs, const struct identity *id,
         if (r >= 0)
                 r = make_ca(rs, root, root_key, &ca_key, &ca);
         if (r >= 0)
-                r = make_attestation(rs, id, ca, ca_key, &leaf);
+                r = make_attestation(rs, id, v7, ca, ca_key, &leaf);
         if (r >= 0)
                 r = append_der(leaf, area, CHAIN_AREA, &off);
         if (r >= 0)
@@ -298,10 +330,11 @@ int sim_oem_root_hash(uint8_t ret[32])
 
 /* ELF32: phdr 0 covers the headers, phdr 1 is the hash segment, then the loadable segments, each
  * at a page-aligned offset. Returns the file size. */
-static size_t plan_programmer(const struct programmer_spec *spec, bool small,
+static size_t plan_programmer(const struct programmer_spec *spec, bool small, bool v7,
                               struct sf_elf_phdr ph[PROG_PHDRS])
 {
-        uint64_t off = HASH_SEG_OFF + HASH_SEG_LEN;
+        uint32_t seg_len = v7 ? HASH_SEG_LEN_V7 : HASH_SEG_LEN;
+        uint64_t off = HASH_SEG_OFF + seg_len;
 
         ph[0] = (struct sf_elf_phdr){.type = SF_ELF_PT_NULL,
                                      .flags = 0x07000000,
@@ -311,8 +344,8 @@ static size_t plan_programmer(const struct programmer_spec *spec, bool small,
                                      .offset = HASH_SEG_OFF,
                                      .vaddr = LOAD_BASE + HASH_SEG_OFF,
                                      .paddr = LOAD_BASE + HASH_SEG_OFF,
-                                     .filesz = HASH_SEG_LEN,
-                                     .memsz = sim_pkg_align_up(HASH_SEG_LEN, PAGE),
+                                     .filesz = seg_len,
+                                     .memsz = sim_pkg_align_up(seg_len, PAGE),
                                      .align = PAGE};
         for (unsigned i = 0; i < PROG_SEGMENTS; i++) {
                 const struct segment_spec *s = &spec->seg[i];
@@ -378,7 +411,10 @@ static int put_hash_segment(uint8_t *b, const struct sf_elf_phdr *ph, const stru
         sf_put_le32(seg + 32, dest + HASH_TABLE + SIGNATURE_LEN);
         sf_put_le32(seg + 36, CHAIN_AREA);
         for (unsigned i = 0; i < PROG_PHDRS; i++)
-                if (i != 1 && sha256(b + ph[i].offset, ph[i].filesz, table + 32 * i) < 0)
+                /* the hash segment's own entry, and those of segments without bytes (bss),
+                 * stay zero */
+                if (i != 1 && ph[i].filesz &&
+                    sha256(b + ph[i].offset, ph[i].filesz, table + 32 * i) < 0)
                         return -EIO;
         /* Nothing verifies the signature: deterministic bytes of the right size. */
         sim_fill(table + HASH_TABLE, SIGNATURE_LEN,
@@ -387,11 +423,40 @@ static int put_hash_segment(uint8_t *b, const struct sf_elf_phdr *ph, const stru
         return 0;
 }
 
+/* v7: header, common metadata, OEM metadata (zero: its fields are not modelled), SHA-384 hash
+ * table, OEM signature, OEM chain. */
+static int put_hash_segment_v7(uint8_t *b, const struct sf_elf_phdr *ph,
+                               const struct sim_signing *sg, const char *file)
+{
+        uint8_t *seg = b + ph[1].offset, *md = seg + MBN_V3_LEN;
+        uint8_t *table = md + MBN_V7_COMMON_MD + MBN_V7_OEM_MD;
+
+        sf_put_le32(seg + 4, 7);
+        sf_put_le32(seg + 8, MBN_V7_COMMON_MD);
+        sf_put_le32(seg + 12, 0); /* QTI metadata */
+        sf_put_le32(seg + 16, MBN_V7_OEM_MD);
+        sf_put_le32(seg + 20, HASH_TABLE_V7);
+        sf_put_le32(seg + 24, 0); /* QTI signature */
+        sf_put_le32(seg + 28, 0); /* QTI certificate chain */
+        sf_put_le32(seg + 32, SIGNATURE_LEN);
+        sf_put_le32(seg + 36, CHAIN_AREA);
+        sf_put_le32(md + 8, PROG_SW_ID);
+        sf_put_le32(md + 16, MBN_V7_SHA384);
+        for (unsigned i = 0; i < PROG_PHDRS; i++)
+                if (i != 1 && ph[i].filesz &&
+                    sha384(b + ph[i].offset, ph[i].filesz, table + 48 * i) < 0)
+                        return -EIO;
+        sim_fill(table + HASH_TABLE_V7, SIGNATURE_LEN,
+                 sim_pkg_seed_for(file, "signature", sg->version), 0);
+        memcpy(table + HASH_TABLE_V7 + SIGNATURE_LEN, sg->chain, CHAIN_AREA);
+        return 0;
+}
+
 static int build_programmer(const struct sim_signing *sg, const struct programmer_spec *spec,
                             uint8_t **ret, size_t *ret_len)
 {
         struct sf_elf_phdr ph[PROG_PHDRS];
-        size_t len = plan_programmer(spec, sg->small, ph);
+        size_t len = plan_programmer(spec, sg->small, sg->v7, ph);
         _cleanup_free_ uint8_t *b = calloc(1, len);
         int r;
 
@@ -401,7 +466,8 @@ static int build_programmer(const struct sim_signing *sg, const struct programme
         for (unsigned i = 0; i < PROG_SEGMENTS; i++)
                 sim_fill(b + ph[2 + i].offset, ph[2 + i].filesz,
                          sim_pkg_seed_for(spec->file, segment_names[i], sg->version), 0);
-        r = put_hash_segment(b, ph, sg, spec->file);
+        r = sg->v7 ? put_hash_segment_v7(b, ph, sg, spec->file)
+                   : put_hash_segment(b, ph, sg, spec->file);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(b);
@@ -431,7 +497,8 @@ int sim_pkg_signing_setup(const struct sim_mkpkg_options *o, const char *version
                               .model_id = o->model_id};
         int r;
 
-        r = build_chain(&roots[o->foreign_root ? 1 : 0], &id, ret->chain);
+        ret->v7 = chip_wants_v7(id.msm_id);
+        r = build_chain(&roots[o->foreign_root ? 1 : 0], &id, ret->v7, ret->chain);
         if (r < 0)
                 return sf_error_set(err, r, "mkpkg: cannot make the certificate chain (%s)",
                                     r == -EIO ? "OpenSSL failed" : strerror(-r));

@@ -18,6 +18,7 @@
 struct sim_signing {
         uint8_t chain[SIM_PKG_CHAIN_AREA]; /* attestation, attestation CA, root, then 0xFF */
         bool small;
+        bool v7;             /* an SDX55-family chip: MBN v7 hash segment, SHA-384 table */
         const char *version; /* seeds the filler */
 };
 

@@ -340,11 +340,10 @@ static int plan_segments(struct sim_sahara *s, const struct sf_elf_phdr *ph, uns
         return 0;
 }
 
-static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
+/* A segment's digest: SHA-256, or SHA-384 for the 48-byte entries of v6/v7 hash tables. */
+static void digest(const uint8_t *p, size_t n, unsigned len, uint8_t *out)
 {
-        unsigned len = 32;
-
-        EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+        EVP_Digest(p, n, out, &len, len == 48 ? EVP_sha384() : EVP_sha256(), NULL);
 }
 
 /* The programmer's identity: root-certificate hash and HW_ID from the attestation cert. */
@@ -357,7 +356,7 @@ static void read_identity(struct sim_sahara *s, const uint8_t *seg, const struct
         if (sf_mbn_split_certs(seg + m->cert_chain_off, m->cert_chain_size, certs, &n) < 0 ||
             n == 0)
                 return;
-        sha256(certs[n - 1].der, certs[n - 1].len, s->programmer.root_hash);
+        digest(certs[n - 1].der, certs[n - 1].len, 32, s->programmer.root_hash);
         if (sf_mbn_cert_identity(certs[0].der, certs[0].len, &id) == 0) {
                 s->programmer.msm_id = id.msm_id;
                 s->programmer.oem_id = id.oem_id;
@@ -379,16 +378,17 @@ static uint32_t authenticate(struct sim_sahara *s, const struct sf_elf_phdr *ph,
                 return SF_SAHARA_STATUS_HASH_TABLE_NOT_FOUND;
         h = &ph[s->hash_index];
         seg = s->image + h->offset;
-        if (sf_mbn_parse_header(seg, h->filesz, &m) < 0)
+        if (sf_mbn_parse_header_n(seg, h->filesz, n, &m) < 0)
                 return SF_SAHARA_STATUS_HASH_TABLE_NOT_FOUND;
-        if (m.code_size < (uint64_t)n * 32)
+        if (m.code_size < (uint64_t)n * m.digest_len)
                 return SF_SAHARA_STATUS_INVALID_IMG_HASH_TABLE_SIZE;
         for (unsigned i = 0; i < n; i++) {
-                uint8_t d[32];
+                uint8_t d[48];
                 if ((int)i == s->hash_index || ph[i].filesz == 0)
                         continue;
-                sha256(s->image + ph[i].offset, ph[i].filesz, d);
-                if (memcmp(d, seg + m.hash_table_off + 32 * i, 32) != 0)
+                digest(s->image + ph[i].offset, ph[i].filesz, m.digest_len, d);
+                const uint8_t *want = seg + m.hash_table_off + (uint64_t)m.digest_len * i;
+                if (memcmp(d, want, m.digest_len) != 0)
                         return SF_SAHARA_STATUS_HASH_VERIFICATION_FAILURE;
         }
         read_identity(s, seg, &m);

@@ -99,8 +99,8 @@ int sf_requirements_add(sf_requirements *reqs, enum sf_requirement_kind kind,
  * repetition multiplies what it repeats by its upper bound (unbounded ones count twice), and the
  * total must stay under REGEX_MAX_COST. Back-references (exponential matching) and stacked
  * duplication symbols are refused outright; LVFS patterns use none of them. */
-#define REGEX_MAX_LEN 512
-#define REGEX_MAX_COST 4096
+#define REGEX_MAX_LEN   512
+#define REGEX_MAX_COST  4096
 #define REGEX_MAX_DEPTH 16
 
 static bool is_dup(char c)

@@ -20,6 +20,7 @@
 
 #include "image.h"
 #include "mkpkg.h"
+#include "package/programmer.h"
 #include "proto/firehose.h"
 #include "proto/mbn.h"
 #include "proto/mibib.h"
@@ -331,7 +332,7 @@ static void parse_programmer(const char *path, struct programmer *g)
         assert_int_equal(m.signature_size, 256);
         for (unsigned i = 0; i < eh.phnum; i++) {
                 uint8_t want[32] = {0};
-                if ((int)i != h)
+                if ((int)i != h && ph[i].filesz) /* bss and the hash segment: zero */
                         sha256(g->bytes + ph[i].offset, ph[i].filesz, want);
                 assert_memory_equal(seg + m.hash_table_off + 32 * i, want, 32);
         }
@@ -537,6 +538,73 @@ static void test_programmer_refused(void **state)
         assert_int_equal(g.id.oem_id, 0x1234);
         assert_int_equal(g.id.model_id, 0x0abc);
         free(g.bytes);
+}
+
+/* An SDX55 programmer: MBN v7 with a SHA-384 table. The layout is checked at fixed offsets as
+ * qtestsign (after coreboot's mbn_tools.py) writes it: ten u32 of header (+8 common metadata 24,
+ * +12 QTI metadata, +16 OEM metadata, +20 hash table, +24/+28 QTI signature and chain, +32/+36
+ * OEM signature and chain), the common metadata's software id (+8) and hash algorithm (+16,
+ * 3 = SHA-384), then the table; the ROM boots it, the host reads it as v7. */
+static void test_programmer_v7_sdx55(void **state)
+{
+        struct sim_mkpkg_options o = {.version = "RM500QGLABR11A07M4G_01.001.01.001",
+                                      .small = true,
+                                      .msm_id = 0x000C30E1};
+        struct sim_chip chip = {.msm_id = 0x000C30E1, .sahara_version = 2, .max_chunk = 4096};
+        struct sf_programmer_info info;
+        struct sf_elf_header eh;
+        struct sf_elf_phdr ph[SF_ELF_MAX_PHDRS];
+        enum sim_sahara_outcome outcome;
+        struct sf_error err = {{0}};
+        const uint8_t *seg, *table;
+        uint8_t *b;
+        size_t len;
+        char path[512];
+
+        (void)state;
+        join(path, sizeof(path), fx.root, "sdx55.mbn");
+        assert_int_equal(sim_mkpkg_programmer(&o, path, &err), 0);
+        b = read_all(path, &len);
+        assert_int_equal(sf_elf_parse_header(b, len, len, &eh), 0);
+        assert_int_equal(sf_elf_parse_phdrs(&eh, b + eh.phoff, len - eh.phoff, len, ph), 0);
+        assert_int_equal(sf_elf_find_hash_segment(ph, eh.phnum), 1);
+        seg = b + ph[1].offset;
+        assert_int_equal(sf_le32(seg + 4), 7);
+        assert_int_equal(sf_le32(seg + 8), 24);
+        assert_int_equal(sf_le32(seg + 20), eh.phnum * 48u);
+        assert_int_equal(sf_le32(seg + 40 + 8), 3);  /* software id: programmer */
+        assert_int_equal(sf_le32(seg + 40 + 16), 3); /* SHA-384 */
+        table = seg + 40 + sf_le32(seg + 8) + sf_le32(seg + 12) + sf_le32(seg + 16);
+        for (unsigned i = 0; i < eh.phnum; i++) {
+                uint8_t want[48] = {0};
+                unsigned dlen = 48;
+                if (i != 1 && ph[i].filesz)
+                        assert_true(EVP_Digest(b + ph[i].offset, ph[i].filesz, want, &dlen,
+                                               EVP_sha384(), NULL));
+                assert_memory_equal(table + 48 * i, want, 48);
+        }
+        assert_int_equal(sf_programmer_inspect(path, b, len, &info, &err), 0);
+        assert_int_equal(info.mbn_version, 7);
+        assert_int_equal(info.digest_len, 48);
+        assert_true(info.has_identity);
+        assert_int_equal(info.msm_id, 0x000C30E1);
+        assert_int_equal(info.n_certs, 3);
+        free(b);
+        assert_int_equal(boot_rom_pull(&chip, path, &outcome), 0);
+        assert_int_equal(outcome, SIM_SAHARA_PROGRAMMER_STARTED);
+        /* one flipped byte of the code: the ROM's SHA-384 check refuses it */
+        b = read_all(path, &len);
+        b[ph[2].offset + 7] ^= 1;
+        join(path, sizeof(path), fx.root, "sdx55-bad.mbn");
+        {
+                FILE *f = fopen(path, "wb");
+                assert_non_null(f);
+                assert_int_equal(fwrite(b, 1, len, f), len);
+                fclose(f);
+        }
+        free(b);
+        assert_int_equal(boot_rom_pull(&chip, path, &outcome),
+                         SF_SAHARA_STATUS_HASH_VERIFICATION_FAILURE);
 }
 
 /* ---- rawprogram and patch XML ---- */
@@ -1089,6 +1157,7 @@ int main(void)
                 cmocka_unit_test(test_programmer_structure),
                 cmocka_unit_test(test_programmer_boots_on_secure_chip),
                 cmocka_unit_test(test_programmer_refused),
+                cmocka_unit_test(test_programmer_v7_sdx55),
                 cmocka_unit_test(test_rawprogram_update),
                 cmocka_unit_test(test_rawprogram_factory),
                 cmocka_unit_test(test_r08_rawprogram_follows_its_layout),
