@@ -69,7 +69,10 @@ const struct cli_command cmd_recover = {
                 "the policy allows from that firmware. What remains of its EFS is backed up\n"
                 "first; the package is flashed and verified; the module must boot. If it boots\n"
                 "without its IMEI, its latest verified EFS backup is written back. Success means\n"
-                "it runs the package's version with its own IMEI.\n",
+                "it runs the package's version with its own IMEI.\n"
+                "A boot ROM that refuses Sahara command mode tells no serial: give the PACKAGE;\n"
+                "its programmer names the chip, and what the history knows of it (last good\n"
+                "firmware, IMEI, backup) is checked before anything is written.\n",
         .options = options,
         .run = run,
 };

@@ -118,6 +118,11 @@ struct sf_flash_options {
         /* Write even when nothing tells which chip the module is (no command mode, nothing
          * known before, no chip serial from the programmer): the programmer goes unchecked. */
         bool force_unidentified;
+        /* Called when the chip was identified only once the programmer ran (its boot ROM refuses
+         * command mode): res->chip_serial names it. Before the backup and before anything is
+         * written; a negative return stops the run there (nothing written, the module reset). */
+        int (*on_identified)(void *userdata, const struct sf_flash_result *res,
+                             struct sf_error *err);
 };
 
 /* One device-unique partition copied by a backup. */

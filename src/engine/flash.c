@@ -652,6 +652,20 @@ static int run_action(struct sf_job *j, struct sf_error *err)
         return sf_error_set(err, -EINVAL, "unknown action %d", (int)j->o->action);
 }
 
+/* The chip named by its programmer: the caller may look it up (history) and stop here, before
+ * anything is written; the module then goes back to its boot ROM. */
+static int identified_by_programmer(struct sf_job *j, struct sf_error *err)
+{
+        int r = sf_job_chip_from_programmer(j, err);
+
+        if (r < 0 || !j->res.identified || !j->o->on_identified)
+                return r;
+        r = j->o->on_identified(j->o->userdata, &j->res, err);
+        if (r < 0)
+                finish(j, NULL);
+        return r;
+}
+
 int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
                  struct sf_error *err)
 {
@@ -673,7 +687,7 @@ int sf_flash_run(const struct sf_flash_options *o, struct sf_flash_result *ret,
         if (r >= 0)
                 r = start_firehose(&j, err);
         if (r >= 0 && j.identify_after)
-                r = sf_job_chip_from_programmer(&j, err);
+                r = identified_by_programmer(&j, err);
         if (r >= 0)
                 r = probe_sector_size(&j, err);
         if (r >= 0)

@@ -81,7 +81,24 @@ static int take_hello(struct sf_sahara_host *h, int r, const struct sf_sahara_pa
         return 1;
 }
 
-int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
+/* What a poke of mode 3 (command) was answered with: CMD_READY or a refusal end the wait. */
+static bool command_poke_answered(struct sf_sahara_host *h, const struct sf_sahara_packet *p)
+{
+        if (p->cmd != SF_SAHARA_CMD_READY && p->cmd != SF_SAHARA_END_OF_IMAGE)
+                return false;
+        h->poke_command_ready = p->cmd == SF_SAHARA_CMD_READY;
+        h->poke_refused = p->cmd == SF_SAHARA_END_OF_IMAGE;
+        h->poke_refusal_status = h->poke_refused ? p->u.end_of_image.status : 0;
+        sf_transport_note(h->t, "sahara: the command-mode poke was answered with %s",
+                          sf_sahara_cmd_to_string(p->cmd));
+        h->hello = (struct sf_sahara_packet){.cmd = SF_SAHARA_HELLO};
+        h->hello.u.hello.version = 2;
+        h->have_hello = h->poke_refused; /* refused: it still waits for a HELLO_RESP */
+        return true;
+}
+
+/* Wait for the HELLO; after a second of silence poke with a HELLO_RESP of poke_mode. */
+static int wait_hello(struct sf_sahara_host *h, uint32_t poke_mode, struct sf_error *err)
 {
         struct sf_sahara_packet p, poke = {.cmd = SF_SAHARA_HELLO_RESP};
         uint8_t raw[4096];
@@ -108,6 +125,9 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
                                             strerror(-r));
                 if (r == -ETIMEDOUT && poked)
                         break;
+                if (r == 0 && poked && poke_mode == SF_SAHARA_MODE_COMMAND &&
+                    command_poke_answered(h, &p))
+                        return 0;
                 if (r == 0 && poked &&
                     (p.cmd == SF_SAHARA_READ_DATA || p.cmd == SF_SAHARA_READ_DATA_64)) {
                         /* The poke was the HELLO_RESP it waited for (a boot ROM that refused
@@ -123,12 +143,18 @@ int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
                 /* Silence: a boot ROM left mid-protocol may answer a HELLO_RESP. */
                 poke.u.hello.version = 2;
                 poke.u.hello.version_compatible = 1;
+                poke.u.hello.mode = poke_mode;
                 send_packet(h, &poke);
                 poked = true;
         }
         return sf_error_set(err, -ETIMEDOUT,
                             "the device in EDL does not speak Sahara (no HELLO): its boot ROM is "
                             "stuck after an aborted session; it needs a power cycle");
+}
+
+int sf_sahara_wait_hello(struct sf_sahara_host *h, struct sf_error *err)
+{
+        return wait_hello(h, SF_SAHARA_MODE_IMAGE_TX_PENDING, err);
 }
 
 static int hello_resp(struct sf_sahara_host *h, uint32_t mode)
@@ -238,15 +264,39 @@ static int read_identity(struct sf_sahara_host *h, struct sf_chip_identity *id)
         return 0;
 }
 
+/* In command mode (CMD_READY received): the identity, then back to image transfer. */
+static int identify_in_command_mode(struct sf_sahara_host *h, struct sf_chip_identity *idp,
+                                    struct sf_chip_identity *ret, struct sf_error *err)
+{
+        struct sf_sahara_packet sw = {.cmd = SF_SAHARA_SWITCH_MODE};
+        struct sf_chip_identity id = *idp;
+        int r;
+
+        h->poke_command_ready = false;
+        r = read_identity(h, &id);
+        if (r < 0)
+                return sf_error_set(err, r, "the boot ROM broke the command-mode protocol (%s)",
+                                    strerror(-r));
+        /* Back to image transfer: the device restarts with a fresh HELLO. */
+        sw.u.switch_mode.mode = SF_SAHARA_MODE_IMAGE_TX_PENDING;
+        r = send_packet(h, &sw);
+        if (r >= 0)
+                r = sf_sahara_wait_hello(h, err);
+        if (r < 0)
+                return r;
+        *ret = id;
+        return 0;
+}
+
 int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, struct sf_error *err)
 {
         struct sf_chip_identity id = {0};
-        struct sf_sahara_packet p, sw = {.cmd = SF_SAHARA_SWITCH_MODE};
+        struct sf_sahara_packet p;
         uint8_t raw[4096];
         size_t n;
         int r;
 
-        r = sf_sahara_wait_hello(h, err);
+        r = wait_hello(h, SF_SAHARA_MODE_COMMAND, err);
         if (r < 0)
                 return r;
         id.sahara_version = h->hello.u.hello.version;
@@ -256,6 +306,15 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
                 *ret = id;
                 return 0;
         }
+        if (h->poke_refused) { /* refused again, and it still waits for a HELLO_RESP */
+                id.command_mode_refused = true;
+                id.refusal_status = h->poke_refusal_status;
+                h->poke_refused = false;
+                *ret = id;
+                return 0;
+        }
+        if (h->poke_command_ready) /* the poke opened command mode already */
+                return identify_in_command_mode(h, &id, ret, err);
         if (id.hello_mode == SF_SAHARA_MODE_MEMORY_DEBUG) {
                 *ret = id; /* a crashed module: asking it anything else would lose the dump */
                 return 0;
@@ -278,19 +337,7 @@ int sf_sahara_identify(struct sf_sahara_host *h, struct sf_chip_identity *ret, s
                 return sf_error_set(err, r < 0 ? r : -EPROTO,
                                     "the boot ROM broke command mode (%s instead of CMD_READY)",
                                     r < 0 ? strerror(-r) : sf_sahara_cmd_to_string(p.cmd));
-        r = read_identity(h, &id);
-        if (r < 0)
-                return sf_error_set(err, r, "the boot ROM broke the command-mode protocol (%s)",
-                                    strerror(-r));
-        /* Back to image transfer: the device restarts with a fresh HELLO. */
-        sw.u.switch_mode.mode = SF_SAHARA_MODE_IMAGE_TX_PENDING;
-        r = send_packet(h, &sw);
-        if (r >= 0)
-                r = sf_sahara_wait_hello(h, err);
-        if (r < 0)
-                return r;
-        *ret = id;
-        return 0;
+        return identify_in_command_mode(h, &id, ret, err);
 }
 
 /* Serve [off, off+len) of the programmer, refusing any range outside it. */
@@ -344,8 +391,8 @@ static const struct sf_sahara_image *find_image(const struct upload *u, uint64_t
         return NULL;
 }
 
-static int on_read_data(struct sf_sahara_host *h, struct upload *u, const struct sf_sahara_packet *p,
-                        struct sf_error *err)
+static int on_read_data(struct sf_sahara_host *h, struct upload *u,
+                        const struct sf_sahara_packet *p, struct sf_error *err)
 {
         const struct sf_sahara_image *img = find_image(u, p->u.read.image_id);
         int r;

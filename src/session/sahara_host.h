@@ -20,6 +20,12 @@ struct sf_sahara_host {
          * has begun, first_request is its first request. */
         bool transfer_started;
         struct sf_sahara_packet first_request;
+        /* An identification's poke asks for command mode (a HELLO_RESP of mode 3): a boot ROM
+         * waiting for a HELLO_RESP answers CMD_READY (poke_command_ready), or refuses command
+         * mode with END_OF_IMAGE_TX and still waits (poke_refused, its status): neither starts
+         * an image transfer that this session would leave half done. */
+        bool poke_command_ready, poke_refused;
+        uint32_t poke_refusal_status;
 };
 
 /* One image the boot ROM may ask for: 13 the Firehose programmer; a multi-image target asks for

@@ -26,6 +26,8 @@ struct recovery {
         char imei[16]; /* the IMEI the history knows for this chip, "" when none */
         char package[SF_UPDATE_PATH_MAX];
         char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
+        bool no_command_mode;            /* the boot ROM refuses Sahara command mode */
+        const sf_package *pkg;           /* the package chosen, once open */
 };
 
 static void sleep_ms(int ms)
@@ -94,6 +96,7 @@ static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *er
                                     rc->dev.name, sf_device_mode_to_string(rc->dev.mode));
         if (id->has_chip)
                 snprintf(rc->key, sizeof(rc->key), "0x%08x", id->chip_serial);
+        rc->no_command_mode = !id->has_chip && !id->firehose_running;
         return 0;
 }
 
@@ -228,6 +231,13 @@ static int find_in_library(const char *library, const char *version, char *out, 
 static int choose_package(struct sf_run *r, struct recovery *rc, const char *package,
                           const char *library, struct sf_error *err)
 {
+        if (!package && !rc->key[0] && rc->no_command_mode)
+                return sf_error_set(err, -ENODEV,
+                                    "the boot ROM refuses Sahara command mode, so the chip is "
+                                    "known only once a programmer runs: name the PACKAGE to "
+                                    "recover it with (its programmer names the chip, and what "
+                                    "the history knows of it is checked before anything is "
+                                    "written)");
         if (!package && !rc->key[0])
                 return sf_error_set(err, -ENODEV,
                                     "a programmer is already running, so the chip cannot be "
@@ -301,6 +311,24 @@ static int flash_and_boot(struct sf_run *r, struct recovery *rc, struct sf_error
         return e;
 }
 
+/* A boot ROM without command mode: the programmer named the chip. What the history knows of it
+ * (last good firmware, IMEI, backup) is taken now, and the package checked against that, before
+ * anything is written. */
+static int chip_named_by_programmer(struct sf_run *r, uint32_t chip_serial, struct sf_error *err)
+{
+        struct recovery *rc = r->on_chip_data;
+
+        snprintf(rc->key, sizeof(rc->key), "0x%08x", chip_serial);
+        from_history(r, rc);
+        scan_backups(r, rc);
+        snprintf(r->expect_imei, sizeof(r->expect_imei), "%s", rc->imei);
+        snprintf(r->res->from_version, sizeof(r->res->from_version), "%s", rc->last_good);
+        sf_run_log(r, SF_LOG_INFO, "chip %s (named by its programmer): %s%s%s%s", rc->key,
+                   rc->last_good[0] ? "last ran " : "the history does not know it",
+                   rc->last_good, rc->imei[0] ? ", IMEI " : "", rc->imei);
+        return check_policy(rc, rc->pkg, err);
+}
+
 static bool same_version(const char *reported, const struct sf_version *want)
 {
         struct sf_version got;
@@ -330,10 +358,16 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
                  sf_package_version(pkg)->canonical);
         e = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, rc.package,
                                  rc.imei[0] ? rc.imei : rc.key, err);
+        rc.pkg = pkg;
+        if (e >= 0 && !rc.key[0]) { /* no command mode: the programmer will name the chip */
+                r->on_chip = chip_named_by_programmer;
+                r->on_chip_data = &rc;
+        }
         if (e >= 0)
                 e = check_policy(&rc, pkg, err);
         if (e >= 0)
                 e = flash_and_boot(r, &rc, err);
+        r->on_chip = NULL;
         if (e >= 0 && !same_version(r->res->after.version, sf_package_version(pkg)))
                 e = sf_error_set(err, -EIO, "the module runs %s, not the package's %s",
                                  r->res->after.version, sf_package_version(pkg)->canonical);

@@ -126,7 +126,8 @@ int sf_run_record_identity(struct sf_run *r, const struct sf_identity *id, struc
                                                             : SF_HISTORY_SOURCE_AT,
                 .has_chip_serial = id->has_chip,
                 .chip_serial = id->chip_serial,
-                .has_hw_id = id->has_chip,
+                /* a chip named only by its programmer's banner has no MSM ID read */
+                .has_hw_id = id->has_chip && id->msm_id != 0,
                 .hw_id = (uint64_t)id->msm_id << 32 | (uint64_t)id->oem_id << 16 | id->model_id,
                 .imei = id->imei_from ? id->imei : NULL,
                 .model = id->model[0] ? id->model : NULL,
@@ -378,6 +379,17 @@ static void known_chip(struct sf_run *r, struct sf_flash_options *fo)
         sf_history_report_free(rep);
 }
 
+/* The programmer named the chip (its boot ROM refuses command mode): the history learns it
+ * before the backup (whose row then has a module), and the caller may look it up. */
+static int on_identified(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
+{
+        struct sf_run *r = userdata;
+
+        record_chip(r, res);
+        r->chip_recorded = true;
+        return r->on_chip ? r->on_chip(r, res->chip_serial, err) : 0;
+}
+
 int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *edl,
                  struct sf_error *err)
 {
@@ -396,14 +408,16 @@ int sf_run_flash(struct sf_run *r, struct sf_flash_options *fo, const struct sf_
         fo->progress = on_progress;
         fo->log = on_log;
         fo->on_backup = on_backup;
+        fo->on_identified = on_identified;
         fo->userdata = r;
         r->phase_started = false;
         r->backup_recorded = false;
+        r->chip_recorded = false;
         rc = sf_flash_run(fo, &r->res->flash, err);
         /* Gone after it was reached: a lost connection or power, not "no module". */
         if (rc == -ENODEV && r->phase_started && r->phase > SF_PHASE_IDENTIFY)
                 rc = -EIO;
-        if (r->res->flash.identified)
+        if (r->res->flash.identified && !r->chip_recorded)
                 record_chip(r, &r->res->flash);
         if (r->res->flash.backed_up && !r->backup_recorded && r->module_id) {
                 struct sf_error e = {0};

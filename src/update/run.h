@@ -19,11 +19,14 @@ struct sf_run {
         enum sf_phase phase; /* of the engine run in progress */
         bool phase_started;
         bool backup_recorded; /* the engine's backup has its history row */
-        char edl_name[32];
-        char expect_imei[16];
-                /* the module's IMEI, when known: how it is found again */ /* where the last flash
-                                                                              found the module in
-                                                                              EDL */
+        char edl_name[32];    /* where the last flash found the module in EDL */
+        char expect_imei[16]; /* the module's IMEI, when known: how it is found again */
+        bool chip_recorded;   /* the flash's chip is in the history already */
+        /* Called when the flash learns the chip only from its programmer (a boot ROM without
+         * command mode), once its identity is in the history and before anything is written;
+         * a negative return stops the flash there. */
+        int (*on_chip)(struct sf_run *r, uint32_t chip_serial, struct sf_error *err);
+        void *on_chip_data;
         struct sf_mm *mm; /* ModemManager kept off the module, NULL when it does not run */
         /* The module's locks (lock.c): by USB path, chip serial and IMEI. */
         int lock_fds[SF_RUN_MAX_LOCKS];

@@ -53,6 +53,22 @@ json 'd["identified"] and d["chip_evidence"] == "programmer" and d["chip_serial"
 ok $? "no-command-mode: the chip is identified by the running programmer's banner, and says so"
 sf edl && pid_is 9008 && sf info --json && json '"refuses Sahara command mode" in d["note"]'
 ok $? "no-command-mode: info on the module in EDL says its boot ROM refuses command mode"
+# recover on that boot ROM: without a package there is no programmer to name the chip
+sf recover --library "$WORK/lib"
+[ $? = 4 ] && grep -q "refuses Sahara command mode" "$WORK/out" && pid_is 9008
+ok $? "no-command-mode: recover --library says a PACKAGE is needed to name the chip; nothing done"
+# a package older than the chip's last good firmware (R06A21, in the history under the serial
+# the programmer names): refused before anything is written, and the module goes back to R06A21
+before=$(count_cmd program)
+sf recover "$WORK/lib/$R06A19" --json
+[ $? = 3 ] && grep -q "last good firmware was $R06A21" "$WORK/out" &&
+        [ "$(count_cmd program)" = "$before" ] && boots $R06A21
+ok $? "no-command-mode: recover checks the package against the chip the programmer names"
+sf edl && pid_is 9008 && sf recover "$WORK/lib/$R06A21" --json && boots $R06A21 &&
+        json 'd["result"] == "success" and d["chip_serial"] == "0x0cf94c64" and d["imei_after"] == "'$IMEI'"' &&
+        grep -q "chip 0x0cf94c64 (named by its programmer): last ran $R06A21, IMEI $IMEI" \
+                "$(field session_log)"
+ok $? "no-command-mode: recover with the package identifies the chip by its programmer, finds its history, boots it with its IMEI"
 
 both sahara-v3 --quirk sahara-v3
 json 'd["identified"] and d["chip_evidence"] == "sahara" and d["msm_id"] == 0x000480E1'
