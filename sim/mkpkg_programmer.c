@@ -395,6 +395,28 @@ static void put_elf_headers(uint8_t *b, const struct sf_elf_phdr *ph)
         }
 }
 
+/* The hash table (dlen bytes an entry: SHA-256 or SHA-384) at table, then the signature and the
+ * certificate chain after it. The hash segment's own entry, and those of segments without bytes
+ * (bss), stay zero. */
+static int put_table_and_chain(uint8_t *b, const struct sf_elf_phdr *ph,
+                               const struct sim_signing *sg, const char *file, uint8_t *table,
+                               unsigned dlen)
+{
+        uint8_t *sig = table + PROG_PHDRS * dlen;
+
+        for (unsigned i = 0; i < PROG_PHDRS; i++) {
+                uint8_t *d = table + dlen * i;
+                if (i != 1 && ph[i].filesz &&
+                    (dlen == 48 ? sha384(b + ph[i].offset, ph[i].filesz, d)
+                                : sha256(b + ph[i].offset, ph[i].filesz, d)) < 0)
+                        return -EIO;
+        }
+        /* Nothing verifies the signature: deterministic bytes of the right size. */
+        sim_fill(sig, SIGNATURE_LEN, sim_pkg_seed_for(file, "signature", sg->version), 0);
+        memcpy(sig + SIGNATURE_LEN, sg->chain, CHAIN_AREA);
+        return 0;
+}
+
 /* MBN v3 header, hash table (headers and segments final), signature, certificate chain. */
 static int put_hash_segment(uint8_t *b, const struct sf_elf_phdr *ph, const struct sim_signing *sg,
                             const char *file)
@@ -410,17 +432,7 @@ static int put_hash_segment(uint8_t *b, const struct sf_elf_phdr *ph, const stru
         sf_put_le32(seg + 28, SIGNATURE_LEN);
         sf_put_le32(seg + 32, dest + HASH_TABLE + SIGNATURE_LEN);
         sf_put_le32(seg + 36, CHAIN_AREA);
-        for (unsigned i = 0; i < PROG_PHDRS; i++)
-                /* the hash segment's own entry, and those of segments without bytes (bss),
-                 * stay zero */
-                if (i != 1 && ph[i].filesz &&
-                    sha256(b + ph[i].offset, ph[i].filesz, table + 32 * i) < 0)
-                        return -EIO;
-        /* Nothing verifies the signature: deterministic bytes of the right size. */
-        sim_fill(table + HASH_TABLE, SIGNATURE_LEN,
-                 sim_pkg_seed_for(file, "signature", sg->version), 0);
-        memcpy(table + HASH_TABLE + SIGNATURE_LEN, sg->chain, CHAIN_AREA);
-        return 0;
+        return put_table_and_chain(b, ph, sg, file, table, 32);
 }
 
 /* v7: header, common metadata, OEM metadata (zero: its fields are not modelled), SHA-384 hash
@@ -442,14 +454,7 @@ static int put_hash_segment_v7(uint8_t *b, const struct sf_elf_phdr *ph,
         sf_put_le32(seg + 36, CHAIN_AREA);
         sf_put_le32(md + 8, PROG_SW_ID);
         sf_put_le32(md + 16, MBN_V7_SHA384);
-        for (unsigned i = 0; i < PROG_PHDRS; i++)
-                if (i != 1 && ph[i].filesz &&
-                    sha384(b + ph[i].offset, ph[i].filesz, table + 48 * i) < 0)
-                        return -EIO;
-        sim_fill(table + HASH_TABLE_V7, SIGNATURE_LEN,
-                 sim_pkg_seed_for(file, "signature", sg->version), 0);
-        memcpy(table + HASH_TABLE_V7 + SIGNATURE_LEN, sg->chain, CHAIN_AREA);
-        return 0;
+        return put_table_and_chain(b, ph, sg, file, table, 48);
 }
 
 static int build_programmer(const struct sim_signing *sg, const struct programmer_spec *spec,
