@@ -200,6 +200,12 @@ static uint64_t image_size(const struct mkpkg *m, const struct image_spec *im)
         uint64_t cap = p ? (uint64_t)p->pages * PAGE : UINT64_MAX;
         uint32_t scale = m->o->scale_percent ? m->o->scale_percent : 100;
 
+        if (im->volume && p) { /* the volume's content, once ubinize wraps it, fits too */
+                const uint64_t leb = SIM_UBI_PEB - 2 * SIM_UBI_PAGE;
+                uint64_t pebs = cap / SIM_UBI_PEB;
+                cap = pebs > 2 ? (pebs - 2) * leb : PAGE;
+                cap = cap / PAGE * PAGE;
+        }
         if (im->scaled && scale != 100) {
                 size = sim_pkg_align_up(size * scale / 100, PAGE);
                 size = size < PAGE ? PAGE : size > cap ? cap : size;
