@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "flash.h"
+#include "nand_bbt.h"
 #include "proto/firehose.h"
 #include "sahara_dev.h"
 
@@ -63,7 +64,8 @@ struct sim_firehose {
         size_t xml_len;
         /* a program's raw phase */
         bool raw;
-        uint64_t raw_page, raw_pages_left;
+        uint64_t raw_page, raw_pages_left; /* raw_page: the next sector of the LUN */
+        struct sim_nand_io io;             /* the command's bad-block mapping (nand_bbt.h) */
         uint8_t *page;
         size_t page_fill;
         int raw_error;     /* the first flash error of this program */
