@@ -237,8 +237,9 @@ static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command
                            rg.start, rg.count, disk) < 0
                                ? -EIO
                                : 1;
-        rg.io = (struct sim_nand_io){.base = rg.base, .min = rg.start,
-                                     .max = rg.start + (rg.count ? rg.count - 1 : 0)};
+        /* io options (set_io_options()): from start_sector to last_sector, or to the end of the
+         * flash without one */
+        rg.io = (struct sim_nand_io){.base = rg.base, .min = rg.start, .max = disk ? disk - 1 : 0};
         if (sf_firehose_attr_u64(&c->attrs, "last_sector", &sector) == 0 && sector >= rg.start &&
             sector < disk)
                 rg.io.max = sector;
@@ -324,10 +325,9 @@ static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
         uint64_t chunk = fh->cfg->max_payload_from_target, total, done = 0;
         uint8_t *buf;
         struct range rg;
+        bool failed = false;
         int r = parse_range(fh, c, true, &rg);
 
-        if (r == 0)
-                r = check_good(fh, &rg);
         if (r != 0)
                 return r < 0 ? r : 0;
         r = ack_raw(fh, true, true);
@@ -335,15 +335,20 @@ static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
         buf = malloc(chunk);
         if (!buf)
                 return -ENOMEM;
+        /* As the real handle_read(): every byte asked for is sent; once a chunk fails (out of
+         * good blocks) the rest are zeros, and the answer is a NAK. USB logs are off during a
+         * read, so no reason is given. */
         while (r >= 0 && done < total) {
                 size_t n = (size_t)(total - done < chunk ? total - done : chunk);
-                r = range_read(fh, &rg, done, buf, n);
-                if (r >= 0)
-                        r = fh->send(fh->ctx, buf, n);
+                if (!failed && range_read(fh, &rg, done, buf, n) < 0)
+                        failed = true;
+                if (failed)
+                        memset(buf, 0, n);
+                r = fh->send(fh->ctx, buf, n);
                 done += n;
         }
         free(buf);
-        return r < 0 ? r : ack_raw(fh, true, false);
+        return r < 0 ? r : ack_raw(fh, !failed, false);
 }
 
 static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *c)
@@ -471,6 +476,8 @@ static int ufs_storage_info(struct sim_firehose *fh, const struct sf_firehose_co
         return r < 0 ? r : ack_raw(fh, true, false);
 }
 
+/* NAND: total_blocks counts the good blocks (devprg_storage_nand_get_info() returns the count
+ * nand_update_bbt() lowered by one per bad block). */
 static int on_storage_info(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         const struct sim_flash *f = fh->flash;
@@ -483,7 +490,8 @@ static int on_storage_info(struct sim_firehose *fh, const struct sf_firehose_com
                   "\"page_size\":%u, \"num_physical\":1, \"manufacturer_id\":152, "
                   "\"serial_num\":%" PRIu32 ", \"fw_version\":\"1\",\"mem_type\":\"%s\","
                   "\"prod_name\":\"SIMNAND4G\"}}",
-                  f->num_pages / f->pages_per_block, f->pages_per_block * f->page_size,
+                  f->num_pages / f->pages_per_block - sim_bbt_count(f),
+                  f->pages_per_block * f->page_size,
                   f->page_size, fh->cfg->chip_serial, fh->cfg->memory_name);
         if (r >= 0)
                 r = logf_(fh, "INFO: Block size: %u", f->pages_per_block * f->page_size);
@@ -554,6 +562,33 @@ static int inject(struct sim_firehose *fh, const struct sf_firehose_command *c, 
         }
 }
 
+/* The first command that opens the storage scans the NAND for bad blocks and logs each one, and
+ * its progress every 100 blocks (devprg_storage_nand.c, nand_update_bbt(): "block:%x is bad",
+ * "Bad Block Check %d%% complete", the latter "to prevent fh_loader from timing out"). The
+ * storage stays open for the rest of the programmer's life: the scan is not repeated. */
+static int open_storage(struct sim_firehose *fh, enum sf_firehose_cmd cmd)
+{
+        const uint64_t blocks = fh->flash->num_pages / fh->flash->pages_per_block;
+        int r = 0;
+
+        bool storage = cmd == SF_FIREHOSE_CMD_PROGRAM || cmd == SF_FIREHOSE_CMD_READ ||
+                       cmd == SF_FIREHOSE_CMD_ERASE || cmd == SF_FIREHOSE_CMD_PATCH ||
+                       cmd == SF_FIREHOSE_CMD_GETSTORAGEINFO ||
+                       (cmd == SF_FIREHOSE_CMD_GETSHA256DIGEST && !fh->cfg->no_digest);
+
+        if (fh->storage_open || !fh->flash->nand || fh->cfg->quiet_boot || !storage)
+                return 0;
+        fh->storage_open = true;
+        for (uint64_t b = 0; r >= 0 && b < blocks; b++) {
+                if (sim_bbt_is_bad(fh->flash, b))
+                        r = logf_(fh, "INFO: [222] block:%" PRIx64 " is bad", b);
+                if (r >= 0 && b % 100 == 0)
+                        r = logf_(fh, "INFO: [232] Bad Block Check %" PRIu64 "%% complete",
+                                  b * 100 / blocks);
+        }
+        return r;
+}
+
 static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         int r;
@@ -561,6 +596,8 @@ static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c
         fh->commands++;
         if (inject(fh, c, &r))
                 return r;
+        if (open_storage(fh, c->cmd) < 0)
+                return -EIO;
         switch (c->cmd) {
         case SF_FIREHOSE_CMD_CONFIGURE:
                 return on_configure(fh, c);

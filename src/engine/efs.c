@@ -342,32 +342,42 @@ static struct sf_fh_range region_range(const struct sf_efs_region *e, uint64_t a
                                     .num_sectors = count};
 }
 
-/* Copy a region from the module into fd, hashing as it goes. */
+struct region_copy {
+        struct sf_job *j;
+        int fd;
+        EVP_MD_CTX *ctx;
+        struct sf_error *err;
+};
+
+static int copy_piece(void *userdata, const uint8_t *buf, size_t n)
+{
+        struct region_copy *c = userdata;
+
+        if (write(c->fd, buf, n) != (ssize_t)n)
+                return sf_error_set(c->err, -errno ? -errno : -EIO, "writing the backup: %s",
+                                    strerror(errno));
+        EVP_DigestUpdate(c->ctx, buf, n);
+        sf_job_advance(c->j, n);
+        return 0;
+}
+
+/* Copy a region from the module into fd, hashing as it goes: in one <read> from its start,
+ * streamed, since a NAND programmer maps a read from its own start_sector around bad blocks (one
+ * from the region's middle would not line up after a bad block). */
 static int copy_region(struct sf_job *j, const struct sf_efs_region *e, int fd, uint8_t md[32],
                        struct sf_error *err)
 {
-        const uint64_t per = BACKUP_READ / e->sector_size;
-        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        char start[24];
+        struct sf_fh_range rg = region_range(e, 0, e->count, start, sizeof(start));
+        struct region_copy c = {.j = j, .fd = fd, .ctx = EVP_MD_CTX_new(), .err = err};
         unsigned len = 32;
-        int r = !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
+        int r = !c.ctx || !EVP_DigestInit_ex(c.ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
 
-        for (uint64_t s = 0; r == 0 && s < e->count; s += per) {
-                char start[24];
-                struct sf_fh_range rg = region_range(e, s, e->count - s < per ? e->count - s : per,
-                                                     start, sizeof(start));
-                size_t n = (size_t)(rg.num_sectors * e->sector_size);
-                r = sf_fh_read(&j->fh, &rg, buf, err);
-                if (r == 0 && write(fd, buf, n) != (ssize_t)n)
-                        r = sf_error_set(err, -errno ? -errno : -EIO, "writing the backup: %s",
-                                         strerror(errno));
-                if (r == 0)
-                        EVP_DigestUpdate(ctx, buf, n);
-                sf_job_advance(j, n);
-        }
         if (r == 0)
-                EVP_DigestFinal_ex(ctx, md, &len);
-        EVP_MD_CTX_free(ctx);
+                r = sf_fh_read_stream(&j->fh, &rg, copy_piece, &c, err);
+        if (r == 0)
+                EVP_DigestFinal_ex(c.ctx, md, &len);
+        EVP_MD_CTX_free(c.ctx);
         return r;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every line of the package inside the module's storage, checked before the first write: the
- * size of each LUN (NAND: the whole flash) from the programmer's getstorageinfo. A package
+ * size of each LUN (NAND: the whole flash, its good blocks and the bad ones the programmer
+ * listed) from the programmer's getstorageinfo. A package
  * made for a module with more storage is refused with nothing erased, instead of failing
  * half-way with the boot chain already gone. */
 #include <errno.h>
@@ -29,6 +30,15 @@ static uint64_t lun_sectors(struct sf_job *j, const struct sf_layout_op *op)
         }
         if (!nand) /* eMMC/UFS: total_blocks counts the LUN's sectors */
                 return blocks;
+        /* NAND: total_blocks counts the good blocks (devprg_storage_nand_get_info()); the flash
+         * is that and the bad ones, known from the programmer's scan (bad_blocks.c) */
+        if (!sf_job_bbt_known(j)) {
+                sf_job_say(j, SF_LOG_WARNING,
+                           "the programmer did not list the NAND's bad blocks: the package's "
+                           "lines are not checked against the size of the flash");
+                return 0;
+        }
+        blocks += sf_job_bbt_count(j);
         if (!op->has_pages_per_block || blocks > UINT64_MAX / op->pages_per_block)
                 return 0;
         return blocks * op->pages_per_block;

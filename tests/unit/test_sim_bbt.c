@@ -222,11 +222,24 @@ static void test_out_of_good_blocks(void **state)
         rig_up(&g);
         assert_int_equal(sim_bbt_mark_bad(&g.flash, 3), 0);
         assert_int_equal(sim_bbt_mark_bad(&g.flash, 5), 0);
-        /* blocks 2..7 hold 4 good ones: 5 blocks do not fit */
+        /* blocks 2..7 hold 4 good ones: 5 blocks do not fit. A read sends every byte asked
+         * for (zeros once out of good blocks) and then NAKs, giving no reason: USB logs are off
+         * during a read (handle_read()) */
         command(&g, "read", 8, 5 * PPB, 31);
+        assert_non_null(strstr(said(&g), "rawmode=\"true\""));
+        assert_non_null(strstr(said(&g), "value=\"NAK\""));
+        assert_null(strstr(said(&g), "out of good blocks"));
+        {
+                size_t bytes = 0;
+                for (size_t i = 0; i < g.o.n; i++)
+                        if (!strstr(g.o.msg[i], "<?xml"))
+                                bytes += g.o.len[i];
+                assert_int_equal(bytes, 5 * PPB * PAGE);
+        }
+        forget(&g);
+        command(&g, "getsha256digest", 8, 5 * PPB, 31);
         assert_non_null(strstr(said(&g), "out of good blocks, total blocks:7 Gblocks:6 lba:6"));
         assert_non_null(strstr(said(&g), "value=\"NAK\""));
-        assert_null(strstr(said(&g), "rawmode=\"true\""));
         /* the real text: "total blocks" the range's last block, "Gblocks" its first block plus
          * the good ones counted, "lba" the block asked for (nand_get_pba_from_lba()). With
          * last_sector at the command's own end: blocks 2..6, 3 good */
@@ -257,6 +270,39 @@ static void test_wear(void **state)
                 page_holds(&g, 8 + i, (int)i);
                 page_holds(&g, 16 + i, (int)(PPB + i));
                 page_holds(&g, 20 + i, (int)(2 * PPB + i));
+        }
+        rig_down(&g);
+}
+
+/* The first storage command scans the flash and logs every bad block (nand_update_bbt()), once
+ * per programmer; getstorageinfo's total_blocks counts the good ones. */
+static void test_scan_log(void **state)
+{
+        struct sim_firehose_config loud = cfg;
+        struct rig g;
+
+        (void)state;
+        loud.quiet_boot = false;
+        rig_up(&g);
+        sim_firehose_done(&g.fh);
+        assert_int_equal(sim_firehose_init(&g.fh, &g.flash, &loud, capture, &g.o), 0);
+        assert_int_equal(sim_bbt_mark_bad(&g.flash, 3), 0);
+        assert_int_equal(sim_bbt_mark_bad(&g.flash, 0x1a), 0);
+        command(&g, "read", 8, 1, 31);
+        assert_non_null(strstr(said(&g), "Bad Block Check 0% complete"));
+        assert_non_null(strstr(said(&g), "block:3 is bad"));
+        assert_non_null(strstr(said(&g), "block:1a is bad"));
+        forget(&g);
+        assert_int_equal(sim_firehose_input(&g.fh, (const uint8_t *)"<?xml version=\"1.0\" ?>"
+                                            "<data><getstorageinfo physical_partition_number="
+                                            "\"0\" /></data>", 83), 0);
+        assert_null(strstr(said(&g), "is bad"));
+        {
+                const char *t = strstr(said(&g), "total_blocks");
+                assert_non_null(t);
+                t = strchr(t, ':');
+                assert_non_null(t);
+                assert_int_equal(strncmp(t, ":30,", 4), 0); /* 32 blocks, 2 bad */
         }
         rig_down(&g);
 }
@@ -298,6 +344,7 @@ int main(void)
                 cmocka_unit_test(test_program_without_erase),
                 cmocka_unit_test(test_out_of_good_blocks),
                 cmocka_unit_test(test_wear),
+                cmocka_unit_test(test_scan_log),
                 cmocka_unit_test(test_factory_persists),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
