@@ -88,28 +88,34 @@ int sf_job_good_pages(const struct sf_job *j, const struct sf_layout_op *op, uin
         return 0;
 }
 
+int sf_job_map_range(const struct sf_job *j, uint64_t start, uint64_t last, uint32_t ppb,
+                     uint64_t offset, uint64_t *ret)
+{
+        uint64_t want = (start % ppb + offset) / ppb, seen = 0; /* the logical block, from 0 */
+
+        if (!sf_job_bbt_known(j))
+                return -ENODATA;
+        for (uint64_t b = start / ppb; b <= last / ppb; b++) {
+                if (is_bad(j, b))
+                        continue;
+                if (seen++ == want) {
+                        *ret = b * ppb + (start + offset) % ppb;
+                        return 0;
+                }
+        }
+        return -ENOSPC;
+}
+
 int sf_job_map_sector(const struct sf_job *j, const struct sf_layout_op *op, uint64_t offset,
                       uint64_t *ret)
 {
-        uint64_t first, last, ppb, want, seen = 0;
+        uint64_t first, last;
 
         if (op_blocks(j, op, &first, &last) < 0) {
                 *ret = op->start + offset;
                 return 0;
         }
-        if (!sf_job_bbt_known(j))
-                return -ENODATA;
-        ppb = op->pages_per_block;
-        want = (op->start % ppb + offset) / ppb; /* the op's logical block, from its first */
-        for (uint64_t b = first; b <= last; b++) {
-                if (is_bad(j, b))
-                        continue;
-                if (seen++ == want) {
-                        *ret = b * ppb + (op->start + offset) % ppb;
-                        return 0;
-                }
-        }
-        return -ENOSPC;
+        return sf_job_map_range(j, op->start, op->last_sector, op->pages_per_block, offset, ret);
 }
 
 static int does_not_fit(const struct sf_layout_op *op, uint64_t good, struct sf_error *err)

@@ -342,42 +342,40 @@ static struct sf_fh_range region_range(const struct sf_efs_region *e, uint64_t a
                                     .num_sectors = count};
 }
 
-struct region_copy {
-        struct sf_job *j;
-        int fd;
-        EVP_MD_CTX *ctx;
-        struct sf_error *err;
-};
-
-static int copy_piece(void *userdata, const uint8_t *buf, size_t n)
-{
-        struct region_copy *c = userdata;
-
-        if (write(c->fd, buf, n) != (ssize_t)n)
-                return sf_error_set(c->err, -errno ? -errno : -EIO, "writing the backup: %s",
-                                    strerror(errno));
-        EVP_DigestUpdate(c->ctx, buf, n);
-        sf_job_advance(c->j, n);
-        return 0;
-}
-
-/* Copy a region from the module into fd, hashing as it goes: in one <read> from its start,
- * streamed, since a NAND programmer maps a read from its own start_sector around bad blocks (one
- * from the region's middle would not line up after a bad block). */
+/* Copy a region from the module into fd, hashing as it goes. On NAND a read maps from its own
+ * start_sector around bad blocks: each piece starts where a write from the region's start put
+ * that page (sf_job_map_range), when the programmer listed its bad blocks. */
 static int copy_region(struct sf_job *j, const struct sf_efs_region *e, int fd, uint8_t md[32],
                        struct sf_error *err)
 {
-        char start[24];
-        struct sf_fh_range rg = region_range(e, 0, e->count, start, sizeof(start));
-        struct region_copy c = {.j = j, .fd = fd, .ctx = EVP_MD_CTX_new(), .err = err};
+        const uint64_t per = BACKUP_READ / e->sector_size;
+        _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
-        int r = !c.ctx || !EVP_DigestInit_ex(c.ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
+        uint32_t ppb = 0;
+        int r = !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
 
+        if (nand(j))
+                nand_page_size(j, &ppb);
+        for (uint64_t s = 0; r == 0 && s < e->count; s += per) {
+                char start[24];
+                struct sf_fh_range rg = region_range(e, s, e->count - s < per ? e->count - s : per,
+                                                     start, sizeof(start));
+                size_t n = (size_t)(rg.num_sectors * e->sector_size);
+                uint64_t at;
+                if (ppb && sf_job_map_range(j, e->start, e->start + e->count - 1, ppb, s, &at) == 0)
+                        snprintf(start, sizeof(start), "%" PRIu64, at);
+                r = sf_fh_read(&j->fh, &rg, buf, err);
+                if (r == 0 && write(fd, buf, n) != (ssize_t)n)
+                        r = sf_error_set(err, -errno ? -errno : -EIO, "writing the backup: %s",
+                                         strerror(errno));
+                if (r == 0)
+                        EVP_DigestUpdate(ctx, buf, n);
+                sf_job_advance(j, n);
+        }
         if (r == 0)
-                r = sf_fh_read_stream(&j->fh, &rg, copy_piece, &c, err);
-        if (r == 0)
-                EVP_DigestFinal_ex(c.ctx, md, &len);
-        EVP_MD_CTX_free(c.ctx);
+                EVP_DigestFinal_ex(ctx, md, &len);
+        EVP_MD_CTX_free(ctx);
         return r;
 }
 

@@ -119,23 +119,20 @@ int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
         return 0;
 }
 
-static int hash_piece(void *userdata, const uint8_t *buf, size_t n)
-{
-        return EVP_DigestUpdate(userdata, buf, n) ? 0 : -EIO;
-}
-
-/* Read back and hash, for programmers without getsha256digest: in one <read> from the op's
- * start_sector (with its last_sector), streamed, as a NAND programmer maps a read from its own
- * start around bad blocks (sf_fh_read_stream). */
+/* Read back and hash, for programmers without getsha256digest, in bounded pieces. A NAND
+ * programmer maps a read from its own start_sector around bad blocks, so each piece starts where
+ * the program from the op's start put that page (sf_job_map_sector); with the bad blocks unknown
+ * (a programmer that was running already) at the op's start plus the offset, which lines up only
+ * when the partition has none. */
 int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
                            struct sf_error *err)
 {
+        const uint64_t per = (1 << 20) / op->sector_size;
+        _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
         uint64_t first = op->start, disk = 0;
-        char start[24], last[24];
-        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
-        int r = !ctx ? -ENOMEM : 0;
+        int r = !buf || !ctx ? -ENOMEM : 0;
 
         /* A start relative to the disk's end (NUM_DISK_SECTORS-5.): the programmer's size. */
         if (r == 0 && !op->has_start &&
@@ -147,11 +144,22 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
                                  op->label);
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
-        snprintf(start, sizeof(start), "%" PRIu64, first);
-        rg.start_sector = start;
-        rg.num_sectors = op->write_sectors;
-        if (r == 0)
-                r = sf_fh_read_stream(&j->fh, &rg, hash_piece, ctx, err);
+        for (uint64_t s = 0; r == 0 && s < op->write_sectors; s += per) {
+                char start[24], last[24];
+                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+                uint64_t at = first + s;
+                int m = op->has_start ? sf_job_map_sector(j, op, s, &at) : 0;
+                if (m < 0 && m != -ENODATA)
+                        r = sf_error_set(err, m, "%s: past its partition's good blocks",
+                                         op->label);
+                snprintf(start, sizeof(start), "%" PRIu64, m < 0 ? first + s : at);
+                rg.start_sector = start;
+                rg.num_sectors = op->write_sectors - s < per ? op->write_sectors - s : per;
+                if (r == 0)
+                        r = sf_fh_read(&j->fh, &rg, buf, err);
+                if (r == 0)
+                        EVP_DigestUpdate(ctx, buf, rg.num_sectors * op->sector_size);
+        }
         if (r == 0)
                 EVP_DigestFinal_ex(ctx, out, &len);
         EVP_MD_CTX_free(ctx);

@@ -91,6 +91,9 @@ uint64_t sf_job_bbt_count(const struct sf_job *j);
  * last_sector, bad blocks skipped). -ENOMSG: not a NAND op with a last_sector; -ENODATA: the bad
  * blocks are unknown. */
 int sf_job_good_pages(const struct sf_job *j, const struct sf_layout_op *op, uint64_t *ret);
+/* The same for a range of pages [start, last] of pages_per_block ppb. */
+int sf_job_map_range(const struct sf_job *j, uint64_t start, uint64_t last, uint32_t ppb,
+                     uint64_t offset, uint64_t *ret);
 /* Where the page `offset` pages into a NAND op (as a program from its start put it) is: a read
  * from that sector, with the op's last_sector, maps from there the way the op's own program did
  * (the page's block is good, and the good blocks after it are the op's next ones). Not NAND: the
