@@ -79,3 +79,45 @@ int sf_geometry_check(struct sf_job *j, struct sf_error *err)
         }
         return 0;
 }
+
+/* NAND: every image inside its partition's good blocks (bad_blocks.c knows them). */
+static int does_not_fit(const struct sf_layout_op *op, uint64_t good, struct sf_error *err)
+{
+        const uint64_t ppb = op->pages_per_block;
+
+        return sf_error_set(err, -EPERM,
+                            "%s: the image needs %" PRIu64 " blocks but its partition (blocks "
+                            "%" PRIu64 "..%" PRIu64 ") has only %" PRIu64 " good blocks: the "
+                            "module's NAND has bad blocks there; nothing was written",
+                            op->label && *op->label ? op->label : op->filename,
+                            (op->start % ppb + op->write_sectors + ppb - 1) / ppb, op->start / ppb,
+                            op->last_sector / ppb, (good + op->start % ppb) / ppb);
+}
+
+int sf_job_check_good_blocks(struct sf_job *j, struct sf_error *err)
+{
+        bool warned = false;
+
+        for (size_t i = 0; i < sf_layout_op_count(j->layout); i++) {
+                const struct sf_layout_op *op = sf_layout_op(j->layout, i);
+                uint64_t good;
+                int r;
+                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
+                        continue;
+                r = sf_job_good_pages(j, op, &good);
+                if (r == -ENODATA && !warned) {
+                        warned = true;
+                        sf_job_say(j, SF_LOG_WARNING,
+                                   "the programmer did not list the NAND's bad blocks (it was "
+                                   "running already): whether each image fits its partition's "
+                                   "good blocks is not checked before writing");
+                }
+                if (r < 0)
+                        continue;
+                if (op->write_sectors > good)
+                        return does_not_fit(op, good, err);
+        }
+        if (sf_job_bbt_known(j) && j->bbt.n)
+                sf_job_say(j, SF_LOG_INFO, "the NAND has %" PRIu32 " bad block(s)", j->bbt.n);
+        return 0;
+}

@@ -100,9 +100,6 @@ int sf_job_map_range(const struct sf_job *j, uint64_t start, uint64_t last, uint
  * op's start plus offset. -ENODATA: the bad blocks are unknown; -ENOSPC: past its good blocks. */
 int sf_job_map_sector(const struct sf_job *j, const struct sf_layout_op *op, uint64_t offset,
                       uint64_t *ret);
-/* Before the first write: every NAND image fits its partition's good blocks, or -EPERM naming
- * the first that does not (nothing written). Unknown bad blocks: a warning, not checked. */
-int sf_job_check_good_blocks(struct sf_job *j, struct sf_error *err);
 
 /* chip.c: which chip, when the boot ROM refuses Sahara command mode. */
 struct sf_programmer_info;

@@ -18,12 +18,14 @@ IMEI=866758043398334
 BBT=$WORK/m/flash.img.bbt
 mkpkg $R06A19
 mkpkg $R06A21
-# R06A19 with R06A21's NON-HLOS.ubi (the modem firmware, whose version AT+QGMR reports): a package
-# that differs from R06A19 in that one file.
-MODEM=$WORK/modem/$R06A19
+# R06A19 with R06A21's NON-HLOS.ubi (the modem firmware, whose version AT+QGMR reports) and
+# contents.xml (the package's version, not written to the module): of what goes onto the module,
+# it differs from R06A19 in that one image.
+MODEM=$WORK/modem/$R06A21
 mkdir -p "$WORK/modem"
 cp -r "$WORK/lib/$R06A19" "$MODEM"
 cp "$WORK/lib/$R06A21/update/NON-HLOS.ubi" "$MODEM/update/NON-HLOS.ubi"
+cp "$WORK/lib/$R06A21/contents.xml" "$MODEM/contents.xml"
 sed -i "s/^\(.*NON-HLOS.ubi\):.*$/\1:$(md5sum "$MODEM/update/NON-HLOS.ubi" | cut -d' ' -f1)/" \
         "$MODEM/md5.txt"
 
@@ -66,8 +68,9 @@ ok $? "a new module with --bad-blocks 8 has 8 bad blocks, none where SBL and MIB
 boots $R06A17
 ok $? "the factory wrote its firmware around them: it boots R06A17 with its IMEI"
 cycle "8 factory bad blocks"
-grep -aq "block:[0-9a-f]* is bad" "$WORK/sim.log" && grep -q "the NAND has 8 bad block(s)" "$WORK/out"
-ok $? "the programmer's scan listed them, and safeflash counted 8"
+[ "$(grep -ac "block:[0-9a-f]* is bad" "$WORK/sim.log")" -ge 8 ] &&
+        grep -q "the NAND has 8 bad block(s)" "$WORK/state"/safeflash/logs/*flash*.log
+ok $? "the programmer's scan listed them, and safeflash counted 8 (its session log says so)"
 # The plan: the module runs R06A19 with R06A21's modem; R06A19's plan says only modem differs.
 edl_flash "$WORK/lib/$R06A19" --plan && [ "$(wc -l <"$WORK/programs")" -eq 0 ] &&
         json 'd["result"] == "plan" and d["plan_only"] and d["partitions_written"] == 0' &&
