@@ -129,6 +129,10 @@ void cli_json_run_document(FILE *f, const struct sf_run_result *res, int r,
                            const struct sf_error *err);
 void cli_print_failure(const char *command, const struct sf_run_result *res,
                        const struct sf_error *err);
+/* The plan (per partition: same, changed or unknown, and why) as a JSON array "plan", and as
+ * indented lines. */
+void cli_json_plan(struct json *j, const struct sf_flash_result *f);
+void cli_print_plan(FILE *out, const struct sf_flash_result *f);
 
 struct sf_version;
 /* A decoded version as a JSON object under key, and as indented text lines. */

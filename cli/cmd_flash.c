@@ -15,12 +15,17 @@ enum {
         OPT_FORCE,
         OPT_NO_BACKUP,
         OPT_NO_WAIT,
+        OPT_PLAN,
 };
 
 static const struct cli_option options[] = {
         {"device", required_argument, 'd', "DEV",
          "usb (the only EDL device), a port such as 1-3, usb:BUS:ADDR, or a serial node such "
          "as /dev/ttyUSB0"},
+        {"plan", no_argument, OPT_PLAN, NULL,
+         "write nothing: say per partition whether the module already holds the package's "
+         "content (same, changed or unknown, and why), then restart the module"},
+        {"dry-run", no_argument, OPT_PLAN, NULL, "the same as --plan"},
         {"write-all", no_argument, OPT_WRITE_ALL, NULL,
          "write every partition, even those that already hold the package's content"},
         {"no-reset", no_argument, OPT_NO_RESET, NULL,
@@ -57,7 +62,8 @@ static void print_json(const struct sf_expert_options *o, const struct sf_run_re
 
         json_begin(&j, stdout);
         json_obj_open(&j, NULL);
-        cli_json_run_as(&j, result_of(res, r), res, r, err);
+        cli_json_run_as(&j, o->flash.plan_only && r >= 0 ? "plan" : result_of(res, r), res, r,
+                        err);
         json_str(&j, "package", o->flash.package);
         json_bool(&j, "boot_checked", res->boot_checked);
         json_bool(&j, "identified", f->identified);
@@ -69,6 +75,7 @@ static void print_json(const struct sf_expert_options *o, const struct sf_run_re
         json_int(&j, "partitions_verified", f->partitions_verified);
         json_bool(&j, "reset", f->reset);
         json_bool(&j, "backed_up", f->backed_up);
+        json_bool(&j, "plan_only", o->flash.plan_only);
         json_obj_close(&j);
         json_end(&j);
 }
@@ -98,8 +105,16 @@ static void print_result(const struct sf_expert_options *o, const struct sf_run_
                         print_doctor(res);
                 return;
         }
+        if (o->flash.plan_only) {
+                printf("Plan for %s (nothing was written):\n", o->flash.package);
+                cli_print_plan(stdout, f);
+                printf("%s\n", o->flash.no_reset ? "The module stays in its programmer."
+                                                 : "The module was restarted.");
+                return;
+        }
         printf("Written %u partition(s), %u already up to date, %u verified.\n",
                f->partitions_written, f->partitions_skipped, f->partitions_verified);
+        cli_print_plan(stdout, f);
         if (res->backup_dir[0])
                 printf("EFS backup (verified): %s\n", res->backup_dir);
         if (res->boot_checked)
@@ -127,6 +142,9 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
                         break;
                 case OPT_WRITE_ALL:
                         fo->write_all = true;
+                        break;
+                case OPT_PLAN:
+                        fo->plan_only = true;
                         break;
                 case OPT_NO_RESET:
                         fo->no_reset = true;
@@ -190,6 +208,10 @@ const struct cli_command cmd_flash = {
                 "crashes into memory-debug mode is a failure (exit 1), with what 'safeflash\n"
                 "doctor' sees. With --no-wait (or --no-reset) the result is 'boot not checked',\n"
                 "never success.\n\n"
+                "--plan (or --dry-run) writes nothing and makes no backup: it shows per\n"
+                "partition 'same', 'changed' or 'unknown' and why (for a UBI image, which\n"
+                "volume differs; a read-write volume such as usrfs is the module's own data and\n"
+                "is kept, not compared), then restarts the module.\n\n"
                 "This does not check whether the firmware may go onto this module: 'safeflash\n"
                 "update' does (it asks the running module its version first).\n",
         .options = options,

@@ -147,6 +147,9 @@ static void report(const struct sf_run_result *res, int r, const struct sf_error
         } else {
                 printf("Updated %s: %s -> %s; IMEI %s kept; EFS backup in %s\n", res->device,
                        res->before.version, res->after.version, res->before.imei, res->backup_dir);
+                if (res->flash.plan_items)
+                        printf("Partitions:\n");
+                cli_print_plan(stdout, &res->flash);
         }
 }
 

@@ -63,6 +63,27 @@ void cli_json_run_as(struct json *j, const char *result, const struct sf_run_res
         json_int(j, "bytes_written", (long long)res->flash.bytes_written);
         json_str(j, "session_log", res->session_log[0] ? res->session_log : NULL);
         json_int(j, "session", (long long)res->session_id);
+        cli_json_plan(j, &res->flash);
+}
+
+void cli_json_plan(struct json *j, const struct sf_flash_result *f)
+{
+        json_arr_open(j, "plan");
+        for (unsigned i = 0; i < f->plan_items; i++) {
+                json_obj_open(j, NULL);
+                json_str(j, "partition", f->plan[i].partition);
+                json_str(j, "verdict", sf_flash_verdict_to_string(f->plan[i].verdict));
+                json_str(j, "why", f->plan[i].why);
+                json_obj_close(j);
+        }
+        json_arr_close(j);
+}
+
+void cli_print_plan(FILE *out, const struct sf_flash_result *f)
+{
+        for (unsigned i = 0; i < f->plan_items; i++)
+                fprintf(out, "  %-12s %-8s %s\n", f->plan[i].partition,
+                        sf_flash_verdict_to_string(f->plan[i].verdict), f->plan[i].why);
 }
 
 void cli_json_run(struct json *j, const struct sf_run_result *res, int r,

@@ -19,6 +19,7 @@
 #include "boot.h"
 #include "gpt.h"
 #include "image.h"
+#include "nand_bbt.h"
 #include "ubi.h"
 #include "proto/firehose.h"
 
@@ -51,14 +52,14 @@ static int verdict(struct sim_boot_report *r, enum sim_boot_result res, const ch
 /* Where an image is read from: the flash at a byte offset, or a UBI volume. */
 struct source {
         struct sim_flash *f;
-        uint64_t base;                     /* flash: the image's first byte */
+        uint64_t first, last;              /* flash: the partition's pages (bad blocks skipped) */
         const struct sim_ubi_volume *vol; /* or a volume's data */
 };
 
 static int source_read(const struct source *s, uint64_t off, uint8_t *buf, size_t len)
 {
         return s->vol ? sim_ubi_read(s->f, s->vol, off, buf, len)
-                      : sim_flash_read(s->f, s->base + off, buf, len);
+                      : sim_bbt_read(s->f, s->first, s->last, off, buf, len);
 }
 
 /* Read an image header, and check its payload's CRC (so a write cut short by a power loss is
@@ -90,7 +91,7 @@ static int read_image_from(const struct source *s, uint64_t max, struct sim_imag
 static int read_image(struct sim_flash *f, uint64_t page, uint64_t max_pages,
                       struct sim_image_header *h)
 {
-        struct source s = {.f = f, .base = page * f->page_size};
+        struct source s = {.f = f, .first = page, .last = page + (max_pages ? max_pages - 1 : 0)};
 
         return read_image_from(&s, max_pages * f->page_size, h);
 }

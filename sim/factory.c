@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "factory.h"
+#include "nand_bbt.h"
 #include "gpt.h"
 #include "safeflash/version.h"
 #include "image.h"
@@ -48,7 +49,7 @@ bool sim_flash_is_blank(struct sim_flash *f)
 static int copy_image(struct sim_flash *f, const char *path, uint64_t page, uint64_t pages)
 {
         uint8_t buf[65536];
-        uint64_t off = page * f->page_size, done = 0;
+        uint64_t done = 0;
         int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
         ssize_t n;
 
@@ -60,7 +61,7 @@ static int copy_image(struct sim_flash *f, const char *path, uint64_t page, uint
                         r = -EFBIG;
                         break;
                 }
-                r = sim_flash_write_raw(f, off + done, buf, (size_t)n);
+                r = sim_bbt_write(f, page, page + pages - 1, done, buf, (size_t)n);
                 if (r < 0)
                         break;
                 done += (uint64_t)n;
@@ -84,7 +85,7 @@ static int write_efs_at(struct sim_flash *f, const struct sim_persona *p, uint64
         h.payload_crc = sf_firehose_crc32(buf + SIM_IMAGE_HEADER_LEN, 4096);
         sim_image_header_encode(&h, buf);
         sim_flash_erase(f, page, pages);
-        return sim_flash_write_raw(f, page * f->page_size, buf, sizeof(buf));
+        return sim_bbt_write(f, page, page + pages - 1, 0, buf, sizeof(buf));
 }
 
 static int write_efs(struct sim_flash *f, const struct sim_persona *p, const struct sim_layout *l)

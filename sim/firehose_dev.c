@@ -175,6 +175,7 @@ struct range {
         uint64_t start, count; /* in sectors (pages) of the LUN */
         uint64_t disk;         /* NUM_DISK_SECTORS: the LUN's size */
         uint64_t base;         /* the flash page of the LUN's sector 0 */
+        struct sim_nand_io io; /* NAND: bad blocks skipped from start_sector to last_sector */
 };
 
 /* The first flash page of a range, and its first byte. */
@@ -236,8 +237,37 @@ static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command
                            rg.start, rg.count, disk) < 0
                                ? -EIO
                                : 1;
+        /* io options (set_io_options()): from start_sector to last_sector, or to the end of the
+         * flash without one */
+        rg.io = (struct sim_nand_io){.base = rg.base, .min = rg.start, .max = disk ? disk - 1 : 0};
+        if (sf_firehose_attr_u64(&c->attrs, "last_sector", &sector) == 0 && sector >= rg.start &&
+            sector < disk)
+                rg.io.max = sector;
         *ret = rg;
         return 0;
+}
+
+/* NAND: every sector of the range within the good blocks, or the programmer's refusal (1). */
+static int check_good(struct sim_firehose *fh, const struct range *rg)
+{
+        char text[160];
+        uint64_t page;
+
+        if (rg->count == 0 ||
+            sim_nand_io_page(fh->flash, &rg->io, rg->start + rg->count - 1, &page) == 0)
+                return 0;
+        sim_nand_io_out_of_good(fh->flash, &rg->io, rg->start + rg->count - 1, text, sizeof(text));
+        return nak(fh, "%s", text) < 0 ? -EIO : 1;
+}
+
+/* Bytes [off, off+len) of the range as the programmer reads them (bad blocks skipped). */
+static int range_read(struct sim_firehose *fh, const struct range *rg, uint64_t off, uint8_t *buf,
+                      size_t len)
+{
+        if (!fh->flash->nand)
+                return sim_flash_read(fh->flash, first_byte(fh, rg) + off, buf, len);
+        return sim_bbt_read(fh->flash, rg->base + rg->io.min, rg->base + rg->io.max,
+                            (rg->start - rg->io.min) * fh->flash->page_size + off, buf, len);
 }
 
 static int on_program(struct sim_firehose *fh, const struct sf_firehose_command *c)
@@ -250,11 +280,27 @@ static int on_program(struct sim_firehose *fh, const struct sf_firehose_command 
         if (rg.count == 0)
                 return ack_raw(fh, true, false);
         fh->raw = true;
-        fh->raw_page = first_page(&rg);
+        fh->raw_page = rg.start;
+        fh->io = rg.io;
         fh->raw_pages_left = rg.count;
         fh->page_fill = 0;
         fh->raw_error = 0;
         return ack_raw(fh, true, true);
+}
+
+/* NAND: the range's blocks, bad ones left alone (their marker stays). */
+static int erase_good(struct sim_firehose *fh, const struct range *rg)
+{
+        const uint64_t ppb = fh->flash->pages_per_block;
+        uint64_t first = first_page(rg);
+        int r = 0;
+
+        if (!fh->flash->nand || rg->count == 0)
+                return sim_flash_erase(fh->flash, first, rg->count);
+        for (uint64_t b = first / ppb; r >= 0 && b <= (first + rg->count - 1) / ppb; b++)
+                if (!sim_bbt_is_bad(fh->flash, b))
+                        r = sim_flash_erase(fh->flash, b * ppb, ppb);
+        return r;
 }
 
 static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c)
@@ -268,7 +314,7 @@ static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c
                   rg.count);
         if (r < 0)
                 return r;
-        if (sim_flash_erase(fh->flash, first_page(&rg), rg.count) < 0)
+        if (erase_good(fh, &rg) < 0)
                 return nak(fh, "ERROR: Failed to erase sectors %" PRIu64 "+%" PRIu64, rg.start,
                            rg.count);
         return ack_raw(fh, true, false);
@@ -279,6 +325,7 @@ static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
         uint64_t chunk = fh->cfg->max_payload_from_target, total, done = 0;
         uint8_t *buf;
         struct range rg;
+        bool failed = false;
         int r = parse_range(fh, c, true, &rg);
 
         if (r != 0)
@@ -288,15 +335,20 @@ static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
         buf = malloc(chunk);
         if (!buf)
                 return -ENOMEM;
+        /* As the real handle_read(): every byte asked for is sent; once a chunk fails (out of
+         * good blocks) the rest are zeros, and the answer is a NAK. USB logs are off during a
+         * read, so no reason is given. */
         while (r >= 0 && done < total) {
                 size_t n = (size_t)(total - done < chunk ? total - done : chunk);
-                r = sim_flash_read(fh->flash, first_byte(fh, &rg) + done, buf, n);
-                if (r >= 0)
-                        r = fh->send(fh->ctx, buf, n);
+                if (!failed && range_read(fh, &rg, done, buf, n) < 0)
+                        failed = true;
+                if (failed)
+                        memset(buf, 0, n);
+                r = fh->send(fh->ctx, buf, n);
                 done += n;
         }
         free(buf);
-        return r < 0 ? r : ack_raw(fh, true, false);
+        return r < 0 ? r : ack_raw(fh, !failed, false);
 }
 
 static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *c)
@@ -309,6 +361,8 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         uint64_t total, done = 0;
         int r = parse_range(fh, c, true, &rg);
 
+        if (r == 0)
+                r = check_good(fh, &rg);
         if (r != 0)
                 return r < 0 ? r : 0;
         total = rg.count * fh->flash->page_size;
@@ -319,7 +373,7 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         }
         while (r >= 0 && done < total) {
                 size_t n = (size_t)(total - done < sizeof(buf) ? total - done : sizeof(buf));
-                r = sim_flash_read(fh->flash, first_byte(fh, &rg) + done, buf, n);
+                r = range_read(fh, &rg, done, buf, n);
                 EVP_DigestUpdate(ctx, buf, n);
                 done += n;
         }
@@ -422,6 +476,8 @@ static int ufs_storage_info(struct sim_firehose *fh, const struct sf_firehose_co
         return r < 0 ? r : ack_raw(fh, true, false);
 }
 
+/* NAND: total_blocks counts the good blocks (devprg_storage_nand_get_info() returns the count
+ * nand_update_bbt() lowered by one per bad block). */
 static int on_storage_info(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         const struct sim_flash *f = fh->flash;
@@ -434,7 +490,8 @@ static int on_storage_info(struct sim_firehose *fh, const struct sf_firehose_com
                   "\"page_size\":%u, \"num_physical\":1, \"manufacturer_id\":152, "
                   "\"serial_num\":%" PRIu32 ", \"fw_version\":\"1\",\"mem_type\":\"%s\","
                   "\"prod_name\":\"SIMNAND4G\"}}",
-                  f->num_pages / f->pages_per_block, f->pages_per_block * f->page_size,
+                  f->num_pages / f->pages_per_block - sim_bbt_count(f),
+                  f->pages_per_block * f->page_size,
                   f->page_size, fh->cfg->chip_serial, fh->cfg->memory_name);
         if (r >= 0)
                 r = logf_(fh, "INFO: Block size: %u", f->pages_per_block * f->page_size);
@@ -505,6 +562,33 @@ static int inject(struct sim_firehose *fh, const struct sf_firehose_command *c, 
         }
 }
 
+/* The first command that opens the storage scans the NAND for bad blocks and logs each one, and
+ * its progress every 100 blocks (devprg_storage_nand.c, nand_update_bbt(): "block:%x is bad",
+ * "Bad Block Check %d%% complete", the latter "to prevent fh_loader from timing out"). The
+ * storage stays open for the rest of the programmer's life: the scan is not repeated. */
+static int open_storage(struct sim_firehose *fh, enum sf_firehose_cmd cmd)
+{
+        const uint64_t blocks = fh->flash->num_pages / fh->flash->pages_per_block;
+        int r = 0;
+
+        bool storage = cmd == SF_FIREHOSE_CMD_PROGRAM || cmd == SF_FIREHOSE_CMD_READ ||
+                       cmd == SF_FIREHOSE_CMD_ERASE || cmd == SF_FIREHOSE_CMD_PATCH ||
+                       cmd == SF_FIREHOSE_CMD_GETSTORAGEINFO ||
+                       (cmd == SF_FIREHOSE_CMD_GETSHA256DIGEST && !fh->cfg->no_digest);
+
+        if (fh->storage_open || !fh->flash->nand || fh->cfg->quiet_boot || !storage)
+                return 0;
+        fh->storage_open = true;
+        for (uint64_t b = 0; r >= 0 && b < blocks; b++) {
+                if (sim_bbt_is_bad(fh->flash, b))
+                        r = logf_(fh, "INFO: [222] block:%" PRIx64 " is bad", b);
+                if (r >= 0 && b % 100 == 0)
+                        r = logf_(fh, "INFO: [232] Bad Block Check %" PRIu64 "%% complete",
+                                  b * 100 / blocks);
+        }
+        return r;
+}
+
 static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         int r;
@@ -512,6 +596,8 @@ static int dispatch(struct sim_firehose *fh, const struct sf_firehose_command *c
         fh->commands++;
         if (inject(fh, c, &r))
                 return r;
+        if (open_storage(fh, c->cmd) < 0)
+                return -EIO;
         switch (c->cmd) {
         case SF_FIREHOSE_CMD_CONFIGURE:
                 return on_configure(fh, c);
@@ -557,7 +643,8 @@ static size_t take_raw(struct sim_firehose *fh, const uint8_t *buf, size_t len)
                 if (fh->page_fill < fh->flash->page_size)
                         break;
                 if (!fh->raw_error)
-                        fh->raw_error = sim_flash_program(fh->flash, fh->raw_page, fh->page, 1);
+                        fh->raw_error = sim_nand_io_program(fh->flash, &fh->io, fh->raw_page,
+                                                            fh->raw_pages_left, fh->page);
                 fh->raw_page++;
                 fh->raw_pages_left--;
                 fh->page_fill = 0;
@@ -567,7 +654,23 @@ static size_t take_raw(struct sim_firehose *fh, const uint8_t *buf, size_t len)
 
 static int end_raw(struct sim_firehose *fh)
 {
+        char text[160];
+        int r = 0;
+
         fh->raw = false;
+        if (fh->io.went_bad)
+                r = logf_(fh, "INFO: skip bad block %" PRIu64 " and continue with next good block",
+                          fh->io.last_bad);
+        if (r < 0)
+                return r;
+        if (fh->raw_error == -ENOSPC) {
+                sim_nand_io_out_of_good(fh->flash, &fh->io, fh->raw_page - 1, text, sizeof(text));
+                return nak(fh, "%s", text);
+        }
+        if (fh->raw_error == -EINVAL)
+                return nak(fh, "ERROR: first write on a block should start with first page and "
+                           "requested page (%" PRIu64 ") is not first page of this block",
+                           fh->raw_page - 1);
         if (fh->raw_error)
                 return nak(fh, "ERROR: Failed to program page %" PRIu64 " (not erased)",
                            fh->raw_page - 1);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "flash.h"
+#include "nand_bbt.h"
 #include "proto/firehose.h"
 #include "sahara_dev.h"
 
@@ -44,7 +45,8 @@ struct sim_firehose_config {
         uint64_t max_payload_from_target;
         const char *target_name; /* "9x07" */
         uint32_t chip_serial;
-        bool quiet_boot;     /* no start-up banner (edl over serial needs this) */
+        bool quiet_boot;     /* no start-up banner nor bad-block scan log (edl over serial
+                              * needs this) */
         bool corrupt_digest; /* fault: getsha256digest answers a wrong digest */
         bool no_digest;      /* no getsha256digest: not in the banner, NAKed (quirks.h) */
         bool chatty;         /* unasked INFO logs after a configure's answer (slow-start) */
@@ -63,7 +65,8 @@ struct sim_firehose {
         size_t xml_len;
         /* a program's raw phase */
         bool raw;
-        uint64_t raw_page, raw_pages_left;
+        uint64_t raw_page, raw_pages_left; /* raw_page: the next sector of the LUN */
+        struct sim_nand_io io;             /* the command's bad-block mapping (nand_bbt.h) */
         uint8_t *page;
         size_t page_fill;
         int raw_error;     /* the first flash error of this program */
@@ -73,6 +76,7 @@ struct sim_firehose {
         unsigned seen[16]; /* commands received, per sf_firehose_cmd */
         bool stalled;      /* a fault made it stop answering */
         bool asleep;       /* still starting up (slow-start): what arrives now is lost */
+        bool storage_open; /* NAND: the bad-block scan of the first storage command is done */
 };
 
 int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,

@@ -91,6 +91,10 @@ int sim_flash_open_ufs(struct sim_flash *f, const char *path, uint32_t sector_si
 
 void sim_flash_close(struct sim_flash *f)
 {
+        free(f->bad);
+        free(f->bbt_path);
+        f->bad = NULL;
+        f->bbt_path = NULL;
         if (f->fd >= 0)
                 close(f->fd);
         f->fd = -1;
@@ -242,6 +246,9 @@ int sim_flash_program(struct sim_flash *f, uint64_t page, const uint8_t *data, u
 {
         if (page > f->num_pages || n_pages > f->num_pages - page)
                 return -ERANGE;
+        for (uint64_t i = 0; f->bad && i < n_pages; i++)
+                if (f->bad[(page + i) / f->pages_per_block])
+                        return -EIO; /* a bad block takes no program */
         for (uint64_t i = 0; f->nand && i < n_pages; i++)
                 if (!page_erased(f, page + i))
                         return -EIO;

@@ -32,6 +32,10 @@ struct sim_flash {
         bool provisioned;  /* UFS: the attribute sector has been written (by the factory) */
         uint32_t boot_lun; /* UFS bBootLunEn: 0 boot disabled, 1 boot LU A (LUN 1), 2 B (LUN 2) */
         uint64_t bytes_programmed, bytes_erased; /* statistics, for the timing model */
+        uint8_t *bad;    /* NAND: 1 per bad block (nand_bbt.c); NULL when none was ever marked */
+        char *bbt_path;  /* where the bad-block table is kept */
+        uint64_t wear_nth;     /* fault: the wear_nth block programmed goes bad (1 the first) */
+        uint64_t blocks_begun; /* blocks the programmer has begun to program */
 };
 
 /* Open (creating if needed) a NAND backing file with this geometry. */

@@ -11,6 +11,7 @@
 #include "factory.h"
 #include "mkpkg.h"
 #include "module.h"
+#include "nand_bbt.h"
 #include "quirks.h"
 
 static volatile sig_atomic_t stop;
@@ -27,7 +28,7 @@ static void usage(FILE *f)
               "                         [--small-images] [--install VERSION] [--timing real|none]\n"
               "                         [--fault SPEC]... [--bus BUSDIR --port N]\n"
               "                         [--imei IMEI] [--chip-serial HEX] [--usb3]\n"
-              "                         [--quirk NAME]...\n"
+              "                         [--quirk NAME]... [--bad-blocks N]\n"
               "       safeflash-sim mkpkg VERSION -o DIR [--small] [--factory] [--scale PERCENT]\n"
               "                         [--msm-id HEX] [--foreign-root] [--flash-mb N]\n"
               "                         [--zip | --zip-flat]\n\n"
@@ -61,7 +62,12 @@ static void usage(FILE *f)
               "answer it), cut:CMD[:N] (lose power when it arrives), cut-bytes:N (lose power "
               "after\n"
               "N bytes of program data; what was written stays), corrupt-digest (wrong\n"
-              "getsha256digest answers), garbage (foreign bytes before the boot ROM's HELLO).\n\n"
+              "getsha256digest answers), garbage (foreign bytes before the boot ROM's HELLO),\n"
+              "wear:N (the Nth NAND block programmed goes bad while it is programmed: the\n"
+              "programmer marks it and moves its pages to the next good block).\n"
+              "--bad-blocks N: a new NAND gets N factory bad blocks, placed from the chip\n"
+              "serial (never in SBL's blocks 0..10); they stay in DIR/flash.img.bbt, with the\n"
+              "blocks that go bad later.\n\n"
               "Quirks (--quirk NAME, repeatable): habits of real modules. Each persona has its\n"
               "real module's habits by default (listed below); --quirk none turns those off,\n"
               "other names add to what is on:\n",
@@ -81,6 +87,8 @@ struct options {
         unsigned port;
         uint32_t chip_serial;
         bool has_chip_serial;
+        unsigned bad_blocks;
+        uint64_t wear_nth;
         const char *faults[SIM_MAX_FAULTS];
         unsigned n_faults;
         uint64_t flash_mb;
@@ -170,9 +178,11 @@ static int parse(int argc, char **argv, struct options *o)
                 {"chip-serial", required_argument, NULL, 'S'},
                 {"usb3", no_argument, NULL, 'U'},
                 {"quirk", required_argument, NULL, 'Q'},
+                {"bad-blocks", required_argument, NULL, 'B'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
+        char *end;
         int c;
 
         while ((c = getopt_long(argc, argv, "d:p:m:l:si:t:f:h", longs, NULL)) != -1) {
@@ -190,6 +200,11 @@ static int parse(int argc, char **argv, struct options *o)
                 case 'U':
                         o->usb3 = true;
                         break;
+                case 'B':
+                        o->bad_blocks = (unsigned)strtoul(optarg, &end, 10);
+                        if (end == optarg || *end || o->bad_blocks > 4096)
+                                return -EINVAL;
+                        break;
                 case 'Q':
                         if (parse_quirk(optarg, o) < 0)
                                 return -EINVAL;
@@ -200,6 +215,12 @@ static int parse(int argc, char **argv, struct options *o)
                 case 'f':
                         if (o->n_faults == SIM_MAX_FAULTS)
                                 return -E2BIG;
+                        if (strncmp(optarg, "wear:", 5) == 0) {
+                                o->wear_nth = strtoull(optarg + 5, &end, 10);
+                                if (end == optarg + 5 || *end || o->wear_nth == 0)
+                                        return -EINVAL;
+                                break;
+                        }
                         o->faults[o->n_faults++] = optarg;
                         break;
                 case 't':
@@ -303,6 +324,9 @@ static int run(const struct options *o)
                 }
                 m.n_faults += k == 0;
         }
+        m.flash.wear_nth = o->wear_nth;
+        if (r >= 0 && o->bad_blocks)
+                r = sim_bbt_factory(&m.flash, m.chip.serial, o->bad_blocks, SIM_BBT_BOOT_BLOCKS);
         if (r >= 0 && (o->install || sim_flash_is_blank(&m.flash))) {
                 struct sf_error err = {0};
                 r = sim_factory_install(&m.flash, p, o->install, o->small, o->dir, &err);

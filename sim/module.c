@@ -12,6 +12,7 @@
 #include "mkpkg.h"
 #include "quirks.h"
 #include "module.h"
+#include "nand_bbt.h"
 
 const char *sim_mode_to_string(enum sim_mode mode)
 {
@@ -231,6 +232,7 @@ static int open_flash(struct sim_module *m, uint64_t num_pages)
 {
         const struct sim_persona *p = m->persona;
         char path[PATH_MAX];
+        int r;
 
         snprintf(path, sizeof(path), "%s/flash.img", m->dir);
         if (p->storage == SIM_STORAGE_UFS) {
@@ -240,8 +242,9 @@ static int open_flash(struct sim_module *m, uint64_t num_pages)
                         luns[0] = num_pages;
                 return sim_flash_open_ufs(&m->flash, path, p->page_size, luns, p->n_luns);
         }
-        return sim_flash_open(&m->flash, path, p->page_size, p->pages_per_block,
-                              num_pages ? num_pages : p->num_pages, true);
+        r = sim_flash_open(&m->flash, path, p->page_size, p->pages_per_block,
+                           num_pages ? num_pages : p->num_pages, true);
+        return r < 0 ? r : sim_bbt_open(&m->flash, path);
 }
 
 int sim_module_init(struct sim_module *m, const struct sim_persona *p, const char *dir,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proto/firehose.h"
+#include "nand_bbt.h"
 #include "ubi.h"
 #include "util/endian.h"
 
@@ -41,7 +42,8 @@ bool sim_ubi_present(struct sim_flash *f, const struct sim_partition *p)
 {
         uint8_t ec[HDR];
 
-        return p->pages && sim_flash_read(f, (uint64_t)p->start_page * f->page_size, ec, HDR) >= 0 &&
+        return p->pages &&
+               sim_bbt_read(f, p->start_page, (uint64_t)p->start_page + p->pages - 1, 0, ec, HDR) >= 0 &&
                header_ok(ec, EC_MAGIC);
 }
 
@@ -58,6 +60,8 @@ static int scan_partition(struct sim_flash *f, const struct sim_partition *p, st
         for (uint64_t page = p->start_page; page + ppb <= (uint64_t)p->start_page + p->pages;
              page += ppb) {
                 uint64_t off = page * f->page_size;
+                if (sim_bbt_is_bad(f, page / ppb)) /* not an eraseblock of UBI's */
+                        continue;
                 if (sim_flash_read(f, off, ec, HDR) < 0 || !header_ok(ec, EC_MAGIC))
                         continue;
                 s->vid_off = sf_be32(ec + 16);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nand_bbt.h"
 #include "proto/firehose.h"
 #include "ubi.h"
 #include "util/endian.h"
@@ -33,7 +34,7 @@
 #define VTBL_LEN    (128 * VTBL_RECORD)
 #define AUTORESIZE  0x01
 
-enum peb_state { PEB_ERASED, PEB_FREE, PEB_USED, PEB_DAMAGED };
+enum peb_state { PEB_ERASED, PEB_FREE, PEB_USED, PEB_DAMAGED, PEB_BAD };
 
 struct peb {
         enum peb_state state;
@@ -96,6 +97,10 @@ static int scan(struct attach *a, char *why, size_t n)
         for (uint32_t i = 0; i < a->n; i++) {
                 struct peb *p = &a->peb[i];
                 uint64_t off = block_page(a, i) * a->f->page_size;
+                if (sim_bbt_is_bad(a->f, block_page(a, i) / a->ppb)) {
+                        p->state = PEB_BAD; /* MTD's table: not an eraseblock of UBI's */
+                        continue;
+                }
                 if (sim_flash_read(a->f, off, ec, HDR) < 0)
                         return -EIO;
                 if (all_ff(ec, HDR)) {
@@ -231,6 +236,15 @@ static int64_t holder(const struct attach *a, uint32_t vol_id, uint32_t lnum)
         return best;
 }
 
+static uint32_t n_bad(const struct attach *a)
+{
+        uint32_t n = 0;
+
+        for (uint32_t i = 0; i < a->n; i++)
+                n += a->peb[i].state == PEB_BAD;
+        return n;
+}
+
 /* The first attach: the autoresize volume takes the free eraseblocks; the table is written again. */
 static int autoresize(struct attach *a)
 {
@@ -257,9 +271,12 @@ static int autoresize(struct attach *a)
         }
         if (r >= 0 && grow < slots) {
                 uint8_t *rec = vt + grow * VTBL_RECORD;
-                uint32_t beb = (a->n * 20 + 1023) / 1024, used = 2 + 1 + beb + others;
-                if (a->n > used && a->n - used > sf_be32(rec))
-                        put_be32(rec, a->n - used);
+                /* bad eraseblocks count against the reserve (wl.c, ubi_calculate_reserved) */
+                uint32_t bad = n_bad(a), limit = (a->n * 20 + 1023) / 1024;
+                uint32_t beb = limit > bad ? limit - bad : 0, used = 2 + 1 + beb + others;
+                uint32_t good = a->n - bad;
+                if (good > used && good - used > sf_be32(rec))
+                        put_be32(rec, good - used);
                 rec[144] &= (uint8_t)~AUTORESIZE;
                 put_be32(rec + VTBL_RECORD - 4, ubi_crc(rec, VTBL_RECORD - 4));
                 for (uint32_t copy = 0; r >= 0 && copy < 2; copy++)

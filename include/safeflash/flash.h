@@ -54,6 +54,14 @@ enum sf_flash_action {
 };
 
 SF_EXPORT const char *sf_flash_action_to_string(enum sf_flash_action a);
+
+/* What the flash holds where a program of the package goes, before anything is written. */
+enum sf_flash_verdict {
+        SF_FLASH_SAME,    /* it holds what the package defines: skipped */
+        SF_FLASH_CHANGED, /* it differs: written */
+        SF_FLASH_UNKNOWN, /* it cannot be told (no read-back, damaged UBI, --write-all): written */
+};
+SF_EXPORT const char *sf_flash_verdict_to_string(enum sf_flash_verdict v);
 typedef void (*sf_log_cb)(void *userdata, enum sf_log_level level, const char *text);
 
 struct sf_flash_result;
@@ -87,6 +95,8 @@ struct sf_flash_options {
         bool no_verify;      /* do not check md5.txt (dangerous; said loudly) */
         bool write_all;      /* do not skip partitions whose content already matches */
         bool no_reset;       /* stay in the programmer after writing */
+        bool plan_only;      /* say per partition what would be written (result's plan), write
+                              * nothing, no backup; then reset the module unless no_reset */
         bool allow_factory;  /* accept factory content (wipes calibration): never by default */
         /* refuse a package whose partition table puts EFS2 elsewhere than the module's own
          * table (its firmware would boot without its IMEI): for a module that ran, whose table
@@ -125,6 +135,15 @@ struct sf_flash_options {
                              struct sf_error *err);
 };
 
+/* One partition of the plan: what the flash holds there, and why (for a UBI image, which volume
+ * differs, or which is the module's own data, kept). */
+struct sf_flash_plan_item {
+        char partition[32]; /* the line's label, else its file name */
+        enum sf_flash_verdict verdict;
+        char why[200];
+};
+#define SF_FLASH_MAX_PLAN 32
+
 /* One device-unique partition copied by a backup. */
 struct sf_flash_backup_part {
         char name[17]; /* "EFS2", "modemst1", … */
@@ -151,6 +170,9 @@ struct sf_flash_result {
          * (known before EDL), "programmer" (its banner, after it started), "none" (forced),
          * "" (a programmer was running already: nothing checked). */
         char chip_evidence[16];
+        /* The plan, per program of the package (in package order; the first SF_FLASH_MAX_PLAN) */
+        unsigned plan_items;
+        struct sf_flash_plan_item plan[SF_FLASH_MAX_PLAN];
 };
 
 /* Flash. *ret is filled in either case: it says what was done. On failure err says what

@@ -342,7 +342,9 @@ static struct sf_fh_range region_range(const struct sf_efs_region *e, uint64_t a
                                     .num_sectors = count};
 }
 
-/* Copy a region from the module into fd, hashing as it goes. */
+/* Copy a region from the module into fd, hashing as it goes. On NAND a read maps from its own
+ * start_sector around bad blocks: each piece starts where a write from the region's start put
+ * that page (sf_job_map_range), when the programmer listed its bad blocks. */
 static int copy_region(struct sf_job *j, const struct sf_efs_region *e, int fd, uint8_t md[32],
                        struct sf_error *err)
 {
@@ -350,13 +352,19 @@ static int copy_region(struct sf_job *j, const struct sf_efs_region *e, int fd, 
         _cleanup_free_ uint8_t *buf = malloc(BACKUP_READ);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
+        uint32_t ppb = 0;
         int r = !buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? -ENOMEM : 0;
 
+        if (nand(j))
+                nand_page_size(j, &ppb);
         for (uint64_t s = 0; r == 0 && s < e->count; s += per) {
                 char start[24];
                 struct sf_fh_range rg = region_range(e, s, e->count - s < per ? e->count - s : per,
                                                      start, sizeof(start));
                 size_t n = (size_t)(rg.num_sectors * e->sector_size);
+                uint64_t at;
+                if (ppb && sf_job_map_range(j, e->start, e->start + e->count - 1, ppb, s, &at) == 0)
+                        snprintf(start, sizeof(start), "%" PRIu64, at);
                 r = sf_fh_read(&j->fh, &rg, buf, err);
                 if (r == 0 && write(fd, buf, n) != (ssize_t)n)
                         r = sf_error_set(err, -errno ? -errno : -EIO, "writing the backup: %s",

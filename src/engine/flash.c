@@ -41,6 +41,7 @@ static void device_log(void *userdata, const char *text)
 {
         struct sf_job *j = userdata;
 
+        sf_job_bbt_note(j, text);
         sf_job_say(j, SF_LOG_DEBUG, "device: %s", text);
 }
 
@@ -256,8 +257,11 @@ static int plan_ubi(struct sf_job *j, const struct sf_layout_op *op, size_t i, s
         if (r < 0)
                 return r;
         j->skip[i] = m == SF_UBI_SAME;
-        sf_job_say(j, SF_LOG_INFO, "%s: %s (%s)", op->label[0] ? op->label : op->filename,
-                   sf_ubi_match_to_string(m), why);
+        sf_job_plan_note(j, op,
+                         m == SF_UBI_SAME      ? SF_FLASH_SAME
+                         : m == SF_UBI_CHANGED ? SF_FLASH_CHANGED
+                                               : SF_FLASH_UNKNOWN,
+                         "UBI: %s", why);
         j->item = op->label;
         sf_job_advance(j, 1);
         return 1;
@@ -335,19 +339,27 @@ static int plan(struct sf_job *j, struct sf_error *err)
                 r = expected_digest(j, op, j->want[i], err);
                 if (r < 0)
                         return package_error(r);
-                if (j->o->write_all)
+                if (j->o->write_all) {
+                        sf_job_plan_note(j, op, SF_FLASH_UNKNOWN, "not compared: --write-all");
                         continue;
+                }
                 r = plan_ubi(j, op, i, err);
                 if (r < 0)
                         return r;
                 if (r > 0)
                         continue;
                 r = held_digest(j, op, have, err);
-                if (r == -EOPNOTSUPP || r == 1)
-                        continue; /* unknown, or surely different: written */
+                if (r == -EOPNOTSUPP || r == 1) { /* unknown, or surely different: written */
+                        sf_job_plan_note(j, op, r == 1 ? SF_FLASH_CHANGED : SF_FLASH_UNKNOWN,
+                                         r == 1 ? "its first 64 KiB differ"
+                                                : "the flash cannot be read back");
+                        continue;
+                }
                 if (r < 0)
                         return r;
                 j->skip[i] = memcmp(have, j->want[i], 32) == 0;
+                sf_job_plan_note(j, op, j->skip[i] ? SF_FLASH_SAME : SF_FLASH_CHANGED,
+                                 j->skip[i] ? "the same bytes" : "its bytes differ");
                 j->item = op->label;
                 sf_job_advance(j, 1);
         }
@@ -614,11 +626,15 @@ static int write_package(struct sf_job *j, struct sf_error *err)
         int r = sf_geometry_check(j, err);
 
         if (r >= 0)
+                r = sf_job_check_good_blocks(j, err);
+        if (r >= 0)
                 r = sf_efs_guard(j, err);
         if (r >= 0)
                 r = sf_efs_check_layout(j, err);
         if (r >= 0)
                 r = plan(j, err);
+        if (r >= 0 && j->o->plan_only)
+                return 0; /* the plan only: nothing written, no backup */
         if (r >= 0)
                 r = sf_efs_backup(j, err);
         if (r >= 0)

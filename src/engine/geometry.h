@@ -9,5 +9,9 @@
  * the programmer's getstorageinfo; a LUN whose size the programmer does not tell is not
  * checked, with a warning). */
 int sf_geometry_check(struct sf_job *j, struct sf_error *err);
+/* Before the first write: every NAND image fits its partition's good blocks (the bad blocks the
+ * programmer listed, bad_blocks.c), or -EPERM naming the first that does not (nothing written).
+ * Unknown bad blocks: a warning, not checked. */
+int sf_job_check_good_blocks(struct sf_job *j, struct sf_error *err);
 
 #endif

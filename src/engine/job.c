@@ -119,11 +119,57 @@ int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
         return 0;
 }
 
-/* Read back in bounded pieces and hash, for programmers without getsha256digest. */
+static int hash_piece(void *userdata, const uint8_t *buf, size_t n)
+{
+        return EVP_DigestUpdate(userdata, buf, n) ? 0 : -EIO;
+}
+
+/* The op's pages in one <read> from its start, streamed: lines up whatever the bad blocks. */
+static int stream_digest(struct sf_job *j, const struct sf_layout_op *op, EVP_MD_CTX *ctx,
+                         struct sf_error *err)
+{
+        char start[24], last[24];
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+
+        snprintf(start, sizeof(start), "%" PRIu64, op->start);
+        rg.start_sector = start;
+        rg.num_sectors = op->write_sectors;
+        return sf_fh_read_stream(&j->fh, &rg, hash_piece, ctx, err);
+}
+
+/* The op's pages in 1 MiB reads, each where the program from the op's start put it. */
+static int pieces_digest(struct sf_job *j, const struct sf_layout_op *op, uint64_t first,
+                         uint8_t *buf, EVP_MD_CTX *ctx, struct sf_error *err)
+{
+        const uint64_t per = (1 << 20) / op->sector_size;
+        int r = 0;
+
+        for (uint64_t s = 0; r == 0 && s < op->write_sectors; s += per) {
+                char start[24], last[24];
+                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+                uint64_t at = first + s;
+                int m = op->has_start ? sf_job_map_sector(j, op, s, &at) : 0;
+                if (m < 0 && m != -ENODATA)
+                        r = sf_error_set(err, m, "%s: past its partition's good blocks",
+                                         op->label);
+                snprintf(start, sizeof(start), "%" PRIu64, m < 0 ? first + s : at);
+                rg.start_sector = start;
+                rg.num_sectors = op->write_sectors - s < per ? op->write_sectors - s : per;
+                if (r == 0)
+                        r = sf_fh_read(&j->fh, &rg, buf, err);
+                if (r == 0)
+                        EVP_DigestUpdate(ctx, buf, rg.num_sectors * op->sector_size);
+        }
+        return r;
+}
+
+/* Read back and hash, for programmers without getsha256digest, in bounded pieces. A NAND
+ * programmer maps a read from its own start_sector around bad blocks, so each piece starts where
+ * the program from the op's start put that page (sf_job_map_sector); with the bad blocks unknown
+ * (a programmer that was running already) all in one streamed <read> from the op's start. */
 int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint8_t out[32],
                            struct sf_error *err)
 {
-        const uint64_t per = (1 << 20) / op->sector_size;
         _cleanup_free_ uint8_t *buf = malloc(1 << 20);
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned len = 32;
@@ -140,16 +186,10 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
                                  op->label);
         if (r == 0 && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
                 r = -EIO;
-        for (uint64_t s = 0; r == 0 && s < op->write_sectors; s += per) {
-                char start[24], last[24];
-                struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
-                snprintf(start, sizeof(start), "%" PRIu64, first + s);
-                rg.start_sector = start;
-                rg.num_sectors = op->write_sectors - s < per ? op->write_sectors - s : per;
-                r = sf_fh_read(&j->fh, &rg, buf, err);
-                if (r == 0)
-                        EVP_DigestUpdate(ctx, buf, rg.num_sectors * op->sector_size);
-        }
+        if (r == 0 && op->has_start && sf_job_map_sector(j, op, 0, &disk) == -ENODATA)
+                r = stream_digest(j, op, ctx, err); /* bad blocks unknown: one <read> */
+        else if (r == 0)
+                r = pieces_digest(j, op, first, buf, ctx, err);
         if (r == 0)
                 EVP_DigestFinal_ex(ctx, out, &len);
         EVP_MD_CTX_free(ctx);

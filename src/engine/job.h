@@ -24,6 +24,15 @@ struct sf_efs_region {
 };
 #define SF_EFS_MAX_REGIONS 8
 
+/* The NAND's bad blocks, from the programmer's scan log (bad_blocks.c). */
+#define SF_JOB_BBT_MAX 512
+struct sf_job_bbt {
+        bool seen;     /* the scan's progress was logged: the list below is complete */
+        bool overflow; /* more than SF_JOB_BBT_MAX: not kept, unknown */
+        uint32_t n;
+        uint32_t bad[SF_JOB_BBT_MAX];
+};
+
 struct sf_job {
         const struct sf_flash_options *o;
         struct sf_flash_result res;
@@ -45,6 +54,7 @@ struct sf_job {
         size_t n_efs;
         bool identify_after; /* no command mode, nothing known: ask the running programmer */
         bool efs_from_package; /* the module's table unreadable: EFS2 from the package's */
+        struct sf_job_bbt bbt;
 };
 
 void sf_job_say(struct sf_job *j, enum sf_log_level lvl, const char *fmt, ...)
@@ -67,6 +77,29 @@ int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
  * instead; -EBADMSG when the package's image is a damaged UBI image. */
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err);
+
+/* plan.c: the plan's verdict on one program op, kept in the result and logged. */
+void sf_job_plan_note(struct sf_job *j, const struct sf_layout_op *op, enum sf_flash_verdict v,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* bad_blocks.c: the NAND's bad blocks, learned from the programmer's log lines (every line goes
+ * through sf_job_bbt_note). Known once its scan was seen, and then exact. */
+void sf_job_bbt_note(struct sf_job *j, const char *text);
+bool sf_job_bbt_known(const struct sf_job *j);
+uint64_t sf_job_bbt_count(const struct sf_job *j);
+/* The pages a NAND op may use from its start, as the programmer maps it (start_sector to
+ * last_sector, bad blocks skipped). -ENOMSG: not a NAND op with a last_sector; -ENODATA: the bad
+ * blocks are unknown. */
+int sf_job_good_pages(const struct sf_job *j, const struct sf_layout_op *op, uint64_t *ret);
+/* The same for a range of pages [start, last] of pages_per_block ppb. */
+int sf_job_map_range(const struct sf_job *j, uint64_t start, uint64_t last, uint32_t ppb,
+                     uint64_t offset, uint64_t *ret);
+/* Where the page `offset` pages into a NAND op (as a program from its start put it) is: a read
+ * from that sector, with the op's last_sector, maps from there the way the op's own program did
+ * (the page's block is good, and the good blocks after it are the op's next ones). Not NAND: the
+ * op's start plus offset. -ENODATA: the bad blocks are unknown; -ENOSPC: past its good blocks. */
+int sf_job_map_sector(const struct sf_job *j, const struct sf_layout_op *op, uint64_t offset,
+                      uint64_t *ret);
 
 /* chip.c: which chip, when the boot ROM refuses Sahara command mode. */
 struct sf_programmer_info;

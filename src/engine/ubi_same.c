@@ -17,7 +17,7 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#define READ_PEBS 4 /* eraseblocks read back per command */
+#define READ_PEBS 4 /* eraseblocks read back per command, when the partition has no bad block */
 
 static uint32_t peb_size(const struct sf_layout_op *op)
 {
@@ -57,11 +57,15 @@ static int scan_image(struct sf_job *j, const struct sf_layout_op *op, uint8_t *
 static int read_pebs(struct sf_job *j, const struct sf_layout_op *op, uint64_t first,
                      uint64_t count, uint64_t pages, uint8_t *buf, struct sf_error *err)
 {
-        uint64_t ppp = peb_size(op) / op->sector_size;
+        uint64_t ppp = peb_size(op) / op->sector_size, at;
         char start[24], last[24];
         struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+        int r = sf_job_map_sector(j, op, first * ppp, &at); /* around bad blocks */
 
-        snprintf(start, sizeof(start), "%" PRIu64, op->start + first * ppp);
+        if (r < 0)
+                return sf_error_set(err, r, "%s: eraseblock %" PRIu64 " is past its good blocks",
+                                    op->label, first);
+        snprintf(start, sizeof(start), "%" PRIu64, at);
         rg.start_sector = start;
         rg.num_sectors = pages ? pages : count * ppp;
         return sf_fh_read(&j->fh, &rg, buf, err);
@@ -129,11 +133,81 @@ static int scan_flash(struct sf_job *j, const struct sf_layout_op *op, const str
         return 0;
 }
 
+/* The partition as it streams in: each eraseblock gathered whole, then scanned. */
+struct flash_scan {
+        const struct sf_ubi *image;
+        struct sf_ubi_scan *s;
+        uint8_t *buf;
+        uint32_t peb;
+        size_t fill;
+        uint64_t index, whole; /* the eraseblock being gathered; the image's own */
+        int bad;               /* what ended the scan (the stream is drained to its end) */
+        struct sf_error perr;
+};
+
+static int take_piece(void *userdata, const uint8_t *p, size_t n)
+{
+        struct flash_scan *f = userdata;
+
+        while (n > 0 && !f->bad) {
+                size_t k = f->peb - f->fill < n ? f->peb - f->fill : n;
+                memcpy(f->buf + f->fill, p, k);
+                f->fill += k;
+                p += k;
+                n -= k;
+                if (f->fill < f->peb)
+                        break;
+                /* past the image, only what worth_reading() picks */
+                if (f->index < f->whole ||
+                    worth_reading(f->image, f->buf, f->image->vid_hdr_offset))
+                        f->bad = sf_ubi_scan_peb(f->s, f->buf, f->peb, &f->perr);
+                f->fill = 0;
+                f->index++;
+        }
+        return f->bad == -ENOMEM ? -ENOMEM : f->bad ? 1 : 0;
+}
+
+/* A partition whose bad blocks are unknown (the programmer was running already: its scan log went
+ * to an earlier session), read back in one <read> from its start_sector, streamed: the programmer
+ * maps a read from its own start around bad blocks, so eraseblock-sized reads from the middle
+ * might not line up. Only the image's own eraseblocks, which surely fit (they were written
+ * there), scanned as scan_flash() does. */
+static int stream_flash(struct sf_job *j, const struct sf_layout_op *op, const struct sf_ubi *image,
+                        uint64_t extent, uint8_t *buf, struct sf_ubi **ret, char *why,
+                        size_t why_size, struct sf_error *err)
+{
+        uint32_t peb = peb_size(op), ppp = peb / op->sector_size;
+        struct flash_scan f = {.image = image, .buf = buf, .peb = peb,
+                               .whole = (op->data_bytes + peb - 1) / peb};
+        char start[24], last[24];
+        struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
+        int r = sf_ubi_scan_new(peb, false, &f.s);
+
+        extent = extent < f.whole * ppp ? extent : f.whole * ppp;
+        snprintf(start, sizeof(start), "%" PRIu64, op->start);
+        rg.start_sector = start;
+        rg.num_sectors = extent / ppp * ppp;
+        if (r >= 0)
+                r = sf_fh_read_stream(&j->fh, &rg, take_piece, &f, err);
+        if (r >= 0 && !f.bad)
+                f.bad = sf_ubi_scan_finish(TAKE_PTR(f.s), ret, &f.perr);
+        sf_ubi_scan_free(f.s);
+        if (r < 0)
+                return r;
+        if (f.bad == -ENOMEM)
+                return f.bad;
+        if (f.bad < 0)
+                snprintf(why, why_size, "%s",
+                         f.bad == -ENODATA ? "no UBI on the flash" : f.perr.message);
+        return 0;
+}
+
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err)
 {
         _cleanup_(sf_ubi_freep) struct sf_ubi *image = NULL, *flash = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
+        uint64_t good;
         int r;
 
         if (sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND || !op->has_start ||
@@ -145,8 +219,13 @@ int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t ex
         r = scan_image(j, op, buf, &image, err);
         if (r < 0)
                 return r == -ENOMSG || r == -ENOMEM ? r : -EBADMSG; /* a bad image: the package's */
-        r = scan_flash(j, op, image, extent > op->num_sectors ? extent : op->num_sectors, buf,
-                       &flash, why, why_size, err);
+        extent = extent > op->num_sectors ? extent : op->num_sectors;
+        /* Bad blocks known (or none): eraseblock by eraseblock, each read where the program put
+         * it, no further than the good blocks. Unknown: one stream from the start. */
+        if (sf_job_good_pages(j, op, &good) == 0 && good < extent)
+                extent = good;
+        r = (sf_job_map_sector(j, op, 0, &good) == -ENODATA ? stream_flash : scan_flash)(
+                j, op, image, extent, buf, &flash, why, why_size, err);
         if (r < 0)
                 return r;
         if (!flash) {

@@ -456,6 +456,44 @@ int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t 
         return expect_rawmode(h, "read", false, SF_FH_TIMEOUT_SETUP_MS, err);
 }
 
+int sf_fh_read_stream(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh_sink_fn sink,
+                      void *userdata, struct sf_error *err)
+{
+        const size_t piece = 1 << 20;
+        uint64_t total = r->num_sectors * r->sector_size;
+        struct sf_firehose_attr a[8];
+        char bufs[4][24];
+        size_t n = range_attrs(r, a, bufs);
+        _cleanup_free_ uint8_t *buf = malloc(piece);
+        int ret = buf ? send_cmd(h, "read", a, n) : -ENOMEM;
+
+        if (ret >= 0)
+                ret = expect_rawmode(h, "read", true, SF_FH_TIMEOUT_SETUP_MS, err);
+        while (ret >= 0 && total > 0) {
+                size_t k = total < piece ? (size_t)total : piece, have = 0;
+                if (h->rx_len) { /* raw bytes may already sit behind the ACK */
+                        have = h->rx_len < k ? h->rx_len : k;
+                        memcpy(buf, h->rx, have);
+                        memmove(h->rx, h->rx + have, h->rx_len - have);
+                        h->rx_len -= have;
+                }
+                ret = sf_transport_read_full(h->t, buf + have, k - have, SF_FH_TIMEOUT_FINAL_MS);
+                if (ret < 0)
+                        return sf_error_set(err, ret, "<read>: %s", strerror(-ret));
+                /* A sink that has seen enough still drains the rest: the command must end. */
+                if (sink)
+                        ret = sink(userdata, buf, k);
+                if (ret > 0) {
+                        sink = NULL;
+                        ret = 0;
+                }
+                total -= k;
+        }
+        if (ret < 0)
+                return ret;
+        return expect_rawmode(h, "read", false, SF_FH_TIMEOUT_SETUP_MS, err);
+}
+
 int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t out[32],
                  struct sf_error *err)
 {

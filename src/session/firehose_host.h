@@ -86,6 +86,14 @@ int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh
 /* Read sectors into out (size num_sectors*sector_size). */
 int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
                struct sf_error *err);
+/* Read sectors in one <read>, handed to sink in order, in pieces of at most 1 MiB. A NAND
+ * programmer maps a read from its own start_sector around bad blocks, so a partition read in
+ * several commands from its middle would not line up with what a program from its start wrote.
+ * A sink's negative return ends it with that error; a positive one means it has seen enough (the
+ * rest is drained, unread). */
+typedef int (*sf_fh_sink_fn)(void *userdata, const uint8_t *buf, size_t n);
+int sf_fh_read_stream(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh_sink_fn sink,
+                      void *userdata, struct sf_error *err);
 /* The device's SHA-256 of the sectors: -EOPNOTSUPP when it has no getsha256digest (its banner
  * does not list it, or it refused it once: that is remembered for the session). */
 int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t out[32],

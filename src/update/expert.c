@@ -87,6 +87,23 @@ static int confirm(struct sf_run *r, const sf_package *pkg, const char *path,
         return 0;
 }
 
+/* flash --plan: what would be written, per partition; nothing is written and the module is not
+ * waited for (it is reset unless no_reset: it runs what it ran). */
+static int plan(struct sf_run *r, struct sf_flash_options *fo, const struct sf_device *dev,
+                const sf_flash_package *verified, const struct sf_expert_options *o,
+                struct sf_error *err)
+{
+        int rc;
+
+        fo->verified = verified;
+        fo->backup_dir = NULL;
+        fo->imei = NULL;
+        fo->device = o->run.device && o->run.device[0] == '/' ? o->run.device : NULL;
+        rc = sf_run_flash(r, fo, dev, err);
+        r->res->backup_dir[0] = '\0';
+        return sf_run_session_end(r, rc, err);
+}
+
 static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_package **pkg,
                   sf_flash_package **verified, struct sf_error *err)
 {
@@ -100,7 +117,7 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
         /* Everything that needs no module, before the module is touched; the version only
          * serves to recognise the firmware when the module boots. */
         rc = sf_flash_package_open(fo.package, flags, NULL, NULL, verified, err);
-        if (rc >= 0 && !o->no_backup)
+        if (rc >= 0 && !o->no_backup && !fo.plan_only)
                 rc = sf_run_check_space(r, *verified, err);
         if (rc >= 0 && sf_package_open(fo.package, pkg, NULL) < 0)
                 *pkg = NULL;
@@ -111,6 +128,8 @@ static int expert(struct sf_run *r, const struct sf_expert_options *o, sf_packag
         if (*pkg)
                 snprintf(r->res->to_version, sizeof(r->res->to_version), "%s",
                          sf_package_version(*pkg)->canonical);
+        if (fo.plan_only) /* nothing written: no backup, no session in the history */
+                return plan(r, &fo, &dev, *verified, o, err);
         label = r->expect_imei[0] ? r->expect_imei : "module";
         rc = sf_run_session_begin(r, SF_HISTORY_KIND_FLASH, fo.package, label, err);
         if (rc >= 0 && !o->no_backup && !fo.backup_dir)
