@@ -628,6 +628,7 @@ static int reappear(struct sim_module *m)
         if (r < 0)
                 return r;
         m->usb.devnum = m->devnum;
+        snprintf(m->usb.name, sizeof(m->usb.name), "%u-%u", m->usb.busnum, m->port);
         tty_path(m, 0, path, sizeof(path));
         r = sim_pty_open(&m->edl_tty, path);
         if (r < 0)
