@@ -23,11 +23,14 @@ static bool parse_unsigned(const char *v, int base, unsigned long max, unsigned 
         char s[32], *end;
         unsigned long n;
 
+        const char *d;
+
         first_line(v, s, sizeof(s));
-        if (!s[0] || strspn(s, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") != strlen(s))
-                return false; /* strtoul would take spaces, a sign, "0x" */
+        d = s + strspn(s, " "); /* the kernel pads some: bNumInterfaces is "%2d\n" */
+        if (!*d || strspn(d, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") != strlen(d))
+                return false; /* strtoul would take a sign, "0x", inner spaces */
         errno = 0;
-        n = strtoul(s, &end, base);
+        n = strtoul(d, &end, base);
         if (errno || *end || n > max)
                 return false;
         *ret = n;

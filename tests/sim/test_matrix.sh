@@ -68,7 +68,7 @@ declare -A OLD NEW IMEI RUNPID
 OLD[ec25e]=EC25EFAR06A17M4G_20.200.20.200
 NEW[ec25e]=EC25EFAR06A19M4G_20.201.20.201
 IMEI[ec25e]=866758043398334
-OLD[eg25g]=EG25GGBR07A08M2G_01.004.01.004
+OLD[eg25g]=EG25GGBR07A08M2G_01.003.01.003
 NEW[eg25g]=EG25GGBR07A09M2G_01.004.01.004
 IMEI[eg25g]=867698041234561
 OLD[rm500q]=RM500QGLABR11A06M4G_01.001.01.001
@@ -132,7 +132,11 @@ running() {
         [ "$(pid_now "$1")" = "${RUNPID[$2]}" ] || return 1
         sleep 0.3
         v=$(at_ask "$1" AT+QGMR | grep -o '[A-Z0-9]*_[0-9.]*' | head -1)
-        i=$(at_ask "$1" AT+CGSN | grep -o '[0-9]\{15\}' | head -1)
+        for _ in 1 2 3 4 5; do # the first answers after a boot may be an ERROR
+                i=$(at_ask "$1" AT+CGSN | grep -o '[0-9]\{15\}' | head -1)
+                [ -n "$i" ] && break
+                sleep 0.5
+        done
         [ -n "$v" ] || return 1
         echo "$v ${i:--}"
 }
@@ -242,7 +246,7 @@ run_case() {
         if [ "${kill%% *}" = changed ]; then
                 # Its own copy of the package, changed during the flash; the real pace leaves
                 # seconds of erases between the marker and the image's turn.
-                cp -r "$pkg" "$C/pkg" && pkg=$C/pkg timing=real
+                mkdir -p "$C/pkg" && cp -r "$pkg" "$C/pkg/" && pkg=$C/pkg/${NEW[$persona]} timing=real
         fi
         sim_start "$C" "$persona" "$spec" "$timing" ||
                 { echo "$persona|$phase|$fault|simulator did not start|-|-|-|-|0" >"$WORK/res/$n"; return; }
@@ -400,6 +404,8 @@ add rm500q program cut-bytes
 ncase=3
 for c in "${CASES[@]}"; do
         IFS='|' read -r persona phase fault spec kill <<<"$c"
+        # MATRIX_ONLY=REGEX (for working on it): only the cases "persona|phase|fault" matches.
+        [[ -z ${MATRIX_ONLY:-} || "$persona|$phase|$fault" =~ $MATRIX_ONLY ]] || continue
         while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
                 wait -n
         done
