@@ -131,8 +131,12 @@ running() {
         done
         [ "$(pid_now "$1")" = "${RUNPID[$2]}" ] || return 1
         sleep 0.3
-        v=$(at_ask "$1" AT+QGMR | grep -o '[A-Z0-9]*_[0-9.]*' | head -1)
         for _ in 1 2 3 4 5; do # the first answers after a boot may be an ERROR
+                v=$(at_ask "$1" AT+QGMR | grep -o '[A-Z0-9]*_[0-9.]*' | head -1)
+                [ -n "$v" ] && break
+                sleep 0.5
+        done
+        for _ in 1 2 3 4 5; do
                 i=$(at_ask "$1" AT+CGSN | grep -o '[0-9]\{15\}' | head -1)
                 [ -n "$i" ] && break
                 sleep 0.5
@@ -236,7 +240,7 @@ EOF
 # safeflash is killed, or "diskfull PATTERN COUNT".
 run_case() {
         local n=$1 persona=$2 phase=$3 fault=$4 spec=$5 kill=$6
-        local C=$WORK/c$n r upid res filler='' pkg=$WORK/new/${NEW[$persona]} timing=none
+        local C=$WORK/c$n r upid res stopped filler='' pkg=$WORK/new/${NEW[$persona]} timing=none
         mkdir -p "$C/run" "$C/state" && chmod 700 "$C/run"
         export XDG_RUNTIME_DIR=$C/run
         if [ "${kill%% *}" = diskfull ]; then
@@ -274,11 +278,15 @@ run_case() {
         wait $upid
         r=$?
         [ -n "$filler" ] && rm -f "$C/state/filler"
-        res=$(verdict "$C" "$persona" $r)
+        # The changed image stops the write: an error naming it, and the next image (recoveryfs)
+        # never sent (looked at before recover writes everything again).
+        stopped=1
         if [ "${kill%% *}" = changed ] && ! { grep -q "NON-HLOS.ubi changed on disk" "$C/update.out" &&
                 ! grep -a '<program ' "$C/sim.log" | grep -q 'label="recoveryfs"'; }; then
-                res="write not stopped: ${res%|*}|0"
+                stopped=0
         fi
+        res=$(verdict "$C" "$persona" $r)
+        [ $stopped -eq 1 ] || res="write not stopped: ${res%|*}|0"
         echo "$persona|$phase|$fault|$res" >"$WORK/res/$n"
         sim_stop "$C"
         [ -n "$filler" ] && cp -a "$C/state" "$C/state.saved" && umount "$C/state"
@@ -291,6 +299,16 @@ run_case 0 ec25e - none "" "" &
 run_case 1 eg25g - none "" "" &
 run_case 2 rm500q - none "" "" &
 wait
+# A baseline that did not succeed (the machine's load can make a module's EDL enumeration late
+# for safeflash, which then exits 4 with the module recoverable) is run again once: its log
+# must hold a whole update.
+for i in 0 1 2; do
+        IFS='|' read -r p _ _ outcome _ <"$WORK/res/$i"
+        if [ "$outcome" != updated ]; then
+                mv "$WORK/c$i" "$WORK/c$i.first"
+                run_case "$i" "$p" - none "" ""
+        fi
+done
 # idx C ELEMENT: how many ELEMENT commands the module received before the first program.
 before_program() {
         awk -v e="<$2 " 'index($0, "<program ") { exit } index($0, e) { c++ } END { print c + 0 }' "$1/sim.log"
