@@ -167,16 +167,24 @@ fill_disk() {
 # but a power cycle reaches the module: a hung programmer or boot ROM, a silent AT port; the
 # module boots by itself then), "power cycle, recover", or "NO". Prints it; 0 when it runs.
 recover_it() {
-        local C=$1 persona=$2
-        sf "$C" recover --library "$WORK/lib" --json >"$C/recover.out" 2>&1 &&
-                running "$C" "$persona" >/dev/null && { echo recover; return 0; }
-        running "$C" "$persona" 8 >/dev/null && { echo "-"; return 0; }
+        local C=$1 persona=$2 hung=
+        # A recover that never ends is said ("recover HUNG"), then the module is power-cycled.
+        # shellcheck disable=SC2046
+        timeout -s KILL 300 env $(cat "$C/m/env") XDG_STATE_HOME="$C/state" "$SF" recover \
+                --library "$WORK/lib" --json >"$C/recover.out" 2>&1
+        case $? in
+        0) running "$C" "$persona" >/dev/null && { echo recover; return 0; } ;;
+        137) hung="recover HUNG, " ;;
+        esac
+        running "$C" "$persona" 8 >/dev/null && { echo "${hung:--}"; return 0; }
         sim_stop "$C"
         sim_start "$C" "$persona" || { echo NO; return 1; }
-        running "$C" "$persona" >/dev/null && { echo "power cycle"; return 0; }
-        sf "$C" recover --library "$WORK/lib" --json >"$C/recover2.out" 2>&1 &&
-                running "$C" "$persona" >/dev/null && { echo "power cycle, recover"; return 0; }
-        echo NO
+        running "$C" "$persona" >/dev/null && { echo "${hung}power cycle"; return 0; }
+        # shellcheck disable=SC2046
+        timeout -s KILL 300 env $(cat "$C/m/env") XDG_STATE_HOME="$C/state" "$SF" recover \
+                --library "$WORK/lib" --json >"$C/recover2.out" 2>&1 &&
+                running "$C" "$persona" >/dev/null && { echo "${hung}power cycle, recover"; return 0; }
+        echo "${hung}NO"
         return 1
 }
 
@@ -226,9 +234,9 @@ if not up:
     print("no update session")
 elif (up[0]["outcome"] == "success") != (r == 0):
     print("update " + up[0]["outcome"])
-elif "recover" in recovered and not rec:
+elif recovered.endswith("recover") and not rec:
     print("no recover session")
-elif (r == 0 or "recover" in recovered) and d.get("last_known_good") != running:
+elif (r == 0 or recovered.endswith("recover")) and d.get("last_known_good") != running:
     print("last good " + str(d.get("last_known_good")))
 else:
     print("ok" if not rec else "ok, recover")
