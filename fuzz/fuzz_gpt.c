@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         continue;
                 (void)sf_gpt_array_bytes(&h, ss);
                 (void)sf_gpt_find(&h, data + ss, size - ss, "modemst1", &first, &last);
+                (void)sf_gpt_find_template(&h, data + ss, size - ss, "system", &first, &last);
         }
         return 0;
 }

@@ -557,6 +557,9 @@ static int inject(struct sim_firehose *fh, const struct sf_firehose_command *c, 
                 fh->outcome = SIM_FIREHOSE_POWER_LOST;
                 *ret = 0;
                 return 1;
+        case SIM_FAULT_REENUM: /* the module (module.c) leaves the bus; the programmer runs on */
+                *ret = 0;
+                return 1;
         default:
                 return 0;
         }

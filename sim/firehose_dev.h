@@ -34,6 +34,7 @@ enum sim_fault_action {
         SIM_FAULT_NAK,   /* refuse it, with an error log */
         SIM_FAULT_STALL, /* never answer it, nor anything after it */
         SIM_FAULT_CUT,   /* lose power on receiving it */
+        SIM_FAULT_REENUM, /* it is lost: the module drops off the bus and enumerates again */
 };
 
 /* Asked for every command: its element name and how many came before it (0 for the first). */

@@ -280,7 +280,8 @@ int sim_module_init(struct sim_module *m, const struct sim_persona *p, const cha
         return r < 0 ? r : open_flash(m, num_pages);
 }
 
-static void leave_bus(struct sim_module *m)
+/* Off the bus: its device, its usbfs node and its EDL tty go; its state stays. */
+static void unplug(struct sim_module *m)
 {
         if (m->usb.name[0])
                 sim_testbed_remove_usb(&m->tb, &m->usb);
@@ -294,6 +295,12 @@ static void leave_bus(struct sim_module *m)
                 }
                 m->usbfs = NULL;
         }
+        sim_pty_close(&m->edl_tty);
+}
+
+static void leave_bus(struct sim_module *m)
+{
+        unplug(m);
         if (m->mode == SIM_MODE_NORMAL) {
                 sim_at_stop(&m->at[0]);
                 sim_at_stop(&m->at[1]);
@@ -394,7 +401,10 @@ int sim_fault_parse(const char *spec, struct sim_fault *ret, bool *ret_corrupt_d
         static const struct {
                 const char *name;
                 enum sim_fault_action action;
-        } kinds[] = {{"nak:", SIM_FAULT_NAK}, {"stall:", SIM_FAULT_STALL}, {"cut:", SIM_FAULT_CUT}};
+        } kinds[] = {{"nak:", SIM_FAULT_NAK},
+                     {"stall:", SIM_FAULT_STALL},
+                     {"cut:", SIM_FAULT_CUT},
+                     {"reenum:", SIM_FAULT_REENUM}};
         struct sim_fault f = {.when = SIM_FAULT_ON_COMMAND};
         char *end;
 
@@ -441,15 +451,47 @@ static enum sim_fault_action fault_for(void *ctx, const char *element, unsigned 
                     f->nth != seen)
                         continue;
                 f->fired = true;
-                if (m->log)
+                if (m->log) {
                         fprintf(m->log, "fault: %s on <%s> #%u\n",
                                 f->action == SIM_FAULT_NAK     ? "nak"
                                 : f->action == SIM_FAULT_STALL ? "stall"
-                                                               : "power loss",
+                                : f->action == SIM_FAULT_CUT   ? "power loss"
+                                                               : "re-enumeration",
                                 element, seen);
+                        fflush(m->log);
+                }
+                m->reenum_pending |= f->action == SIM_FAULT_REENUM;
                 return f->action;
         }
         return SIM_FAULT_NONE;
+}
+
+/* A request on a port of the running firmware ("at", "diag"): what a fault makes of it. */
+static enum sim_port_fault port_fault(void *ctx, const char *port)
+{
+        struct sim_module *m = ctx;
+        unsigned *seen = strcmp(port, "at") == 0 ? &m->seen_at : &m->seen_diag;
+        enum sim_fault_action a;
+
+        if (m->log) { /* where a fault can be aimed: "at #3" */
+                fprintf(m->log, "%s #%u\n", port, *seen);
+                fflush(m->log);
+        }
+        a = fault_for(m, port, (*seen)++);
+
+        m->reenum_pending = false; /* the port tells the module (port_gone) */
+        switch (a) {
+        case SIM_FAULT_NAK:
+                return SIM_PORT_ERROR;
+        case SIM_FAULT_STALL:
+                return SIM_PORT_SILENT;
+        case SIM_FAULT_CUT:
+        case SIM_FAULT_REENUM:
+                m->port_gone = a;
+                return SIM_PORT_GONE;
+        default:
+                return SIM_PORT_ANSWER;
+        }
 }
 
 static int start_firehose(struct sim_module *m)
@@ -495,7 +537,11 @@ static int open_ports(struct sim_module *m)
         for (unsigned i = 0; r >= 0 && i < 2; i++) {
                 tty_path(m, 2 + i, path, sizeof(path));
                 r = sim_at_start(&m->at[i], path, &id);
+                m->at[i].fault = port_fault;
+                m->at[i].fault_ctx = m;
         }
+        m->diag.fault = port_fault;
+        m->diag.fault_ctx = m;
         /* The firmware announces itself on its AT port as it starts. */
         if (r >= 0)
                 r = sim_pty_write(&m->at[0].pty, "\r\nRDY\r\n", 7);
@@ -565,6 +611,63 @@ static int restart(struct sim_module *m)
         return 0;
 }
 
+/* A USB disconnect and reconnect (a hub or cable glitch: the kernel's hub driver sees the port
+ * drop and gives the device a new address, drivers/usb/core/hub.c): off the bus for a moment,
+ * back in the same mode; a boot ROM starts its Sahara over, a programmer runs on. */
+static int reenumerate(struct sim_module *m)
+{
+        m->reenum_pending = false;
+        unplug(m);
+        m->after = SIM_AFTER_REAPPEAR;
+        m->reenumerate_at = now_ms() + SIM_RESET_DELAY_MS;
+        return 0;
+}
+
+static int reappear(struct sim_module *m)
+{
+        char path[PATH_MAX];
+        int r = next_address(m);
+
+        if (r < 0)
+                return r;
+        m->usb.devnum = m->devnum;
+        snprintf(m->usb.name, sizeof(m->usb.name), "%u-%u", m->usb.busnum, m->port);
+        tty_path(m, 0, path, sizeof(path));
+        r = sim_pty_open(&m->edl_tty, path);
+        if (r < 0)
+                return r;
+        if (m->mode == SIM_MODE_EDL || m->mode == SIM_MODE_DUMP) {
+                sim_sahara_done(&m->sahara);
+                sim_sahara_init(&m->sahara, &m->chip, send_in, m);
+                m->sahara.crash_log = m->boot.reason;
+        }
+        r = appear(m);
+        return r < 0 || m->mode == SIM_MODE_FIREHOSE ? r : hello(m);
+}
+
+/* A fault on a host transfer to the boot ROM: 1 when it took the transfer over. */
+static int sahara_fault(struct sim_module *m, int *ret)
+{
+        *ret = 0;
+        switch (fault_for(m, "sahara", m->seen_sahara++)) {
+        case SIM_FAULT_NAK:
+                *ret = sim_sahara_refuse(&m->sahara);
+                return 1;
+        case SIM_FAULT_STALL: /* the ROM hangs: it hears nothing more */
+                m->mode = SIM_MODE_HUNG;
+                return 1;
+        case SIM_FAULT_CUT:
+                leave_bus(m);
+                *ret = sim_module_power_on(m);
+                return 1;
+        case SIM_FAULT_REENUM:
+                *ret = reenumerate(m);
+                return 1;
+        default:
+                return 0;
+        }
+}
+
 /* A pending "cut-bytes" fault: how much of this program data gets in before power is lost. */
 static size_t cut_bytes(struct sim_module *m, size_t len)
 {
@@ -599,6 +702,8 @@ static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
         switch (m->mode) {
         case SIM_MODE_EDL:
         case SIM_MODE_DUMP:
+                if (sahara_fault(m, &r))
+                        return r;
                 r = sim_sahara_input(&m->sahara, buf, len);
                 if (r < 0)
                         return r;
@@ -617,6 +722,8 @@ static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
                 len = cut_bytes(m, len);
                 r = sim_firehose_input(&m->fh, buf, len);
                 account_flash(m);
+                if (m->reenum_pending)
+                        return reenumerate(m);
                 if (m->power_loss_pending || m->fh.outcome == SIM_FIREHOSE_POWER_LOST) {
                         /* The cable is pulled: no answer; what reached the flash stays. */
                         m->power_loss_pending = false;
@@ -742,6 +849,10 @@ int sim_module_tick(struct sim_module *m)
                 m->after = SIM_AFTER_NONE;
                 leave_bus(m);
                 return -1;
+        case SIM_AFTER_REAPPEAR:
+                m->after = SIM_AFTER_NONE;
+                reappear(m);
+                return -1;
         default:
                 m->after = SIM_AFTER_NONE;
                 m->chip.memory_debug = false;
@@ -761,6 +872,16 @@ static int on_tty_data(struct sim_module *m)
         return on_host_data(m, buf, (size_t)n);
 }
 
+/* A fault on a port of the running firmware took the module off the bus: power lost (it boots
+ * again from its flash at once), or the firmware restarting and enumerating again. */
+static int port_gone(struct sim_module *m)
+{
+        if (m->port_gone == SIM_FAULT_REENUM)
+                return restart(m);
+        leave_bus(m);
+        return sim_module_power_on(m);
+}
+
 int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
 {
         int r = 0;
@@ -774,12 +895,16 @@ int sim_module_dispatch(struct sim_module *m, const struct pollfd *fds, int n)
                         /* The echo is out; the module reboots and reappears as 9008 shortly. */
                         if (ev == SIM_DIAG_SWITCH_TO_EDL && !m->reenumerate_at)
                                 m->reenumerate_at = now_ms() + 300;
+                        if (m->diag.gone)
+                                return port_gone(m);
                         continue;
                 }
                 if (m->mode == SIM_MODE_NORMAL) {
                         for (int k = 0; k < 2; k++)
                                 if (fds[i].fd == m->at[k].pty.master)
                                         r = sim_at_service(&m->at[k]);
+                        if (m->at[0].gone || m->at[1].gone)
+                                return port_gone(m);
                         continue;
                 }
                 if (fds[i].fd == m->edl_tty.master) {

@@ -48,8 +48,9 @@ struct sim_fault {
         bool fired;
 };
 
-/* "nak:program:2", "stall:configure", "cut:erase", "cut-bytes:100000", "corrupt-digest",
- * "garbage". -EINVAL for anything else. */
+/* "nak:program:2", "stall:configure", "cut:erase", "reenum:read", "cut-bytes:100000",
+ * "corrupt-digest", "garbage". CMD is a Firehose element, or "sahara" (a host transfer to the
+ * boot ROM), "at" (an AT command line), "diag" (a DIAG request). -EINVAL for anything else. */
 int sim_fault_parse(const char *spec, struct sim_fault *ret, bool *ret_corrupt_digest,
                     bool *ret_garbage);
 
@@ -83,6 +84,7 @@ struct sim_module {
                 SIM_AFTER_NONE = 0, /* a DIAG switch: into EDL */
                 SIM_AFTER_REBOOT,   /* a reset: boot from the flash */
                 SIM_AFTER_OFF,      /* powered off: leave the bus */
+                SIM_AFTER_REAPPEAR, /* off the bus for a moment: back in the same state */
         } after;
         char dir[PATH_MAX / 2];   /* flash and state: this module's own */
         char bus[PATH_MAX / 2];   /* the testbed (sys/, dev/, ioctl/) and usb/ locks: shared */
@@ -111,6 +113,9 @@ struct sim_module {
         struct sim_firehose_config fh_cfg; /* the persona's, with faults applied */
         uint64_t program_bytes_seen;
         bool power_loss_pending;
+        bool reenum_pending;       /* fault: the module drops off the bus and comes back */
+        enum sim_fault_action port_gone; /* fault: how a port's request made the module go */
+        unsigned seen_sahara, seen_at, seen_diag; /* requests, for faults on them */
         double link_free_at, nand_free_at; /* seconds, monotonic */
         uint64_t accounted_programmed, accounted_erased;
         unsigned quirks;           /* real habits on (quirks.h): the persona's, or as asked */

@@ -106,6 +106,11 @@ int sim_sahara_start(struct sim_sahara *s)
         return send_hello(s);
 }
 
+int sim_sahara_refuse(struct sim_sahara *s)
+{
+        return send_end_of_image(s, SF_SAHARA_STATUS_IMAGE_AUTH_FAILURE);
+}
+
 static int begin_image_transfer(struct sim_sahara *s)
 {
         if (!s->image) {

@@ -64,6 +64,8 @@ int sim_sahara_init(struct sim_sahara *s, const struct sim_chip *chip, sim_send_
 void sim_sahara_done(struct sim_sahara *s);
 /* Send the first HELLO (the device speaks first). */
 int sim_sahara_start(struct sim_sahara *s);
+/* An injected fault: the ROM refuses the image (END_OF_IMAGE_TX, image authentication failed). */
+int sim_sahara_refuse(struct sim_sahara *s);
 /* Bytes of one host transfer (possibly a zero-length packet, ignored). */
 int sim_sahara_input(struct sim_sahara *s, const uint8_t *buf, size_t len);
 

@@ -275,6 +275,22 @@ size_t sim_at_answer(struct sim_at *a, const char *cmd, char *out, size_t size)
         return pos;
 }
 
+/* A complete command line: answered, unless a fault says otherwise. */
+static void at_line(struct sim_at *a, char *out, size_t size)
+{
+        enum sim_port_fault f = a->silent || a->gone ? SIM_PORT_SILENT
+                                : a->fault           ? a->fault(a->fault_ctx, "at")
+                                                     : SIM_PORT_ANSWER;
+
+        a->line[a->len] = '\0';
+        if (f == SIM_PORT_ERROR)
+                sim_pty_write(&a->pty, "\r\nERROR\r\n", 9);
+        else if (f == SIM_PORT_ANSWER)
+                sim_pty_write(&a->pty, out, sim_at_answer(a, a->line, out, size));
+        a->silent |= f == SIM_PORT_SILENT;
+        a->gone |= f == SIM_PORT_GONE;
+}
+
 int sim_at_service(struct sim_at *a)
 {
         char buf[256], out[1024];
@@ -285,11 +301,8 @@ int sim_at_service(struct sim_at *a)
                         return n < 0 && errno != EAGAIN && errno != EIO ? -errno : 0;
                 for (ssize_t i = 0; i < n; i++) {
                         if (buf[i] == '\r' || buf[i] == '\n') {
-                                if (a->len && !a->overflow) {
-                                        a->line[a->len] = '\0';
-                                        sim_pty_write(&a->pty, out,
-                                                      sim_at_answer(a, a->line, out, sizeof(out)));
-                                }
+                                if (a->len && !a->overflow)
+                                        at_line(a, out, sizeof(out));
                                 a->len = 0;
                                 a->overflow = false;
                         } else if (a->len < sizeof(a->line) - 1) {
@@ -346,6 +359,22 @@ int sim_diag_answer(struct sim_diag *d, const uint8_t *req, size_t len, uint8_t 
         return diag_error(0x13, req, len, out, size, ret_len); /* BAD_CMD */
 }
 
+/* An injected fault for this request: true when it took the request over. */
+static bool diag_fault(struct sim_diag *d, const uint8_t *req, size_t len, uint8_t *out,
+                       size_t size)
+{
+        enum sim_port_fault f = d->silent || d->gone ? SIM_PORT_SILENT
+                                : d->fault           ? d->fault(d->fault_ctx, "diag")
+                                                     : SIM_PORT_ANSWER;
+        size_t olen;
+
+        if (f == SIM_PORT_ERROR && diag_error(0x14, req, len, out, size, &olen) == 0)
+                sim_pty_write(&d->pty, out, olen); /* BAD_PARM */
+        d->silent |= f == SIM_PORT_SILENT;
+        d->gone |= f == SIM_PORT_GONE;
+        return f != SIM_PORT_ANSWER;
+}
+
 int sim_diag_service(struct sim_diag *d, enum sim_diag_event *event)
 {
         uint8_t in[512], payload[SF_DIAG_MAX_PAYLOAD], out[SF_DIAG_FRAME_MAX(SF_DIAG_MAX_PAYLOAD)];
@@ -362,6 +391,8 @@ int sim_diag_service(struct sim_diag *d, enum sim_diag_event *event)
                                                         &plen)) != 0) {
                                 if (r < 0)
                                         continue; /* a bad frame: DIAG drops it */
+                                if (diag_fault(d, payload, plen, out, sizeof(out)))
+                                        continue;
                                 if (sim_diag_answer(d, payload, plen, out, sizeof(out), &olen,
                                                     event) == 0)
                                         sim_pty_write(&d->pty, out, olen);

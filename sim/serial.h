@@ -34,6 +34,15 @@ bool sim_pty_is_open(const struct sim_pty *t);
 /* Deliver what was held, once a program has opened the port; 1 while still closed. */
 int sim_pty_service(struct sim_pty *t);
 
+/* An injected fault on a port (module.c decides): asked before each request is answered. */
+enum sim_port_fault {
+        SIM_PORT_ANSWER = 0, /* as usual */
+        SIM_PORT_ERROR,      /* refused: "ERROR" on AT, an error reply on DIAG */
+        SIM_PORT_SILENT,     /* no answer, now or later: the firmware's task hangs */
+        SIM_PORT_GONE,       /* the module leaves the bus (power lost, re-enumeration) */
+};
+typedef enum sim_port_fault (*sim_port_fault_fn)(void *ctx, const char *port);
+
 /* What the firmware answers on its AT port. */
 struct sim_at_identity {
         const char *model;   /* "EC25" */
@@ -55,6 +64,9 @@ struct sim_at {
         bool overflow;
         unsigned qgmr_count;
         unsigned urcs_sent; /* of the boot's URCs (urc_chatter) */
+        sim_port_fault_fn fault; /* NULL: none */
+        void *fault_ctx;
+        bool silent, gone;
 };
 
 int sim_at_start(struct sim_at *a, const char *link_path, const struct sim_at_identity *id);
@@ -74,6 +86,9 @@ struct sim_diag {
         struct sf_diag_reader reader;
         char revision[64];
         uint32_t msm_id; /* the chip the build-ID reply names; 0 for MDM9207 */
+        sim_port_fault_fn fault; /* NULL: none */
+        void *fault_ctx;
+        bool silent, gone;
 };
 
 int sim_diag_start(struct sim_diag *d, const char *link_path, const char *revision);

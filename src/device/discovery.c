@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-device.h>
 
+#include "device/sysattr.h"
 #include "safeflash/device.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -32,63 +33,12 @@ const char *sf_device_mode_to_string(enum sf_device_mode m)
         return "invalid";
 }
 
-/* One attribute, first line, bounded; "" when absent. */
-static void attr(sd_device *dev, const char *name, char *out, size_t size)
+/* One attribute as sd-device reads it; NULL when absent. */
+static const char *attr(sd_device *dev, const char *name)
 {
         const char *v = NULL;
 
-        out[0] = '\0';
-        if (sd_device_get_sysattr_value(dev, name, &v) < 0 || !v)
-                return;
-        snprintf(out, size, "%.*s", (int)strcspn(v, "\r\n"), v);
-}
-
-static bool hex16(const char *s, uint16_t *ret)
-{
-        char *end;
-        unsigned long v = strtoul(s, &end, 16);
-
-        if (!*s || *end || v > 0xffff)
-                return false;
-        *ret = (uint16_t)v;
-        return true;
-}
-
-/* The DIAG interface of a Quectel PID (quectel.md 5.4): 0 unless the PID says otherwise. */
-static int dm_interface(uint16_t pid)
-{
-        static const uint16_t on_3[] = {0x0127, 0x0310, 0x030a, 0x0311, 0x0315, 0x0309,
-                                        0x6008, 0x0128, 0x6009, 0x0803, 0x030d};
-
-        for (size_t i = 0; i < sizeof(on_3) / sizeof(*on_3); i++)
-                if (pid == on_3[i])
-                        return 3;
-        return pid == 0x0514 ? 2 : 0;
-}
-
-static enum sf_device_mode classify(uint16_t vid, uint16_t pid, unsigned n_ifaces)
-{
-        if (vid == 0x05c6 && pid == 0x9008)
-                return SF_DEVICE_MODE_EDL;
-        if (vid == 0x05c6 && pid == 0x900e)
-                return SF_DEVICE_MODE_MEMORY_DEBUG;
-        if (vid == 0x18d1 && pid == 0xd00d)
-                return SF_DEVICE_MODE_FASTBOOT;
-        if (vid == 0x2c7c)
-                return n_ifaces == 1 ? SF_DEVICE_MODE_SBL_DOWNLOAD : SF_DEVICE_MODE_NORMAL;
-        return SF_DEVICE_MODE_UNKNOWN;
-}
-
-static void put_port(struct sf_device *d, long ifnum, const char *devname)
-{
-        int dm = dm_interface(d->pid), at = dm == 2 ? 3 : 2;
-
-        if (d->mode == SF_DEVICE_MODE_EDL || d->mode == SF_DEVICE_MODE_MEMORY_DEBUG)
-                snprintf(d->edl_port, sizeof(d->edl_port), "%s", devname);
-        else if (ifnum == dm)
-                snprintf(d->dm_port, sizeof(d->dm_port), "%s", devname);
-        else if (ifnum == at)
-                snprintf(d->at_port, sizeof(d->at_port), "%s", devname);
+        return sd_device_get_sysattr_value(dev, name, &v) < 0 ? NULL : v;
 }
 
 /* Which port is which: every tty whose parent is an interface of one of the devices, by the
@@ -106,20 +56,17 @@ static void find_ports(struct sf_device *list, size_t n)
              t = sd_device_enumerator_get_device_next(e)) {
                 sd_device *ifc = NULL, *usb = NULL;
                 const char *devname = NULL, *usbname = NULL;
-                char num[8], *end;
                 long ifnum;
                 if (sd_device_get_devname(t, &devname) < 0 ||
                     sd_device_get_parent_with_subsystem_devtype(t, "usb", "usb_interface", &ifc) < 0 ||
                     sd_device_get_parent_with_subsystem_devtype(ifc, "usb", "usb_device", &usb) < 0 ||
                     sd_device_get_sysname(usb, &usbname) < 0)
                         continue;
-                attr(ifc, "bInterfaceNumber", num, sizeof(num));
-                ifnum = strtol(num, &end, 16);
-                if (!num[0] || *end)
+                if (sf_sysattr_ifnum(attr(ifc, "bInterfaceNumber"), &ifnum) < 0)
                         continue;
                 for (size_t i = 0; i < n; i++)
                         if (strcmp(list[i].name, usbname) == 0)
-                                put_port(&list[i], ifnum, devname);
+                                sf_sysattr_put_port(&list[i], ifnum, devname);
         }
         sd_device_enumerator_unref(e);
 }
@@ -128,32 +75,21 @@ static void find_ports(struct sf_device *list, size_t n)
 static int read_device(sd_device *dev, struct sf_device *d)
 {
         const char *name = NULL, *type = NULL;
-        char buf[64];
-        unsigned n_ifaces;
+        struct sf_usb_attrs a;
 
         memset(d, 0, sizeof(*d));
         if (sd_device_get_devtype(dev, &type) < 0 || strcmp(type, "usb_device") != 0 ||
             sd_device_get_sysname(dev, &name) < 0)
                 return 0;
-        attr(dev, "idVendor", buf, sizeof(buf));
-        if (!hex16(buf, &d->vid))
-                return 0;
-        attr(dev, "idProduct", buf, sizeof(buf));
-        if (!hex16(buf, &d->pid))
-                return 0;
-        attr(dev, "bNumInterfaces", buf, sizeof(buf));
-        n_ifaces = (unsigned)strtoul(buf, NULL, 10);
-        d->mode = classify(d->vid, d->pid, n_ifaces);
-        if (d->mode == SF_DEVICE_MODE_UNKNOWN)
-                return 0;
-        snprintf(d->name, sizeof(d->name), "%.31s", name);
-        attr(dev, "busnum", buf, sizeof(buf));
-        d->bus = (unsigned)strtoul(buf, NULL, 10);
-        attr(dev, "devnum", buf, sizeof(buf));
-        d->address = (unsigned)strtoul(buf, NULL, 10);
-        attr(dev, "product", d->product, sizeof(d->product));
-        attr(dev, "serial", d->serial, sizeof(d->serial));
-        return 1;
+        a = (struct sf_usb_attrs){.name = name,
+                                  .id_vendor = attr(dev, "idVendor"),
+                                  .id_product = attr(dev, "idProduct"),
+                                  .n_interfaces = attr(dev, "bNumInterfaces"),
+                                  .busnum = attr(dev, "busnum"),
+                                  .devnum = attr(dev, "devnum"),
+                                  .product = attr(dev, "product"),
+                                  .serial = attr(dev, "serial")};
+        return sf_sysattr_device(&a, d);
 }
 
 static int cmp_dev(const void *a, const void *b)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/efs.h"
+#include "engine/manifest.h"
 #include "package/source.h"
 #include "proto/firehose.h"
 #include "proto/gpt.h"
@@ -595,80 +596,9 @@ int sf_efs_backup(struct sf_job *j, struct sf_error *err)
 
 /* ---- restore ---- */
 
-struct manifest_part {
-        char name[17], file[32], sha256[65];
-        uint64_t lun, start, count, sector_size;
-};
-
-struct manifest {
-        uint64_t chip_serial;
-        struct manifest_part part[SF_EFS_MAX_REGIONS];
-        size_t n;
-};
-
-/* The value after "key": within [p, end). */
-static const char *value_of(const char *p, const char *end, const char *key)
-{
-        char pat[48];
-        size_t len = (size_t)snprintf(pat, sizeof(pat), "\"%s\":", key);
-        const char *v = memmem(p, (size_t)(end - p), pat, len);
-
-        if (!v)
-                return NULL;
-        for (v += len; v < end && *v == ' '; v++)
-                ;
-        return v < end ? v : NULL;
-}
-
-static int get_u64(const char *p, const char *end, const char *key, uint64_t *ret)
-{
-        const char *v = value_of(p, end, key);
-        char *stop;
-
-        if (!v)
-                return -EBADMSG;
-        if (*v == '"')
-                v++;
-        errno = 0;
-        *ret = strtoull(v, &stop, 0);
-        return stop == v || stop > end || errno ? -EBADMSG : 0;
-}
-
-static int get_str(const char *p, const char *end, const char *key, char *out, size_t size)
-{
-        const char *v = value_of(p, end, key), *q;
-
-        if (!v || *v != '"')
-                return -EBADMSG;
-        q = memchr(v + 1, '"', (size_t)(end - v - 1));
-        if (!q || (size_t)(q - v - 1) >= size)
-                return -EBADMSG;
-        memcpy(out, v + 1, (size_t)(q - v - 1));
-        out[q - v - 1] = '\0';
-        return 0;
-}
-
-/* One {"name": …} object of the partitions array, between p and its closing brace. */
-static int parse_part(const char *p, const char *end, struct manifest_part *m)
-{
-        if (get_str(p, end, "name", m->name, sizeof(m->name)) < 0 ||
-            get_str(p, end, "file", m->file, sizeof(m->file)) < 0 ||
-            get_str(p, end, "sha256", m->sha256, sizeof(m->sha256)) < 0 ||
-            get_u64(p, end, "lun", &m->lun) < 0 || get_u64(p, end, "start", &m->start) < 0 ||
-            get_u64(p, end, "count", &m->count) < 0 ||
-            get_u64(p, end, "sector_size", &m->sector_size) < 0)
-                return -EBADMSG;
-        if (strspn(m->sha256, "0123456789abcdef") != 64 || strchr(m->file, '/') ||
-            m->file[0] == '.' || !m->count || !m->sector_size || m->sector_size > 65536 ||
-            m->count > UINT64_MAX / m->sector_size)
-                return -EBADMSG;
-        return 0;
-}
-
-static int read_manifest(const char *dir, struct manifest *m, struct sf_error *err)
+static int read_manifest(const char *dir, struct sf_manifest *m, struct sf_error *err)
 {
         _cleanup_free_ char *path = sf_asprintf("%s/manifest.json", dir), *doc = NULL;
-        const char *p, *end;
         size_t len = 0;
 
         if (!path)
@@ -678,26 +608,22 @@ static int read_manifest(const char *dir, struct manifest *m, struct sf_error *e
                                     "%s: missing, unreadable or too large: not a "
                                     "safeflash backup",
                                     path);
-        end = doc + len;
-        *m = (struct manifest){0};
-        if (get_u64(doc, end, "chip_serial", &m->chip_serial) < 0)
+        switch (sf_manifest_parse(doc, len, m)) {
+        case 0:
+                return 0;
+        case -ENOKEY:
                 return sf_error_set(err, -EINVAL, "%s: no chip serial: not a safeflash backup",
                                     path);
-        for (p = strstr(doc, "{\"name\":"); p; p = strstr(p + 1, "{\"name\":")) {
-                const char *close = memchr(p, '}', (size_t)(end - p));
-                if (m->n == SF_EFS_MAX_REGIONS || !close ||
-                    parse_part(p, close, &m->part[m->n]) < 0)
-                        return sf_error_set(err, -EINVAL, "%s: partition %zu is malformed", path,
-                                            m->n + 1);
-                m->n++;
-        }
-        if (!m->n)
+        case -ENOENT:
                 return sf_error_set(err, -EINVAL, "%s: lists no partition", path);
-        return 0;
+        default:
+                return sf_error_set(err, -EINVAL, "%s: partition %zu is malformed", path,
+                                    m->n + 1);
+        }
 }
 
 /* The module's region that a backed-up partition must go back to, exactly. */
-static const struct sf_efs_region *matching(const struct sf_job *j, const struct manifest_part *p)
+static const struct sf_efs_region *matching(const struct sf_job *j, const struct sf_manifest_part *p)
 {
         for (size_t k = 0; k < j->n_efs; k++) {
                 const struct sf_efs_region *e = &j->efs[k];
@@ -710,7 +636,7 @@ static const struct sf_efs_region *matching(const struct sf_job *j, const struct
 
 /* The backup belongs to this module and fits its partitions exactly; each file is what was
  * saved. */
-static int check_restore(struct sf_job *j, const struct manifest *m, const char *dir,
+static int check_restore(struct sf_job *j, const struct sf_manifest *m, const char *dir,
                          struct sf_error *err)
 {
         if (!j->n_efs)
@@ -729,7 +655,7 @@ static int check_restore(struct sf_job *j, const struct manifest *m, const char 
                                     "calibration would clone it (--force to do it anyway)",
                                     m->chip_serial, j->chip.serial);
         for (size_t i = 0; i < m->n; i++) {
-                const struct manifest_part *p = &m->part[i];
+                const struct sf_manifest_part *p = &m->part[i];
                 char path[4096], sha[65];
                 uint64_t size = 0;
                 if (!matching(j, p))
@@ -765,7 +691,7 @@ static int read_fd(void *userdata, uint8_t *buf, size_t n)
 
 /* One partition back: erased (NAND), programmed, and compared by the device's digest. */
 static int restore_part(struct sf_job *j, const struct sf_efs_region *e,
-                        const struct manifest_part *p, const char *dir, struct sf_error *err)
+                        const struct sf_manifest_part *p, const char *dir, struct sf_error *err)
 {
         char path[4096], start[24], sha[65];
         uint32_t ppb = 0;
@@ -813,7 +739,7 @@ static int restore_part(struct sf_job *j, const struct sf_efs_region *e,
 /* Write a verified backup back where it came from. */
 int sf_efs_restore(struct sf_job *j, struct sf_error *err)
 {
-        struct manifest m;
+        struct sf_manifest m;
         uint64_t total = 0;
         int r = read_manifest(j->o->restore_dir, &m, err);
 

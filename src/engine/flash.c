@@ -20,6 +20,7 @@
 #include "engine/efs.h"
 #include "engine/geometry.h"
 #include "engine/preflight.h"
+#include "engine/stream_hash.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -424,34 +425,43 @@ static int erase_all(struct sf_job *j, struct sf_error *err)
 
 struct image_reader {
         struct sf_source_file *f;
+        struct sf_stream_hash *h; /* what is sent, hashed again */
         struct sf_error *err;
 };
 
 static int read_image(void *userdata, uint8_t *buf, size_t n)
 {
         struct image_reader *ir = userdata;
+        int r = sf_source_read_exact(ir->f, buf, n, ir->err);
 
-        return sf_source_read_exact(ir->f, buf, n, ir->err);
+        return r < 0 ? r : sf_stream_hash_update(ir->h, buf, n);
 }
 
 static int program_one(struct sf_job *j, size_t i, struct sf_error *err)
 {
         const struct sf_layout_op *op = sf_layout_op(j->layout, i);
         _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
+        _cleanup_(sf_stream_hash_freep) struct sf_stream_hash *h = NULL;
         char last[24];
         struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
         struct image_reader ir = {.err = err};
         int r;
 
         r = sf_job_open_image(j, op, &f, err);
+        if (r >= 0)
+                r = sf_stream_hash_new(j->layout, op, j->want[i], &h);
         if (r < 0)
                 return r;
         ir.f = f;
+        ir.h = h;
         j->item = op->label && *op->label ? op->label : op->filename;
         sf_job_say(j, SF_LOG_INFO, "writing %s (%" PRIu64 " bytes at sector %s)", j->item,
                    op->data_bytes, rg.start_sector);
         r = sf_fh_program(&j->fh, &rg, read_image, &ir, op->data_bytes, sf_job_pad_byte(j),
                           sf_job_advance, j, err);
+        if (r >= 0) /* before the next image: what went out is what was checked */
+                r = sf_stream_hash_check(h, op->write_sectors * op->sector_size - op->data_bytes,
+                                         sf_job_pad_byte(j), err);
         if (r < 0)
                 return r;
         j->res.partitions_written++;

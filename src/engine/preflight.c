@@ -3,7 +3,8 @@
  * the layout read (paths confined), factory content refused, every file against md5.txt, every
  * line's sector range computed with checked arithmetic, and every line inside the partition
  * that the package's own partition table gives it (NAND: the MIBIB image it writes at page
- * 640). The engine then takes this package, not a path. */
+ * 640; UFS/eMMC: the GPT image it writes at sector 0 of each LUN, gpt_main0.bin...). The engine
+ * then takes this package, not a path. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "engine/preflight.h"
 #include "package/layout.h"
 #include "package/source.h"
+#include "proto/gpt.h"
 #include "proto/mibib.h"
 #include "safeflash/flash.h"
 #include "util/cleanup.h"
@@ -157,6 +159,107 @@ static int check_own_table(const struct sf_layout *l, struct sf_error *err)
         return r < 0 ? r : 0;
 }
 
+/* A contradiction between a line and the package's own table. */
+static int contradiction(const struct sf_layout_op *op, uint64_t first, uint64_t count,
+                         const char *part, const char *table, uint64_t a, uint64_t n,
+                         struct sf_error *err)
+{
+        return sf_error_set(err, -EBADMSG,
+                            "%s line %lu: %s %s at sectors %" PRIu64 "+%" PRIu64
+                            " (LUN %" PRIu32 "), but the package's own partition table (%s) puts "
+                            "%s at sectors %" PRIu64 "+%" PRIu64
+                            ": the package contradicts itself (damaged or mixed from two "
+                            "packages); nothing was written",
+                            op->xml, op->line, sf_layout_op_kind_to_string(op->kind),
+                            op->label && *op->label ? op->label : "(no label)", first, count,
+                            op->lun, table, part, a, n);
+}
+
+/* The package's own GPT of a LUN (the image it programs at sector 0 there): its header and
+ * entry array; 0 when it has none, -EBADMSG when that image is no readable GPT. */
+static int own_gpt(const struct sf_layout *l, uint32_t lun, struct sf_gpt_header *h,
+                   uint8_t **ret_array, size_t *ret_len, const char **ret_file,
+                   struct sf_error *err)
+{
+        for (size_t i = 0; i < sf_layout_op_count(l); i++) {
+                const struct sf_layout_op *op = sf_layout_op(l, i);
+                _cleanup_(sf_source_file_freep) struct sf_source_file *f = NULL;
+                _cleanup_free_ uint8_t *head = NULL;
+                size_t ss = op->sector_size, len;
+                if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path || !op->has_start ||
+                    op->start != 0 || op->lun != lun || ss < 512 || op->data_bytes < 2 * ss)
+                        continue;
+                head = malloc(2 * ss);
+                if (!head)
+                        return -ENOMEM;
+                if (sf_layout_open_file(l, op->path, &f, err) < 0 ||
+                    sf_source_skip(f, op->file_sector_offset * ss, err) < 0 ||
+                    sf_source_read_exact(f, head, 2 * ss, err) < 0 ||
+                    sf_gpt_parse_header(head + ss, ss, h) < 0 || h->entries_lba < 2 ||
+                    (len = sf_gpt_array_bytes(h, ss)) == 0 || h->entries_lba > op->data_bytes / ss ||
+                    len > op->data_bytes - h->entries_lba * ss ||
+                    sf_source_skip(f, (h->entries_lba - 2) * ss, err) < 0 ||
+                    !(*ret_array = malloc(len)) ||
+                    sf_source_read_exact(f, *ret_array, len, err) < 0)
+                        return sf_error_set(err, -EBADMSG,
+                                            "%s line %lu: %s at sector 0 of LUN %" PRIu32
+                                            " is not a readable partition table (GPT)",
+                                            op->xml, op->line, op->filename, lun);
+                *ret_len = len;
+                *ret_file = op->filename;
+                return 1;
+        }
+        return 0;
+}
+
+/* UFS/eMMC: every labelled line inside the partition of that name in its LUN's GPT, as the
+ * package itself writes it. Lines whose label the table does not have (PrimaryGPT...) pass. */
+static int check_own_gpt_lun(const struct sf_layout *l, uint32_t lun, struct sf_error *err)
+{
+        _cleanup_free_ uint8_t *array = NULL;
+        struct sf_gpt_header h;
+        const char *file = NULL;
+        size_t len = 0;
+        int r = own_gpt(l, lun, &h, &array, &len, &file, err);
+
+        for (size_t i = 0; r > 0 && i < sf_layout_op_count(l); i++) {
+                const struct sf_layout_op *op = sf_layout_op(l, i);
+                uint64_t first, count, a, b;
+                if (op->lun != lun || !op->label || !*op->label ||
+                    op_range(op, &first, &count, err) <= 0)
+                        continue;
+                r = sf_gpt_find_template(&h, array, len, op->label, &a, &b);
+                if (r == -ENOENT) {
+                        r = 1;
+                        continue;
+                }
+                if (r < 0)
+                        return sf_error_set(err, -EBADMSG, "%s: a damaged partition table", file);
+                r = 1;
+                if (first < a || first > b || count > b - first + 1)
+                        return contradiction(op, first, count, op->label, file, a,
+                                             b == UINT64_MAX ? UINT64_MAX - a : b - a + 1, err);
+        }
+        return r < 0 ? r : 0;
+}
+
+static int check_own_gpt(const struct sf_layout *l, struct sf_error *err)
+{
+        uint32_t max_lun = 0;
+
+        if (sf_layout_storage(l) == SF_LAYOUT_STORAGE_NAND)
+                return 0;
+        for (size_t i = 0; i < sf_layout_op_count(l); i++)
+                if (sf_layout_op(l, i)->lun > max_lun)
+                        max_lun = sf_layout_op(l, i)->lun;
+        for (uint32_t lun = 0; lun <= max_lun && lun < 64; lun++) {
+                int r = check_own_gpt_lun(l, lun, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 uint64_t sf_flash_package_efs_bytes(const sf_flash_package *p)
 {
         struct sf_mibib m;
@@ -200,6 +303,8 @@ int sf_flash_package_open(const char *path, unsigned flags,
                 r = check_ranges(p->layout, err);
         if (r >= 0)
                 r = check_own_table(p->layout, err);
+        if (r >= 0)
+                r = check_own_gpt(p->layout, err);
         if (r < 0) {
                 sf_layout_free(p->layout);
                 return r;

@@ -151,6 +151,9 @@ bool sf_layout_has_factory_xml(const struct sf_layout *l);
  * reader only reports; policy decides. */
 size_t sf_layout_factory_reason_count(const struct sf_layout *l);
 const char *sf_layout_factory_reason(const struct sf_layout *l, size_t i);
+/* The MD5 md5.txt gives for a file the flash uses (an op's path, the programmer), once
+ * sf_layout_verify() has checked it: 0, or -ENODATA (not verified, or not listed). */
+int sf_layout_file_md5(const struct sf_layout *l, const char *path, uint8_t out[16]);
 /* sf_layout_verify() succeeded. */
 bool sf_layout_verified(const struct sf_layout *l);
 /* Loaded with no_verify: nothing was or can be checked against md5.txt. Say so loudly. */

@@ -290,3 +290,15 @@ int sf_layout_verify(struct sf_layout *l, sf_progress_fn progress, void *userdat
         l->verified = true;
         return 0;
 }
+
+int sf_layout_file_md5(const struct sf_layout *l, const char *path, uint8_t out[16])
+{
+        if (!l || !path || !l->verified)
+                return -ENODATA;
+        for (size_t i = 0; i < l->n_used; i++)
+                if (l->used[i].md5 != SIZE_MAX && strcmp(l->used[i].path, path) == 0) {
+                        memcpy(out, l->md5[l->used[i].md5].digest, 16);
+                        return 0;
+                }
+        return -ENODATA;
+}

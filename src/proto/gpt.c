@@ -58,12 +58,12 @@ static bool name_is(const uint8_t *e, const char *name)
         return !name[i] && (i == SF_GPT_NAME_MAX || sf_le16(e + 56 + 2 * i) == 0);
 }
 
-int sf_gpt_find(const struct sf_gpt_header *h, const uint8_t *array, size_t len, const char *name,
-                uint64_t *ret_first, uint64_t *ret_last)
+static int find_entry(const struct sf_gpt_header *h, const uint8_t *array, size_t len,
+                      const char *name, bool check_crc, uint64_t *ret_first, uint64_t *ret_last)
 {
         size_t need = (size_t)h->n_entries * h->entry_size;
 
-        if (!array || len < need || sf_firehose_crc32(array, need) != h->entries_crc32)
+        if (!array || len < need || (check_crc && sf_firehose_crc32(array, need) != h->entries_crc32))
                 return -EPROTO;
         for (uint32_t i = 0; i < h->n_entries; i++) {
                 const uint8_t *e = array + (size_t)i * h->entry_size;
@@ -71,11 +71,25 @@ int sf_gpt_find(const struct sf_gpt_header *h, const uint8_t *array, size_t len,
                 static const uint8_t unused[16];
                 if (memcmp(e, unused, 16) == 0 || !name_is(e, name))
                         continue;
-                if (last < first)
+                if (last < first && check_crc)
                         return -EPROTO;
+                if (last < first) /* a template's last partition: the patches give its end */
+                        last = UINT64_MAX;
                 *ret_first = first;
                 *ret_last = last;
                 return 0;
         }
         return -ENOENT;
+}
+
+int sf_gpt_find(const struct sf_gpt_header *h, const uint8_t *array, size_t len, const char *name,
+                uint64_t *ret_first, uint64_t *ret_last)
+{
+        return find_entry(h, array, len, name, true, ret_first, ret_last);
+}
+
+int sf_gpt_find_template(const struct sf_gpt_header *h, const uint8_t *array, size_t len,
+                         const char *name, uint64_t *ret_first, uint64_t *ret_last)
+{
+        return find_entry(h, array, len, name, false, ret_first, ret_last);
 }

@@ -40,7 +40,8 @@ start_sim() {
         : >"$WORK/sim.log"
         "$SIM" run --dir "$WORK/m" --small-images --timing none --log "$WORK/sim.log" "$@" >"$WORK/sim.out" 2>&1 &
         SIMPID=$!
-        for _ in $(seq 1 100); do
+        # Up to 30 s: a sanitized simulator on a loaded 2-core machine took over 5 s to be ready.
+        for _ in $(seq 1 600); do
                 grep -q ready "$WORK/sim.out" 2>/dev/null && return 0
                 sleep 0.05
         done

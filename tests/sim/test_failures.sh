@@ -252,5 +252,19 @@ else
         echo "ok $((n + 1)) - a full disk # SKIP cannot mount a small tmpfs here"
         n=$((n + 1))
 fi
+
+# 8, UFS: a package whose lines put system where its own GPT (gpt_main0.bin) does not.
+RM07=RM500QGLABR11A07M4G_01.002.01.002
+mkpkg $RM07 "$WORK/rmlib"
+PID_RUNNING=0800 fresh_sim --persona rm500q
+G=$(copy_pkg "$WORK/rmlib/$RM07" gpt)
+sed -i 's/\(label="system" .*\)start_sector="8198"/\1start_sector="57350"/' "$G/update/firehose/rawprogram0.xml"
+resum "$G" update/firehose/rawprogram0.xml
+: >"$WORK/sim.log"
+sf update "$G" --allow-reinstall --yes
+r=$?
+[ $r -eq 2 ] && grep -q "rawprogram0.xml line [0-9]*: program system at sectors 57350+7 (LUN 0), but the package's own partition table (gpt_main0.bin) puts system at sectors 8198+49152" "$WORK/out" &&
+        ! grep -aq "^-> edl" "$WORK/sim.log" && pid_is 0800
+ok $? "8. UFS: a line outside the partition its own GPT gives it: refused (exit 2) naming the line and both ranges, the module untouched (got $r)"
 stop_sim
 finish
