@@ -50,7 +50,7 @@ sim_cpu() { # the simulator's CPU time so far, in clock ticks
 start_sim() { # start the module afresh with OPTIONS, running R08 (another baseline)
         rm -rf "$W/m"
         "$SIM" run --dir "$W/m" --timing real --install EC25EFAR08A01M4G_01.001.01.001 \
-                --log "$W/sim.log" "$@" >"$W/sim.out" 2>&1 &
+                "$@" >"$W/sim.out" 2>&1 &
         SIMPID=$!
         bench_wait_ready $SIMPID "$W/sim.out"
 }
