@@ -157,12 +157,16 @@ def load(l):
     t0, t1 = map(float, open(f"{w}/{l}.wall").read().split())
     return j, t1 - t0, int(rss), float(user) + float(sys_)
 rp = ET.parse(glob.glob(f"{w}/pkgs/*/update/firehose/rawprogram_nand_p4K_b256K_update.xml")[0]).getroot()
-erase_blocks = {e.get("label"): int(e.get("num_partition_sectors")) // 64 for e in rp.iter("erase")}
+erase_blocks = {"all": sum(int(e.get("num_partition_sectors")) // 64 for e in rp.iter("erase"))}
+# a program line spans its whole partition (Quectel's shape): the modem's blocks
+erase_blocks["modem"] = next(int(e.get("num_partition_sectors")) // 64 for e in rp.iter("program")
+                             if e.get("label") == "modem")
 files = {}
 for e in rp.iter("program"):
     f = e.get("filename").replace("..\\", "").replace("\\", "/")
     if f:
-        files[e.get("label")] = os.path.getsize(glob.glob(f"{w}/pkgs/minor/update/" + os.path.basename(f))[0])
+        found = glob.glob(f"{w}/pkgs/minor/update/**/" + os.path.basename(f), recursive=True)
+        files[e.get("label")] = os.path.getsize(found[0]) if found else 0
 configs = open(f"{w}/configs").read().split()
 say("module: EC25-E, --timing real (NAND program 4 MB/s, erase 2 ms/block, USB 40 MB/s); "
     "flash --no-backup --no-wait; configurations side by side")
@@ -173,7 +177,7 @@ for c in configs:
     again, t_again, _, _ = load(f"{c}-again")
     minor, t_minor, _, _ = load(f"{c}-minor")
     written = full["bytes_written"]
-    write_limit = written / PROG + sum(erase_blocks.values()) * ERASE
+    write_limit = written / PROG + erase_blocks["all"] * ERASE
     # a module without digests verifies by reading back what was written
     verify = written / LINK if c != "polite" else 0
     limit = write_limit + verify
