@@ -40,11 +40,15 @@ start_sim() {
         : >"$WORK/sim.log"
         "$SIM" run --dir "$WORK/m" --small-images --timing none --log "$WORK/sim.log" "$@" >"$WORK/sim.out" 2>&1 &
         SIMPID=$!
-        # Up to 30 s: a sanitized simulator on a loaded 2-core machine took over 5 s to be ready.
-        for _ in $(seq 1 600); do
+        # Up to 60 s: a sanitized simulator on a loaded 2-core machine took over 5 s to be ready
+        # (and once, in CI, over 30 s: its own words then say why).
+        for _ in $(seq 1 1200); do
                 grep -q ready "$WORK/sim.out" 2>/dev/null && return 0
+                kill -0 "$SIMPID" 2>/dev/null || break
                 sleep 0.05
         done
+        echo "# the simulator is not ready; it said:" >&2
+        sed 's/^/#   /' "$WORK/sim.out" >&2
         return 1
 }
 
