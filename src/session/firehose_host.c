@@ -173,8 +173,8 @@ static int drain_banner(struct sf_firehose_host *h, long long deadline, int quie
         bool heard = false;
 
         while (h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
-                long long until = heard && now_ms() + quiet_ms < deadline ? now_ms() + quiet_ms
-                                                                          : deadline;
+                long long until =
+                        heard && now_ms() + quiet_ms < deadline ? now_ms() + quiet_ms : deadline;
                 int r = next_doc(h, &rep, until);
                 if (r == -ETIMEDOUT)
                         break;
@@ -219,8 +219,7 @@ int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
          * functions"); a quiet programmer sends none. */
         r = drain_banner(h, now_ms() + SF_FH_TIMEOUT_BANNER_MS, 300);
         if (r < 0)
-                return sf_error_set(err, r, "reading the programmer's start-up: %s",
-                                    strerror(-r));
+                return sf_error_set(err, r, "reading the programmer's start-up: %s", strerror(-r));
         if (h->vip)
                 return sf_error_set(err, -EOPNOTSUPP,
                                     "the programmer requires validated image programming (VIP): "
@@ -418,13 +417,29 @@ int sf_fh_program(struct sf_firehose_host *h, const struct sf_fh_range *r, sf_fh
                         return ret;
                 ret = sf_transport_write(h->t, buf, k, SF_FH_TIMEOUT_CHUNK_MS);
                 if (ret < 0)
-                        return sf_error_set(err, ret, "sending <program> data at byte %" PRIu64
-                                            ": %s", done, strerror(-ret));
+                        return sf_error_set(err, ret,
+                                            "sending <program> data at byte %" PRIu64 ": %s", done,
+                                            strerror(-ret));
                 done += k;
                 if (progress)
                         progress(userdata, k);
         }
         return expect_rawmode(h, "program", false, SF_FH_TIMEOUT_FINAL_MS, err);
+}
+
+/* len raw bytes of a <read>: first those already behind the ACK in the receive buffer. */
+static int read_raw(struct sf_firehose_host *h, uint8_t *out, size_t len, struct sf_error *err)
+{
+        size_t have = h->rx_len < len ? h->rx_len : len;
+        int ret;
+
+        if (have) {
+                memcpy(out, h->rx, have);
+                memmove(h->rx, h->rx + have, h->rx_len - have);
+                h->rx_len -= have;
+        }
+        ret = sf_transport_read_full(h->t, out + have, len - have, SF_FH_TIMEOUT_FINAL_MS);
+        return ret < 0 ? sf_error_set(err, ret, "<read>: %s", strerror(-ret)) : 0;
 }
 
 int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t *out,
@@ -441,18 +456,9 @@ int sf_fh_read(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_t 
                 ret = expect_rawmode(h, "read", true, SF_FH_TIMEOUT_SETUP_MS, err);
         if (ret < 0)
                 return ret;
-        /* Raw bytes may already sit behind the ACK in the receive buffer. */
-        if (h->rx_len) {
-                size_t k = h->rx_len < total ? h->rx_len : (size_t)total;
-                memcpy(out, h->rx, k);
-                memmove(h->rx, h->rx + k, h->rx_len - k);
-                h->rx_len -= k;
-                out += k;
-                total -= k;
-        }
-        ret = sf_transport_read_full(h->t, out, (size_t)total, SF_FH_TIMEOUT_FINAL_MS);
+        ret = read_raw(h, out, (size_t)total, err);
         if (ret < 0)
-                return sf_error_set(err, ret, "<read>: %s", strerror(-ret));
+                return ret;
         return expect_rawmode(h, "read", false, SF_FH_TIMEOUT_SETUP_MS, err);
 }
 
@@ -470,16 +476,10 @@ int sf_fh_read_stream(struct sf_firehose_host *h, const struct sf_fh_range *r, s
         if (ret >= 0)
                 ret = expect_rawmode(h, "read", true, SF_FH_TIMEOUT_SETUP_MS, err);
         while (ret >= 0 && total > 0) {
-                size_t k = total < piece ? (size_t)total : piece, have = 0;
-                if (h->rx_len) { /* raw bytes may already sit behind the ACK */
-                        have = h->rx_len < k ? h->rx_len : k;
-                        memcpy(buf, h->rx, have);
-                        memmove(h->rx, h->rx + have, h->rx_len - have);
-                        h->rx_len -= have;
-                }
-                ret = sf_transport_read_full(h->t, buf + have, k - have, SF_FH_TIMEOUT_FINAL_MS);
+                size_t k = total < piece ? (size_t)total : piece;
+                ret = read_raw(h, buf, k, err);
                 if (ret < 0)
-                        return sf_error_set(err, ret, "<read>: %s", strerror(-ret));
+                        return ret;
                 /* A sink that has seen enough still drains the rest: the command must end. */
                 if (sink)
                         ret = sink(userdata, buf, k);
@@ -519,10 +519,10 @@ int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_
                         found = found || sf_firehose_log_digest(rep.text, out) == 0;
                         continue;
                 }
-                if (!rep.ack && !found &&
-                    h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
-                        /* Refused, and not listed as a function either (NAND programmers of the MDM9x07 have no digests): learned
-                         * once, never asked again in this session. */
+                if (!rep.ack && !found && h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
+                        /* Refused, and not listed as a function either (NAND programmers of the
+                         * MDM9x07 have no digests): learned once, never asked again in this
+                         * session. */
                         h->no_digest = true;
                         sf_transport_note(h->t, "firehose: no getsha256digest (%s)",
                                           h->last_error[0] ? h->last_error : "NAK");
