@@ -95,10 +95,13 @@ static bool worth_reading(const struct sf_ubi *image, const uint8_t *hdr, uint32
 
 /* The partition read back and scanned leniently: the image's own eraseblocks whole, READ_PEBS a
  * command; past them only the headers, and whole only what worth_reading() picks. What no UBI
- * could attach leaves *ret NULL with the reason in why; only the reading fails. */
+ * could attach leaves *ret NULL with the reason in why (*verdict: changed). So does an eraseblock
+ * of the image's own that already decides, before anything past the image is read: a LEB with
+ * other data (sf_ubi_peb_differs: changed) or a damaged one (unknown). Only the reading fails. */
 static int scan_flash(struct sf_job *j, const struct sf_layout_op *op, const struct sf_ubi *image,
-                      uint64_t extent, uint8_t *buf, struct sf_ubi **ret, char *why,
-                      size_t why_size, struct sf_error *err)
+                      uint64_t extent, uint8_t *buf, struct sf_ubi **ret,
+                      enum sf_ubi_match *verdict, char *why, size_t why_size,
+                      struct sf_error *err)
 {
         uint32_t peb = peb_size(op), ppp = peb / op->sector_size;
         uint64_t pebs = extent / ppp, whole = (op->data_bytes + peb - 1) / peb;
@@ -110,8 +113,20 @@ static int scan_flash(struct sf_job *j, const struct sf_layout_op *op, const str
         for (uint64_t i = 0; r >= 0 && !bad && i < pebs && i < whole; i += READ_PEBS) {
                 uint64_t n = whole - i < READ_PEBS ? whole - i : READ_PEBS;
                 r = read_pebs(j, op, i, n, 0, buf, err);
-                for (uint64_t k = 0; r >= 0 && !bad && k < n; k++)
+                for (uint64_t k = 0; r >= 0 && !bad && k < n; k++) {
+                        /* A volume rewritten since: changed, whatever lies past the image. */
+                        int d = sf_ubi_peb_differs(image, buf + k * peb, peb, why, why_size);
+                        if (d)
+                                return d < 0 ? d : 0;
                         bad = sf_ubi_scan_peb(s, buf + k * peb, peb, &perr);
+                        /* A damaged eraseblock (or no UBI): never the same, whatever follows. */
+                        if (!bad && sf_ubi_scan_damaged(s)) {
+                                snprintf(why, why_size, "eraseblock %" PRIu64 " holds no intact "
+                                         "UBI headers (damaged, or not UBI)", i + k);
+                                *verdict = SF_UBI_UNKNOWN;
+                                return 0;
+                        }
+                }
         }
         for (uint64_t i = whole; r >= 0 && !bad && i < pebs; i++) {
                 r = read_pebs(j, op, i, 1, hdr_pages, buf, err);
@@ -173,8 +188,9 @@ static int take_piece(void *userdata, const uint8_t *p, size_t n)
  * might not line up. Only the image's own eraseblocks, which surely fit (they were written
  * there), scanned as scan_flash() does. */
 static int stream_flash(struct sf_job *j, const struct sf_layout_op *op, const struct sf_ubi *image,
-                        uint64_t extent, uint8_t *buf, struct sf_ubi **ret, char *why,
-                        size_t why_size, struct sf_error *err)
+                        uint64_t extent, uint8_t *buf, struct sf_ubi **ret,
+                        enum sf_ubi_match *verdict, char *why, size_t why_size,
+                        struct sf_error *err)
 {
         uint32_t peb = peb_size(op), ppp = peb / op->sector_size;
         struct flash_scan f = {.image = image, .buf = buf, .peb = peb,
@@ -183,6 +199,7 @@ static int stream_flash(struct sf_job *j, const struct sf_layout_op *op, const s
         struct sf_fh_range rg = sf_job_range(op, last, sizeof(last));
         int r = sf_ubi_scan_new(peb, false, &f.s);
 
+        (void)verdict; /* only the image's own eraseblocks are read: the scan decides */
         extent = extent < f.whole * ppp ? extent : f.whole * ppp;
         snprintf(start, sizeof(start), "%" PRIu64, op->start);
         rg.start_sector = start;
@@ -207,6 +224,7 @@ int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t ex
 {
         _cleanup_(sf_ubi_freep) struct sf_ubi *image = NULL, *flash = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
+        enum sf_ubi_match verdict = SF_UBI_CHANGED; /* when nothing on the flash is UBI */
         uint64_t good;
         int r;
 
@@ -225,11 +243,11 @@ int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t ex
         if (sf_job_good_pages(j, op, &good) == 0 && good < extent)
                 extent = good;
         r = (sf_job_map_sector(j, op, 0, &good) == -ENODATA ? stream_flash : scan_flash)(
-                j, op, image, extent, buf, &flash, why, why_size, err);
+                j, op, image, extent, buf, &flash, &verdict, why, why_size, err);
         if (r < 0)
                 return r;
         if (!flash) {
-                *ret = SF_UBI_CHANGED;
+                *ret = verdict;
                 return 0;
         }
         *ret = sf_ubi_compare(image, flash, why, why_size);

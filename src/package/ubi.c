@@ -133,8 +133,9 @@ static uint32_t leb_size(const struct sf_ubi_scan *s)
         return s->peb_size - s->data_offset;
 }
 
-/* validate_vid_hdr()'s rules, for a header whose magic and CRC are good. */
-static const char *vid_problem(const struct sf_ubi_scan *s, const uint8_t *v)
+/* validate_vid_hdr()'s rules, for a header whose magic and CRC are good, in eraseblocks with leb
+ * bytes of data. */
+static const char *vid_problem(uint32_t leb, const uint8_t *v)
 {
         uint8_t type = v[5], copy = v[6], compat = v[7];
         uint32_t vol_id = sf_be32(v + 8), lnum = sf_be32(v + 12), data_size = sf_be32(v + 20);
@@ -150,12 +151,12 @@ static const char *vid_problem(const struct sf_ubi_scan *s, const uint8_t *v)
                 return "compatibility flags on a user volume";
         if (vol_id == SF_UBI_LAYOUT_VOL_ID && (compat != VID_COMPAT_REJECT || lnum >= LAYOUT_EBS))
                 return "bad volume-table eraseblock";
-        if (data_pad >= leb_size(s) || data_size > leb_size(s) - data_pad)
+        if (data_pad >= leb || data_size > leb - data_pad)
                 return "data size or padding larger than the eraseblock";
         if (type == SF_UBI_VOL_STATIC) {
                 if (used_ebs == 0 || lnum >= used_ebs || data_size == 0)
                         return "static LEB past its volume's end";
-                if (lnum < used_ebs - 1 && data_size != leb_size(s) - data_pad)
+                if (lnum < used_ebs - 1 && data_size != leb - data_pad)
                         return "static LEB not full before the last";
         } else {
                 if (used_ebs != 0 || (!copy && (data_size != 0 || data_crc != 0)) ||
@@ -189,11 +190,25 @@ static int keep_vtbl(struct sf_ubi_scan *s, uint32_t lnum, uint64_t sqnum, const
         return 0;
 }
 
+/* The bytes of a LEB that count: a static LEB's data_size; a dynamic LEB's data without its
+ * trailing 0xFF (what UBI reads back as unwritten). */
+static uint32_t leb_data_len(const uint8_t *v, const uint8_t *data, uint32_t leb)
+{
+        uint32_t len;
+
+        if (v[5] == SF_UBI_VOL_STATIC)
+                return sf_be32(v + 20);
+        len = leb - sf_be32(v + 28);
+        while (len > 0 && data[len - 1] == 0xFF)
+                len--;
+        return len;
+}
+
 static int add_leb(struct sf_ubi_scan *s, const uint8_t *peb, const uint8_t *v, uint32_t index,
                    struct sf_error *err)
 {
         const uint8_t *data = peb + s->data_offset;
-        uint32_t data_size = sf_be32(v + 20), data_pad = sf_be32(v + 28);
+        uint32_t data_size = sf_be32(v + 20);
         struct scan_leb *l;
 
         if (s->n_lebs == s->cap_lebs) {
@@ -206,20 +221,14 @@ static int add_leb(struct sf_ubi_scan *s, const uint8_t *peb, const uint8_t *v, 
         }
         l = &s->lebs[s->n_lebs];
         *l = (struct scan_leb){.vol_id = sf_be32(v + 8), .lnum = sf_be32(v + 12), .peb = index,
-                               .used_ebs = sf_be32(v + 24), .data_pad = data_pad,
+                               .used_ebs = sf_be32(v + 24), .data_pad = sf_be32(v + 28),
                                .sqnum = sf_be64(v + 40), .vol_type = v[5], .data_ok = true};
         if (l->vol_type == SF_UBI_VOL_STATIC || v[6]) {
                 l->data_ok = ubi_crc32(data, data_size) == sf_be32(v + 32);
                 if (!l->data_ok && corrupt(s, err, index, "data CRC mismatch") < 0)
                         return -EBADMSG;
         }
-        if (l->vol_type == SF_UBI_VOL_STATIC) {
-                l->data_len = data_size;
-        } else {
-                l->data_len = leb_size(s) - data_pad;
-                while (l->data_len > 0 && data[l->data_len - 1] == 0xFF)
-                        l->data_len--;
-        }
+        l->data_len = leb_data_len(v, data, leb_size(s));
         s->n_lebs++;
         return sha256(data, l->data_len, l->sha256);
 }
@@ -255,7 +264,7 @@ int sf_ubi_scan_peb(struct sf_ubi_scan *s, const uint8_t *peb, size_t len, struc
                 return corrupt(s, err, index, "no VID header (magic \"UBI!\")");
         if (ubi_crc32(v, 60) != sf_be32(v + 60))
                 return corrupt(s, err, index, "VID header CRC mismatch");
-        bad = vid_problem(s, v);
+        bad = vid_problem(leb_size(s), v);
         if (bad)
                 return sf_error_set(err, -EPROTO, "UBI image: eraseblock %u: %s", index, bad);
         vol_id = sf_be32(v + 8);
@@ -266,6 +275,11 @@ int sf_ubi_scan_peb(struct sf_ubi_scan *s, const uint8_t *peb, size_t len, struc
                 return 0;
         }
         return add_leb(s, peb, v, index, err);
+}
+
+uint32_t sf_ubi_scan_damaged(const struct sf_ubi_scan *s)
+{
+        return s->counts.n_corrupt;
 }
 
 void sf_ubi_free(struct sf_ubi *u)
@@ -659,4 +673,50 @@ enum sf_ubi_match sf_ubi_compare(const struct sf_ubi *image, const struct sf_ubi
         snprintf(why, why_size, "%zu volumes as the image has them", image->n_volumes);
         name_module_data(image, why, why_size);
         return SF_UBI_SAME;
+}
+
+static const struct sf_ubi_leb *image_leb(const struct sf_ubi_volume *v, uint32_t lnum)
+{
+        for (size_t i = 0; i < v->n_lebs; i++)
+                if (v->lebs[i].lnum == lnum)
+                        return &v->lebs[i];
+        return NULL;
+}
+
+int sf_ubi_peb_differs(const struct sf_ubi *image, const uint8_t *peb, size_t len, char *why,
+                       size_t why_size)
+{
+        uint32_t leb = image->peb_size - image->data_offset, data_len;
+        const uint8_t *v = peb + image->vid_hdr_offset, *data = peb + image->data_offset;
+        const struct sf_ubi_volume *vol;
+        const struct sf_ubi_leb *want;
+        uint8_t sum[32];
+
+        /* Only an intact eraseblock of this image's geometry tells anything. */
+        if (len != image->peb_size || sf_be32(peb) != SF_UBI_EC_MAGIC ||
+            ubi_crc32(peb, 60) != sf_be32(peb + 60) || sf_be32(peb + 16) != image->vid_hdr_offset ||
+            sf_be32(peb + 20) != image->data_offset || sf_be32(v) != SF_UBI_VID_MAGIC ||
+            ubi_crc32(v, 60) != sf_be32(v + 60) || v[4] != SF_UBI_VERSION || vid_problem(leb, v))
+                return 0;
+        vol = sf_ubi_volume_by_id(image, sf_be32(v + 8));
+        if (!vol || sf_ubi_volume_is_module_data(vol))
+                return 0; /* the volume table, UBI's own, the module's data: no evidence */
+        if ((v[5] == SF_UBI_VOL_STATIC || v[6]) && ubi_crc32(data, sf_be32(v + 20)) != sf_be32(v + 32))
+                return 0; /* damaged: the whole scan decides */
+        want = image_leb(vol, sf_be32(v + 12));
+        data_len = leb_data_len(v, data, leb);
+        if (v[5] == vol->type && (v[5] != SF_UBI_VOL_STATIC || sf_be32(v + 24) == vol->used_ebs)) {
+                if (!want && vol->type == SF_UBI_VOL_DYNAMIC && data_len == 0)
+                        return 0; /* unmapped in the image, all 0xFF here */
+                if (want && want->data_len == data_len) {
+                        int r = sha256(data, data_len, sum);
+                        if (r < 0)
+                                return r;
+                        if (memcmp(sum, want->sha256, sizeof(sum)) == 0)
+                                return 0;
+                }
+        }
+        if (why && why_size)
+                snprintf(why, why_size, "volume %s: LEB %u differs", vol->name, sf_be32(v + 12));
+        return 1;
 }

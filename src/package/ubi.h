@@ -78,6 +78,9 @@ SF_DEFINE_CLEANUP(struct sf_ubi_scan, sf_ubi_scan_free)
  * UBI image may hold: headers that disagree (offsets, image sequence), a LEB past its volume,
  * two copies of one LEB with the same sqnum, more than SF_UBI_MAX_PEBS. */
 int sf_ubi_scan_peb(struct sf_ubi_scan *s, const uint8_t *peb, size_t len, struct sf_error *err);
+/* How many of the eraseblocks scanned so far a lenient scan counted as damaged (n_corrupt): a
+ * flash with any never compares as the same (sf_ubi_compare). */
+uint32_t sf_ubi_scan_damaged(const struct sf_ubi_scan *s);
 
 /* The image as scanned: the volume table checked record by record (CRC, sizes, names unique),
  * every LEB belonging to a volume of the table with its type, no LEB past reserved_pebs, static
@@ -116,4 +119,15 @@ const char *sf_ubi_match_to_string(enum sf_ubi_match m);
 enum sf_ubi_match sf_ubi_compare(const struct sf_ubi *image, const struct sf_ubi *flash, char *why,
                                  size_t why_size);
 
+/* One eraseblock of a module's flash, read back from inside the image's own extent, against the
+ * image: 1 (why says which LEB) when it is an intact LEB of a volume that the image defines and
+ * the module does not change (not the module's data, not the volume table) whose data or size is
+ * not the image's. A flash holds such a LEB only when the module's UBI wrote other contents to
+ * that volume after the image was flashed (flashing writes the image's data, and UBI's own moves
+ * copy it unchanged), so the partition may be taken as changed without reading the rest: at worst a
+ * partition is rewritten that a later write had set back, never is a changed one skipped.
+ * 0 when the eraseblock tells nothing (erased, free, damaged, another volume's, the same data);
+ * <0 on error. */
+int sf_ubi_peb_differs(const struct sf_ubi *image, const uint8_t *peb, size_t len, char *why,
+                       size_t why_size);
 #endif

@@ -58,6 +58,21 @@ static bool name_is(const uint8_t *e, const char *name)
         return !name[i] && (i == SF_GPT_NAME_MAX || sf_le16(e + 56 + 2 * i) == 0);
 }
 
+static const uint8_t unused_type[16];
+
+/* The highest first LBA of the used entries: a template's last partition starts there. */
+static uint64_t last_start(const struct sf_gpt_header *h, const uint8_t *array)
+{
+        uint64_t top = 0;
+
+        for (uint32_t i = 0; i < h->n_entries; i++) {
+                const uint8_t *e = array + (size_t)i * h->entry_size;
+                if (memcmp(e, unused_type, 16) != 0 && sf_le64(e + 32) > top)
+                        top = sf_le64(e + 32);
+        }
+        return top;
+}
+
 static int find_entry(const struct sf_gpt_header *h, const uint8_t *array, size_t len,
                       const char *name, bool check_crc, uint64_t *ret_first, uint64_t *ret_last)
 {
@@ -68,12 +83,13 @@ static int find_entry(const struct sf_gpt_header *h, const uint8_t *array, size_
         for (uint32_t i = 0; i < h->n_entries; i++) {
                 const uint8_t *e = array + (size_t)i * h->entry_size;
                 uint64_t first = sf_le64(e + 32), last = sf_le64(e + 40);
-                static const uint8_t unused[16];
-                if (memcmp(e, unused, 16) == 0 || !name_is(e, name))
+                if (memcmp(e, unused_type, 16) == 0 || !name_is(e, name))
                         continue;
-                if (last < first && check_crc)
+                /* Only a template's last partition may end before it starts: the patches give
+                 * its end. Any other such entry is damaged. */
+                if (last < first && (check_crc || first != last_start(h, array)))
                         return -EPROTO;
-                if (last < first) /* a template's last partition: the patches give its end */
+                if (last < first)
                         last = UINT64_MAX;
                 *ret_first = first;
                 *ret_last = last;

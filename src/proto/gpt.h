@@ -35,8 +35,9 @@ size_t sf_gpt_array_bytes(const struct sf_gpt_header *h, size_t sector_size);
 int sf_gpt_find(const struct sf_gpt_header *h, const uint8_t *array, size_t len, const char *name,
                 uint64_t *ret_first, uint64_t *ret_last);
 /* The same in a package's GPT image, a template whose CRCs (and the last partition's end) the
- * package's DISK patches fill in on the device: the array's CRC32 is not checked, and an entry
- * whose last LBA is before its first runs to the end of the disk (*ret_last UINT64_MAX). */
+ * package's DISK patches fill in on the device: the array's CRC32 is not checked, and the entry
+ * that starts after every other and whose last LBA is before its first runs to the end of the
+ * disk (*ret_last UINT64_MAX); any other entry whose last LBA is before its first is -EPROTO. */
 int sf_gpt_find_template(const struct sf_gpt_header *h, const uint8_t *array, size_t len,
                          const char *name, uint64_t *ret_first, uint64_t *ret_last);
 

@@ -93,6 +93,29 @@ static void test_find(void **state)
         assert_int_equal(sf_gpt_find(&h, arr, sizeof(arr), "modemst2", &first, &last), -ENOENT);
 }
 
+/* A package's template: its CRCs are not checked, and only its last partition (the highest first
+ * LBA) may end before it starts (the DISK patches give its end); such an entry anywhere else is
+ * a damaged table, never "any line fits". */
+static void test_template_open_end(void **state)
+{
+        struct sf_gpt_header h;
+        uint64_t first = 0, last = 0;
+
+        (void)state;
+        build();
+        assert_int_equal(sf_gpt_parse_header(hdr, SS, &h), 0);
+        entry(3, "modemst", 1570, 0);
+        arr[0] ^= 0xFF; /* the array's CRC no longer holds: a template's need not */
+        assert_int_equal(sf_gpt_find_template(&h, arr, sizeof(arr), "modemst", &first, &last), 0);
+        assert_int_equal(first, 1570);
+        assert_true(last == UINT64_MAX);
+        assert_int_equal(sf_gpt_find_template(&h, arr, sizeof(arr), "fsg", &first, &last), 0);
+        assert_int_equal(last, 1569);
+        assert_int_equal(sf_gpt_find(&h, arr, sizeof(arr), "modemst", &first, &last), -EPROTO);
+        entry(1, "fsg", 802, 0); /* in the middle: damaged */
+        assert_int_equal(sf_gpt_find_template(&h, arr, sizeof(arr), "fsg", &first, &last), -EPROTO);
+}
+
 static void test_bad(void **state)
 {
         struct sf_gpt_header h;
@@ -138,6 +161,7 @@ int main(void)
                 cmocka_unit_test(test_crc_check_value),
                 cmocka_unit_test(test_find),
                 cmocka_unit_test(test_bad),
+                cmocka_unit_test(test_template_open_end),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

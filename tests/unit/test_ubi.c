@@ -410,6 +410,56 @@ static void test_corrupt_flash_unknown(void **state)
 }
 
 /* Hostile images, refused by the strict scan with a clear error. */
+/* Eraseblock by eraseblock (what the host uses to stop reading early): nothing on a flash that
+ * holds the image, after attach, wear-levelling moves and writes to usrfs tells a difference; the
+ * changed modem LEB does, by name; a damaged one does not (the whole scan decides that). */
+static void test_peb_differs(void **state)
+{
+        struct sf_ubi *a;
+        char why[256];
+        int peb;
+        uint8_t *p;
+
+        (void)state;
+        NEED_UBINIZE();
+        a = scan(img, img_len / PEB, true);
+        attach();
+        move_leb(0, 1, 200, true);
+        move_leb(1, 0, 201, false);
+        for (int i = 0; i < PART; i++)
+                assert_int_equal(sf_ubi_peb_differs(a, flash + (size_t)i * PEB, PEB, why, sizeof(why)), 0);
+        peb = find_peb(flash, PART, 0, 2);
+        assert_true(peb >= 0);
+        p = flash + (size_t)peb * PEB;
+        p[2 * PAGE + 100] ^= 0x01; /* a torn write: the data CRC fails */
+        assert_int_equal(sf_ubi_peb_differs(a, p, PEB, why, sizeof(why)), 0);
+        put32(p + PAGE + 32, crc(p + 2 * PAGE, get32(p + PAGE + 20)));
+        seal(p + PAGE);
+        why[0] = '\0';
+        assert_int_equal(sf_ubi_peb_differs(a, p, PEB, why, sizeof(why)), 1);
+        assert_string_equal(why, "volume modem: LEB 2 differs");
+        assert_int_equal(sf_ubi_peb_differs(a, p, PEB - 1, why, sizeof(why)), 0);
+        {       /* the lenient scan counts the torn LEB as damaged, and only it */
+                struct sf_ubi_scan *sc = NULL;
+                struct sf_error err = {{0}};
+                p[2 * PAGE + 101] ^= 0x01;
+                assert_int_equal(sf_ubi_scan_new(PEB, false, &sc), 0);
+                for (int i = 0; i < PART; i++) {
+                        assert_int_equal(sf_ubi_scan_peb(sc, flash + (size_t)i * PEB, PEB, &err), 0);
+                        assert_int_equal(sf_ubi_scan_damaged(sc), i >= peb ? 1u : 0u);
+                }
+                sf_ubi_scan_free(sc);
+                p[2 * PAGE + 101] ^= 0x01;
+        }
+        peb = find_peb(flash, PART, 1, 1); /* rootfs, a dynamic volume: one byte more */
+        assert_true(peb >= 0);
+        p = flash + (size_t)peb * PEB;
+        p[2 * PAGE + 100000] = 0x00; /* past its 73024 bytes of data */
+        assert_int_equal(sf_ubi_peb_differs(a, p, PEB, why, sizeof(why)), 1);
+        assert_string_equal(why, "volume rootfs: LEB 1 differs");
+        sf_ubi_free(a);
+}
+
 static int strict_error(uint8_t *buf, size_t pebs, char *msg, size_t n)
 {
         struct sf_ubi_scan *s = NULL;
@@ -511,6 +561,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_missing_leb, fresh_flash, free_flash),
                 cmocka_unit_test_setup_teardown(test_update_marker, fresh_flash, free_flash),
                 cmocka_unit_test_setup_teardown(test_corrupt_flash_unknown, fresh_flash, free_flash),
+                cmocka_unit_test_setup_teardown(test_peb_differs, fresh_flash, free_flash),
                 cmocka_unit_test(test_hostile),
                 cmocka_unit_test(test_bad_arguments),
         };
