@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,9 +35,37 @@ static int get_str(const uint8_t *p, size_t n, char *out)
         return 0;
 }
 
+/* A NAND SBL starts with the 80-byte MBN header that NAND boot images carry (its code word and
+ * magic first): bkerler/edl's firehose.py get_gpt() tells NAND storage by that code word in sector 0
+ * before it looks for the MIBIB. The simulator's own fields follow it. */
+#define MBN80_CODEWORD 0x844BDCD1u
+#define MBN80_MAGIC    0x73D71034u
+#define MBN80_LEN      80u
+#define MBN80_SBL1_ID  21u /* the image id enumeration's SBL1 */
+
+static void put_mbn80(uint8_t *out, uint32_t payload_len)
+{
+        uint32_t size = SIM_IMAGE_HEADER_LEN - MBN80_LEN + payload_len;
+
+        sf_put_le32(out, MBN80_CODEWORD);
+        sf_put_le32(out + 4, MBN80_MAGIC);
+        sf_put_le32(out + 8, MBN80_SBL1_ID);
+        sf_put_le32(out + 12, 0xFFFFFFFFu); /* reserved */
+        sf_put_le32(out + 16, 0xFFFFFFFFu);
+        sf_put_le32(out + 20, MBN80_LEN);   /* image_src: the code follows the header */
+        sf_put_le32(out + 24, 0x08005000u); /* image_dest_ptr */
+        sf_put_le32(out + 28, size);        /* image_size */
+        sf_put_le32(out + 32, size);        /* code_size: no signature, no certificates */
+        sf_put_le32(out + 36, 0x08005000u + size);
+}
+
 void sim_image_header_encode(const struct sim_image_header *h, uint8_t out[SIM_IMAGE_HEADER_LEN])
 {
         memset(out, 0, SIM_IMAGE_HEADER_LEN);
+        if (h->mbn80) {
+                put_mbn80(out, h->payload_len);
+                out += MBN80_LEN;
+        }
         memcpy(out, magic, 8);
         sf_put_le32(out + 8, h->kind);
         sf_put_le32(out + 12, h->baseline);
@@ -56,6 +85,11 @@ int sim_image_header_decode(const uint8_t *buf, size_t len, struct sim_image_hea
 {
         struct sim_image_header h = {0};
 
+        if (len >= SIM_IMAGE_HEADER_LEN && sf_le32(buf) == MBN80_CODEWORD &&
+            sf_le32(buf + 4) == MBN80_MAGIC) {
+                buf += MBN80_LEN; /* a NAND SBL's: the fields follow its MBN header */
+                h.mbn80 = true;
+        }
         if (len < SIM_IMAGE_HEADER_LEN || memcmp(buf, magic, 8) != 0)
                 return -EPROTO;
         h.kind = sf_le32(buf + 8);

@@ -75,6 +75,8 @@ struct sim_image_header {
         char imei[16];
         uint8_t calibration[32];
         uint32_t payload_len;
+        bool mbn80; /* a NAND SBL: the 80-byte MBN header (code word 0x844BDCD1) comes first, and
+                     * these fields after it, within the same 512 bytes (image.c) */
 };
 
 void sim_image_header_encode(const struct sim_image_header *h, uint8_t out[SIM_IMAGE_HEADER_LEN]);

@@ -305,13 +305,16 @@ static int mkpkg_new(const struct sim_mkpkg_options *o, struct sf_error *err, st
 
 static int write_image(struct mkpkg *m, const struct image_spec *im, uint64_t size)
 {
+        struct sim_image_header tmpl;
         char path[PATH_MAX];
         int r;
 
         r = sim_pkg_path_join(path, sizeof(path), m->update, im->file);
         if (r < 0)
                 return sim_pkg_file_error(m->err, r, m->update);
-        return sim_pkg_write_image(path, &m->tmpl, im->kind,
+        tmpl = m->tmpl;
+        tmpl.mbn80 = im->kind == SIM_IMAGE_SBL; /* NAND boot: sbl1.mbn in its MBN header */
+        return sim_pkg_write_image(path, &tmpl, im->kind,
                                    sim_pkg_seed_for(im->file, "payload", m->v.canonical), size,
                                    m->chunk, m->err);
 }

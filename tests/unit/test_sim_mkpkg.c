@@ -898,6 +898,36 @@ static void test_image_headers(void **state)
                 assert_int_equal(h.calibration[i], 0);
 }
 
+/* A NAND SBL begins with the 80-byte MBN header of NAND boot images (docs/sim-transport.md):
+ * bytes written from Qualcomm's layout, not from the encoder. */
+static void test_sbl_mbn80_header(void **state)
+{
+        static const uint8_t want[] = {0xD1, 0xDC, 0x4B, 0x84, 0x34, 0x10, 0xD7, 0x73, /* code word, magic */
+                                       0x15, 0x00, 0x00, 0x00,                         /* image id 21: SBL1 */
+                                       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* reserved */
+                                       0x50, 0x00, 0x00, 0x00};                        /* image_src: 80 */
+        struct sim_image_header h;
+        char path[512];
+        size_t len;
+        uint8_t *b;
+
+        (void)state;
+        update_path(path, sizeof(path), fx.a, "sbl1.mbn");
+        b = read_all(path, &len);
+        assert_true(len > SIM_IMAGE_HEADER_LEN);
+        assert_memory_equal(b, want, sizeof(want));
+        assert_int_equal(b[28] | b[29] << 8 | b[30] << 16 | (uint32_t)b[31] << 24, len - 80);
+        assert_memory_equal(b + 80, "SFSIMIMG", 8);
+        assert_int_equal(sim_image_header_decode(b, len, &h), 0);
+        assert_true(h.mbn80);
+        assert_int_equal(h.kind, SIM_IMAGE_SBL);
+        free(b);
+        update_path(path, sizeof(path), fx.a, "tz.mbn"); /* the others: no such header */
+        b = read_all(path, &len);
+        assert_memory_equal(b, "SFSIMIMG", 8);
+        free(b);
+}
+
 static void read_mibib(const char *pkg, const char *rel, struct sim_layout *ret, uint32_t *ret_id,
                        uint8_t **bytes, size_t *len)
 {
@@ -1154,6 +1184,7 @@ int main(void)
                 cmocka_unit_test(test_every_file_exists),
                 cmocka_unit_test(test_deterministic),
                 cmocka_unit_test(test_md5_txt),
+                cmocka_unit_test(test_sbl_mbn80_header),
                 cmocka_unit_test(test_programmer_structure),
                 cmocka_unit_test(test_programmer_boots_on_secure_chip),
                 cmocka_unit_test(test_programmer_refused),
