@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "package/layout.h"
@@ -92,6 +93,11 @@ static int load_package(struct sf_job *j, struct sf_error *err)
         return 0;
 }
 
+/* A module that has just re-enumerated in EDL is in sysfs before udev has made its node and the
+ * USB library lists it: it is looked for again, a bounded while, before it is said not to be there. */
+#define OPEN_RETRIES  30
+#define OPEN_RETRY_NS 100000000L
+
 static int open_device(struct sf_job *j, struct sf_error *err)
 {
         const char *d = j->o->device;
@@ -107,6 +113,10 @@ static int open_device(struct sf_job *j, struct sf_error *err)
                 if (d && strncmp(d, "usb", 3) != 0)
                         m.port = d; /* "1-3": the module on that port */
                 r = sf_transport_open_usb(&m, &j->t, err);
+                for (int i = 0; r == -ENODEV && i < OPEN_RETRIES; i++) {
+                        nanosleep(&(struct timespec){.tv_nsec = OPEN_RETRY_NS}, NULL);
+                        r = sf_transport_open_usb(&m, &j->t, err);
+                }
         }
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
