@@ -18,6 +18,9 @@
 
 /* How long a reset programmer's module takes to come back (it re-enumerates). */
 #define RESTART_TIMEOUT_MS 30000
+/* How long zeros go to a programmer left inside a <program> (its image's rest at USB and
+ * NAND speed: hundreds of MB). */
+#define UNSTICK_TIMEOUT_MS 60000
 
 struct recovery {
         struct sf_device dev;
@@ -74,12 +77,36 @@ static int restart_programmer(struct sf_run *r, struct recovery *rc, struct sf_e
         return sf_run_lock_identity(r, &r->res->before, err);
 }
 
+/* Silent in EDL: no HELLO, no answer to a poke. A programmer whose host died inside a
+ * <program> still takes the poke for its raw data; fed what it waits for, it answers again. */
+static int unstick(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        struct sf_error e = {0};
+        int k;
+
+        sf_run_log(r, SF_LOG_INFO,
+                   "%s: silent in EDL (no HELLO, no answer to a poke); a programmer may still "
+                   "wait for the rest of an image: sending it zeros until it answers (up to %d s)",
+                   rc->dev.name, UNSTICK_TIMEOUT_MS / 1000);
+        k = sf_device_unstick_programmer(&rc->dev, UNSTICK_TIMEOUT_MS, &e);
+        if (k < 0)
+                return sf_error_set(err, k,
+                                    "%s answers neither Sahara nor Firehose (%s): power-cycle it "
+                                    "(unplug it, or cut its power), then run 'safeflash recover' "
+                                    "again",
+                                    rc->dev.name, e.message);
+        sf_run_log(r, SF_LOG_INFO, "%s: the programmer answers again", rc->dev.name);
+        return sf_device_identify(&rc->dev, &r->res->before, err);
+}
+
 /* A module in EDL, identified by its fused serial in Sahara command mode. */
 static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         const struct sf_identity *id = &r->res->before;
         int e = sf_run_identify(r, &rc->dev, err);
 
+        if (e == -ETIMEDOUT && rc->dev.mode == SF_DEVICE_MODE_EDL)
+                e = unstick(r, rc, err);
         if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running)
                 e = restart_programmer(r, rc, err);
         if (e < 0)
