@@ -30,6 +30,7 @@ struct recovery {
         char package[SF_UPDATE_PATH_MAX];
         char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
         bool no_command_mode;            /* the boot ROM refuses Sahara command mode */
+        bool reset_done;                 /* a programmer left running was reset */
         const sf_package *pkg;           /* the package chosen, once open */
 };
 
@@ -107,10 +108,14 @@ static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *er
 
         if (e == -ETIMEDOUT && rc->dev.mode == SF_DEVICE_MODE_EDL)
                 e = unstick(r, rc, err);
-        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running)
+        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running) {
                 e = restart_programmer(r, rc, err);
+                rc->reset_done = e >= 0;
+        }
         if (e < 0)
                 return e;
+        if (rc->dev.mode == SF_DEVICE_MODE_NORMAL && rc->reset_done)
+                return 0; /* the reset brought it back */
         if (rc->dev.mode == SF_DEVICE_MODE_NORMAL)
                 return sf_error_set(err, -ENODEV,
                                     "%s runs its firmware (%s): there is nothing to recover; "
@@ -356,6 +361,34 @@ static int chip_named_by_programmer(struct sf_run *r, uint32_t chip_serial, stru
         return check_policy(rc, rc->pkg, err);
 }
 
+/* The programmer's reset brought the module back to its firmware: recovered, with nothing to
+ * write. The history has the session, as of any recover that touched the module. */
+static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        const struct sf_identity *id = &r->res->before;
+        char text[256];
+        FILE *f;
+        int e;
+
+        r->res->after = *id;
+        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s", id->version);
+        e = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, NULL,
+                                 id->imei_from ? id->imei : rc->dev.name, err);
+        if (e < 0)
+                return e;
+        snprintf(text, sizeof(text),
+                 "%s runs its firmware (%s) again after the programmer's reset: nothing to write",
+                 rc->dev.name, id->version[0] ? id->version : "version unknown");
+        sf_run_step(r, "reset-programmer", SF_HISTORY_STEP_DONE, id->version);
+        sf_run_log(r, SF_LOG_INFO, "%s", text);
+        f = sf_fopen_private(r->res->session_log, true);
+        if (f) { /* the session's log, as every session has one */
+                fprintf(f, "# %s\n", text);
+                fclose(f);
+        }
+        return sf_run_session_end(r, 0, err);
+}
+
 static bool same_version(const char *reported, const struct sf_version *want)
 {
         struct sf_version got;
@@ -370,6 +403,8 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
         sf_package *pkg = NULL;
         int e = find_stuck(r, &rc, err);
 
+        if (e >= 0 && rc.dev.mode == SF_DEVICE_MODE_NORMAL)
+                return back_by_reset(r, &rc, err);
         if (e >= 0) {
                 from_history(r, &rc);
                 scan_backups(r, &rc);
