@@ -70,6 +70,9 @@ const struct cli_command cmd_recover = {
                 "first; the package is flashed and verified; the module must boot. If it boots\n"
                 "without its IMEI, its latest verified EFS backup is written back. Success means\n"
                 "it runs the package's version with its own IMEI.\n"
+                "A programmer left running is reset first (one left inside a <program> by a\n"
+                "killed run is first fed the zeros it waits for, up to 60 s); a module that then\n"
+                "boots its firmware is recovered without writing anything.\n"
                 "A boot ROM that refuses Sahara command mode tells no serial: give the PACKAGE;\n"
                 "its programmer names the chip, and what the history knows of it (last good\n"
                 "firmware, IMEI, backup) is checked before anything is written.\n",

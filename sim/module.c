@@ -930,10 +930,20 @@ static void usb_claimed(void *ctx)
         on_connect(ctx);
 }
 
+static void usb_vanished(void *ctx, unsigned urbs, bool claimed)
+{
+        struct sim_module *m = ctx;
+
+        if (m->log && (urbs || claimed))
+                fprintf(m->log, "usb: a program let go of the device: %u URB(s) dropped%s\n",
+                        urbs, claimed ? ", its claim released" : "");
+}
+
 static const struct sim_usbfs_ops usb_ops = {
         .out = usb_out,
         .out_wait = usb_out_wait,
         .claimed = usb_claimed,
+        .vanished = usb_vanished,
 };
 
 /* Enumerate as m->usb says: its usbfs node, then the device in the testbed, with uevents. */

@@ -132,6 +132,12 @@ int sim_testbed_open(struct sim_testbed *t, const char *busdir)
                 return r;
         /* The object's temporary root goes where its sockets can be moved by rename(). */
         g_setenv("TMPDIR", t->root, TRUE);
+        /* umockdev_testbed_new() starts its worker thread, whose socket listener reads the
+         * environment (GObject's getenv), and only then sets UMOCKDEV_DIR: adding a variable
+         * may move the environment under that getenv (a SEGV seen in the fault matrix). Set
+         * now, it is only replaced then, and glibc's setenv leaves the array in place. */
+        if (!g_getenv("UMOCKDEV_DIR"))
+                g_setenv("UMOCKDEV_DIR", t->root, TRUE);
         t->tb = umockdev_testbed_new();
         if (!t->tb)
                 return -ENOMEM;

@@ -63,6 +63,11 @@ struct sim_usbfs {
         pthread_cond_t done_cond;   /* an URB completed */
         UMockdevIoctlClient *owner; /* holds the interface claimed */
         bool detached;              /* the kernel driver was disconnected */
+        /* Programs gone (their client object finalized), not yet cleaned up after: the weak
+         * notify that says so may run with the lock held, so it only notes them here. */
+        pthread_mutex_t vanished_lock;
+        UMockdevIoctlClient **vanished;
+        size_t n_vanished, cap_vanished;
 };
 
 static struct urb **tail(struct urb **l)
@@ -215,10 +220,13 @@ static void fill(struct sim_usbfs *u)
                 ;
 }
 
+static void drop_vanished(struct sim_usbfs *u);
+
 int sim_usbfs_send(struct sim_usbfs *u, const uint8_t *buf, size_t len, bool zlp)
 {
         struct in_xfer *x;
 
+        drop_vanished(u);
         if (u->gone)
                 return -ENODEV;
         if (len > SIM_USBFS_IN_MAX - u->in_bytes)
@@ -236,8 +244,9 @@ int sim_usbfs_send(struct sim_usbfs *u, const uint8_t *buf, size_t len, bool zlp
         return 0;
 }
 
-bool sim_usbfs_claimed(const struct sim_usbfs *u)
+bool sim_usbfs_claimed(struct sim_usbfs *u)
 {
+        drop_vanished(u);
         return u->owner != NULL;
 }
 
@@ -683,6 +692,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 
         (void)h;
         pthread_mutex_lock(u->lock);
+        drop_vanished(u);
         if (req == USBDEVFS_REAPURB || req == USBDEVFS_REAPURBNDELAY)
                 reap(u, c, arg, req == USBDEVFS_REAPURB);
         else if (u->gone)
@@ -707,13 +717,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
         return TRUE;
 }
 
-/* A program closed the node: its URBs go, its claim ends (devio.c usbdev_release). */
-static void on_vanished(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer data)
+/* A program closed the node, or died: its URBs go, its claim ends (devio.c usbdev_release:
+ * destroy_all_async kills its URBs, releaseintf gives back each interface it claimed). URBs
+ * that completed for it were never reaped and go too. Caller holds the lock. */
+static void drop_client(struct sim_usbfs *u, UMockdevIoctlClient *c)
 {
-        struct sim_usbfs *u = data;
+        unsigned n = 0;
+        bool owned = u->owner == c;
 
-        (void)h;
-        pthread_mutex_lock(u->lock);
         for (struct urb **l = &u->pending; *l;) {
                 struct urb *s = *l;
                 if (s->client != c) {
@@ -722,13 +733,76 @@ static void on_vanished(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer d
                 }
                 *l = s->next;
                 urb_free(s);
+                n++;
         }
-        for (struct urb *s; (s = take_done(u, c));)
+        for (struct urb *s; (s = take_done(u, c));) {
                 urb_free(s);
-        if (u->owner == c)
+                n++;
+        }
+        if (owned)
                 u->owner = NULL;
-        fill(u);
+        if (u->ops->vanished)
+                u->ops->vanished(u->ctx, n, owned);
+        fill(u); /* what the device sends next waits for the next program's URBs */
+}
+
+/* The programs noted gone since the last call (caller holds the lock). Called before any
+ * request is answered and before the device sends, so a program that comes next never meets
+ * the state of one that went, even one whose client object now has the same address. */
+static void drop_vanished(struct sim_usbfs *u)
+{
+        UMockdevIoctlClient **v;
+        size_t n;
+
+        pthread_mutex_lock(&u->vanished_lock);
+        v = u->vanished;
+        n = u->n_vanished;
+        u->vanished = NULL;
+        u->n_vanished = u->cap_vanished = 0;
+        pthread_mutex_unlock(&u->vanished_lock);
+        for (size_t i = 0; i < n; i++)
+                drop_client(u, v[i]);
+        free(v);
+}
+
+/* A client object of umockdev is finalized once its program closed the node (umockdev reads
+ * the end of its socket and closes it) or died inside a request (the answer cannot be written
+ * and umockdev drops the client). umockdev declares "client-vanished" but never emits it
+ * (umockdev-ioctl.vala, 0.17.16 and later), so this weak reference is the only word of it. */
+static void on_client_gone(gpointer data, GObject *was)
+{
+        struct sim_usbfs *u = data;
+        UMockdevIoctlClient **v;
+
+        pthread_mutex_lock(&u->vanished_lock);
+        if (u->n_vanished == u->cap_vanished) {
+                size_t cap = u->cap_vanished ? u->cap_vanished * 2 : 8;
+                v = realloc(u->vanished, cap * sizeof(*v));
+                if (v) {
+                        u->vanished = v;
+                        u->cap_vanished = cap;
+                }
+        }
+        if (u->n_vanished < u->cap_vanished)
+                u->vanished[u->n_vanished++] = (UMockdevIoctlClient *)was;
+        pthread_mutex_unlock(&u->vanished_lock);
+        /* At once when nobody holds the device (the usual case: umockdev's thread, between
+         * requests); else by the holder's next request or transfer. */
+        if (pthread_mutex_trylock(u->lock) == 0) {
+                drop_vanished(u);
+                pthread_mutex_unlock(u->lock);
+        }
+}
+
+static void on_connected(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer data)
+{
+        struct sim_usbfs *u = data;
+
+        (void)h;
+        pthread_mutex_lock(u->lock);
+        drop_vanished(u);
         pthread_mutex_unlock(u->lock);
+        g_object_weak_ref(G_OBJECT(c), on_client_gone, u);
 }
 
 struct sim_usbfs *sim_usbfs_new(const struct sim_usb_desc *d, pthread_mutex_t *lock,
@@ -744,6 +818,7 @@ struct sim_usbfs *sim_usbfs_new(const struct sim_usb_desc *d, pthread_mutex_t *l
         u->ops = ops;
         u->ctx = ctx;
         u->in_tail = &u->in;
+        pthread_mutex_init(&u->vanished_lock, NULL);
         {
                 pthread_condattr_t a;
                 pthread_condattr_init(&a);
@@ -753,7 +828,7 @@ struct sim_usbfs *sim_usbfs_new(const struct sim_usb_desc *d, pthread_mutex_t *l
         }
         u->mps = d->ifaces[0].max_packet ? d->ifaces[0].max_packet : 512;
         g_signal_connect(u->handler, "handle-ioctl", G_CALLBACK(on_ioctl), u);
-        g_signal_connect(u->handler, "client-vanished", G_CALLBACK(on_vanished), u);
+        g_signal_connect(u->handler, "client-connected", G_CALLBACK(on_connected), u);
         return u;
 }
 

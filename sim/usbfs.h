@@ -23,6 +23,9 @@ struct sim_usbfs_ops {
         void (*out_wait)(void *ctx, size_t len);
         /* A program claimed the interface. */
         void (*claimed)(void *ctx);
+        /* Optional: a program closed the node or died; its urbs URBs were dropped, and its
+         * claim (claimed) released. */
+        void (*vanished)(void *ctx, unsigned urbs, bool claimed);
 };
 
 struct sim_usbfs;
@@ -35,8 +38,9 @@ struct _UMockdevIoctlBase *sim_usbfs_handler(struct sim_usbfs *u);
 /* The device sends one transfer on its bulk IN endpoint; with zlp, a transfer that is a
  * multiple of wMaxPacketSize is followed by a zero-length packet. Caller holds the lock. */
 int sim_usbfs_send(struct sim_usbfs *u, const uint8_t *buf, size_t len, bool zlp);
-/* Whether a program holds the interface claimed. */
-bool sim_usbfs_claimed(const struct sim_usbfs *u);
+/* Whether a program holds the interface claimed (a program that went holds nothing). Caller
+ * holds the lock. */
+bool sim_usbfs_claimed(struct sim_usbfs *u);
 
 /* The device left the bus: URBs in flight end with -ESHUTDOWN, later requests fail with
  * ENODEV. The node stays answerable for programs that still hold it open. */

@@ -86,6 +86,14 @@ SF_EXPORT int sf_device_identify(const struct sf_device *dev, struct sf_identity
  * -EPROTO when it does not answer the probe. */
 SF_EXPORT int sf_device_reset_programmer(const struct sf_device *dev, struct sf_error *err);
 
+/* A module in EDL silent to Sahara and to Firehose alike: a programmer left inside a <program>
+ * by a host that died waits for the rest of its raw data. Zeros are sent until it answers in
+ * XML again (0: then sf_device_reset_programmer() reaches it), up to timeout_ms; the zeros go
+ * into the partition it was writing, so only for a caller that writes everything again.
+ * -ETIMEDOUT, or the transport's error, when it never answers: a power cycle is needed. */
+SF_EXPORT int sf_device_unstick_programmer(const struct sf_device *dev, int timeout_ms,
+                                           struct sf_error *err);
+
 /* Switch a running module to emergency download mode over its DM port (DIAG), and wait for it
  * to come back as 05c6:9008: *ret is the module as it is then. A module already in EDL is
  * returned as it is. */

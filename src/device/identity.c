@@ -249,6 +249,20 @@ int sf_device_reset_programmer(const struct sf_device *d, struct sf_error *err)
         return r;
 }
 
+int sf_device_unstick_programmer(const struct sf_device *d, int timeout_ms, struct sf_error *err)
+{
+        struct sf_firehose_host fh;
+        struct sf_transport *t = NULL;
+        int r = d ? open_edl(d, &t, err) : -EINVAL;
+
+        if (r < 0)
+                return r;
+        sf_fh_init(&fh, t);
+        r = sf_fh_unstick_raw(&fh, timeout_ms, NULL, err);
+        sf_transport_close(t);
+        return r;
+}
+
 int sf_device_identify(const struct sf_device *dev, struct sf_identity *ret, struct sf_error *err)
 {
         struct sf_identity id = {.mode = dev->mode, .secure_boot = -1};

@@ -236,18 +236,38 @@ int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
         return r;
 }
 
+/* How long a programmer left running may still pour out what it had for the host before us,
+ * and the quiet that says it is done. */
+#define RESUME_DRAIN_MS 20000
+#define RESUME_QUIET_MS 200
+
+/* Whatever the programmer still had to say is stale: an answer to a probe, late logs (read for
+ * what they tell), or the rest of a <read> that the host before us never took: raw bytes,
+ * maybe megabytes, that a device keeps until someone reads them. Dropped until it is quiet. */
+static int drain_until_quiet(struct sf_firehose_host *h)
+{
+        long long end = now_ms() + RESUME_DRAIN_MS;
+
+        while (now_ms() < end) {
+                struct sf_firehose_reply rep;
+                long long quiet = now_ms() + RESUME_QUIET_MS;
+                int r = next_doc(h, &rep, quiet < end ? quiet : end);
+                if (r == 0 && rep.kind == SF_FIREHOSE_REPLY_LOG)
+                        on_log(h, rep.text);
+                if (r == -ETIMEDOUT || r == -ENODEV)
+                        return r == -ENODEV ? r : 0;
+                if (r < 0) /* raw data, garbage, a babble: not an answer to anything */
+                        h->rx_len = 0;
+        }
+        return 0;
+}
+
 int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err)
 {
-        struct sf_firehose_reply rep;
-        long long deadline = now_ms() + 50;
-        int r;
+        int r = drain_until_quiet(h);
 
-        /* Whatever the programmer still had to say (an answer to a probe, late logs) is stale. */
-        while (next_doc(h, &rep, deadline) == 0)
-                if (rep.kind == SF_FIREHOSE_REPLY_LOG)
-                        on_log(h, rep.text);
-        r = sf_fh_nop(h, err);
-
+        if (r >= 0)
+                r = sf_fh_nop(h, err);
         if (r == -ETIMEDOUT)
                 return sf_error_set(err, r,
                                     "the programmer that was running no longer answers: "

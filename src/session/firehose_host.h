@@ -69,6 +69,12 @@ int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err);
 int sf_fh_configure(struct sf_firehose_host *h, const char *memory, uint64_t payload,
                     struct sf_error *err);
 int sf_fh_nop(struct sf_firehose_host *h, struct sf_error *err);
+/* A programmer left inside a <program> by a host that died waits for the rest of its raw data
+ * and answers nothing: zeros until it speaks XML again (0), within timeout_ms (-ETIMEDOUT), or
+ * until the device takes no more (its error). *ret_sent: the bytes sent. Those zeros go into
+ * the partition that was being written: only for a caller that writes it again. */
+int sf_fh_unstick_raw(struct sf_firehose_host *h, int timeout_ms, uint64_t *ret_sent,
+                      struct sf_error *err);
 int sf_fh_erase(struct sf_firehose_host *h, const struct sf_fh_range *r, struct sf_error *err);
 /* <getstorageinfo> of a LUN: its size in sectors (blocks), from the programmer's storage_info
  * log line. -ENODATA when it answers without one. */

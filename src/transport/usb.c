@@ -39,6 +39,13 @@ static int map_error(int e)
         }
 }
 
+/* libusb takes a timeout of 0 as "for ever": a deadline that has just run out (the caller's
+ * "what is left" came to 0) must still end, so the shortest wait is 1 ms. */
+static unsigned bounded(int timeout_ms)
+{
+        return timeout_ms > 0 ? (unsigned)timeout_ms : 1u;
+}
+
 static int usb_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t *ret_len,
                     int timeout_ms)
 {
@@ -47,7 +54,7 @@ static int usb_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t *r
 
         if (size > INT32_MAX)
                 size = INT32_MAX;
-        r = libusb_bulk_transfer(p->h, p->ep_in, buf, (int)size, &got, (unsigned)timeout_ms);
+        r = libusb_bulk_transfer(p->h, p->ep_in, buf, (int)size, &got, bounded(timeout_ms));
         if (r < 0 && !(r == LIBUSB_ERROR_TIMEOUT && got > 0))
                 return map_error(r);
         *ret_len = (size_t)got;
@@ -63,7 +70,7 @@ static int usb_write(struct sf_transport *t, const uint8_t *buf, size_t len, int
         if (len > INT32_MAX)
                 return -E2BIG;
         r = libusb_bulk_transfer(p->h, p->ep_out, len ? (uint8_t *)buf : &dummy, (int)len, &sent,
-                                 (unsigned)timeout_ms);
+                                 bounded(timeout_ms));
         if (r < 0)
                 return map_error(r);
         return (size_t)sent == len ? 0 : -EIO;
@@ -88,7 +95,7 @@ static int usb_write_zlp(struct sf_transport *t, const uint8_t *buf, size_t len,
         if (!x)
                 return -ENOMEM;
         libusb_fill_bulk_transfer(x, p->h, p->ep_out, (uint8_t *)buf, (int)len, zlp_done, &done,
-                                  (unsigned)timeout_ms);
+                                  bounded(timeout_ms));
         x->flags = LIBUSB_TRANSFER_ADD_ZERO_PACKET;
         r = libusb_submit_transfer(x);
         if (r < 0) {

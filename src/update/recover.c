@@ -18,6 +18,9 @@
 
 /* How long a reset programmer's module takes to come back (it re-enumerates). */
 #define RESTART_TIMEOUT_MS 30000
+/* How long zeros go to a programmer left inside a <program> (its image's rest at USB and
+ * NAND speed: hundreds of MB). */
+#define UNSTICK_TIMEOUT_MS 60000
 
 struct recovery {
         struct sf_device dev;
@@ -27,6 +30,7 @@ struct recovery {
         char package[SF_UPDATE_PATH_MAX];
         char backup[SF_UPDATE_PATH_MAX]; /* latest verified backup on disk, "" when none */
         bool no_command_mode;            /* the boot ROM refuses Sahara command mode */
+        bool reset_done;                 /* a programmer left running was reset */
         const sf_package *pkg;           /* the package chosen, once open */
 };
 
@@ -74,16 +78,44 @@ static int restart_programmer(struct sf_run *r, struct recovery *rc, struct sf_e
         return sf_run_lock_identity(r, &r->res->before, err);
 }
 
+/* Silent in EDL: no HELLO, no answer to a poke. A programmer whose host died inside a
+ * <program> still takes the poke for its raw data; fed what it waits for, it answers again. */
+static int unstick(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        struct sf_error e = {0};
+        int k;
+
+        sf_run_log(r, SF_LOG_INFO,
+                   "%s: silent in EDL (no HELLO, no answer to a poke); a programmer may still "
+                   "wait for the rest of an image: sending it zeros until it answers (up to %d s)",
+                   rc->dev.name, UNSTICK_TIMEOUT_MS / 1000);
+        k = sf_device_unstick_programmer(&rc->dev, UNSTICK_TIMEOUT_MS, &e);
+        if (k < 0)
+                return sf_error_set(err, k,
+                                    "%s answers neither Sahara nor Firehose (%s): power-cycle it "
+                                    "(unplug it, or cut its power), then run 'safeflash recover' "
+                                    "again",
+                                    rc->dev.name, e.message);
+        sf_run_log(r, SF_LOG_INFO, "%s: the programmer answers again", rc->dev.name);
+        return sf_device_identify(&rc->dev, &r->res->before, err);
+}
+
 /* A module in EDL, identified by its fused serial in Sahara command mode. */
 static int find_stuck(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
         const struct sf_identity *id = &r->res->before;
         int e = sf_run_identify(r, &rc->dev, err);
 
-        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running)
+        if (e == -ETIMEDOUT && rc->dev.mode == SF_DEVICE_MODE_EDL)
+                e = unstick(r, rc, err);
+        if (e >= 0 && rc->dev.mode == SF_DEVICE_MODE_EDL && id->firehose_running) {
                 e = restart_programmer(r, rc, err);
+                rc->reset_done = e >= 0;
+        }
         if (e < 0)
                 return e;
+        if (rc->dev.mode == SF_DEVICE_MODE_NORMAL && rc->reset_done)
+                return 0; /* the reset brought it back */
         if (rc->dev.mode == SF_DEVICE_MODE_NORMAL)
                 return sf_error_set(err, -ENODEV,
                                     "%s runs its firmware (%s): there is nothing to recover; "
@@ -329,6 +361,34 @@ static int chip_named_by_programmer(struct sf_run *r, uint32_t chip_serial, stru
         return check_policy(rc, rc->pkg, err);
 }
 
+/* The programmer's reset brought the module back to its firmware: recovered, with nothing to
+ * write. The history has the session, as of any recover that touched the module. */
+static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        const struct sf_identity *id = &r->res->before;
+        char text[256];
+        FILE *f;
+        int e;
+
+        r->res->after = *id;
+        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s", id->version);
+        e = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, NULL,
+                                 id->imei_from ? id->imei : rc->dev.name, err);
+        if (e < 0)
+                return e;
+        snprintf(text, sizeof(text),
+                 "%s runs its firmware (%s) again after the programmer's reset: nothing to write",
+                 rc->dev.name, id->version[0] ? id->version : "version unknown");
+        sf_run_step(r, "reset-programmer", SF_HISTORY_STEP_DONE, id->version);
+        sf_run_log(r, SF_LOG_INFO, "%s", text);
+        f = sf_fopen_private(r->res->session_log, true);
+        if (f) { /* the session's log, as every session has one */
+                fprintf(f, "# %s\n", text);
+                fclose(f);
+        }
+        return sf_run_session_end(r, 0, err);
+}
+
 static bool same_version(const char *reported, const struct sf_version *want)
 {
         struct sf_version got;
@@ -343,6 +403,8 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
         sf_package *pkg = NULL;
         int e = find_stuck(r, &rc, err);
 
+        if (e >= 0 && rc.dev.mode == SF_DEVICE_MODE_NORMAL)
+                return back_by_reset(r, &rc, err);
         if (e >= 0) {
                 from_history(r, &rc);
                 scan_backups(r, &rc);

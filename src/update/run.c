@@ -314,27 +314,6 @@ static int record_backup(struct sf_run *r, const struct sf_flash_result *res,
         return sf_history_backup_record(r->hist, &b, &id, err);
 }
 
-/* The engine's backup is on disk: its history row is committed before the first write. */
-static int on_backup(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
-{
-        struct sf_run *r = userdata;
-        int rc;
-
-        if (!r->module_id) { /* a programmer was running: no chip serial, no IMEI to key on */
-                sf_run_log(r, SF_LOG_WARNING,
-                           "the backup in %s cannot go into the history: the module could not "
-                           "be identified ('safeflash recover' also searches the backup folder)",
-                           r->res->backup_dir);
-                return 0;
-        }
-        rc = record_backup(r, res, err);
-
-        if (rc < 0)
-                return rc;
-        r->backup_recorded = true;
-        return 0;
-}
-
 /* The chip read in Sahara command mode belongs to this module: bind its fused serial. */
 static void record_chip(struct sf_run *r, const struct sf_flash_result *res)
 {
@@ -354,6 +333,34 @@ static void record_chip(struct sf_run *r, const struct sf_flash_result *res)
         }
         if (r->res->session_id && r->module_id)
                 sf_history_session_set_module(r->hist, r->res->session_id, r->module_id, NULL);
+}
+
+/* The engine's backup is on disk: its history row is committed before the first write, with
+ * the chip it was read from. */
+static int on_backup(void *userdata, const struct sf_flash_result *res, struct sf_error *err)
+{
+        struct sf_run *r = userdata;
+        int rc;
+
+        /* The chip read in Sahara command mode is bound now, before the first write: a run
+         * killed later leaves a module in EDL that recover finds by that serial. */
+        if (res->identified && !r->chip_recorded) {
+                record_chip(r, res);
+                r->chip_recorded = true;
+        }
+        if (!r->module_id) { /* a programmer was running: no chip serial, no IMEI to key on */
+                sf_run_log(r, SF_LOG_WARNING,
+                           "the backup in %s cannot go into the history: the module could not "
+                           "be identified ('safeflash recover' also searches the backup folder)",
+                           r->res->backup_dir);
+                return 0;
+        }
+        rc = record_backup(r, res, err);
+
+        if (rc < 0)
+                return rc;
+        r->backup_recorded = true;
+        return 0;
 }
 
 /* The module's chip as the history knows it (an earlier session read it in Sahara command

@@ -41,6 +41,9 @@
 # once, with the faults rotated so that each fault appears on each persona at least once where
 # it applies. Prints TAP, one test per case, and the table of cases in the log.
 # Usage: test_matrix.sh SAFEFLASH SAFEFLASH_SIM [JOBS]
+# For working on it: MATRIX_ONLY=REGEX runs only the cases whose "persona|phase|fault" matches
+# (e.g. MATRIX_ONLY=kill, the baselines always run); MATRIX_KEEP=1 keeps the cases' folders
+# (logs, outputs, history) and says where.
 set -u
 SF=$1
 SIM=$2
@@ -60,7 +63,11 @@ cleanup() {
         for p in "$WORK"/c*/state; do
                 mountpoint -q "$p" && umount "$p"
         done
-        rm -rf "$WORK"
+        if [ -n "${MATRIX_KEEP:-}" ]; then
+                echo "# the cases' folders are kept in $WORK"
+        else
+                rm -rf "$WORK"
+        fi
 }
 trap cleanup EXIT
 

@@ -216,4 +216,48 @@ ok $? "UFS: power lost during patch: in EDL; doctor names the last good firmware
 sf recover --library "$WORK/rmlib" && at AT+QGMR | grep -q $RM06 && at AT+CGSN | grep -q $RMIMEI
 ok $? "UFS: recover brings back $RM06 with its IMEI (the backup GPT's place from getstorageinfo)"
 stop_sim
+
+# 9. safeflash killed (SIGKILL) mid-update, as a user's Ctrl-\ or the OOM killer would: the
+#    device lets go of the dead process (its URBs and its claim, as the kernel's usbfs does), and
+#    recover itself brings the module back, within a bound, with a clear word for each step.
+# kill_update PATTERN COUNT: a fresh module on $R06A17; update to $R06A19, killed when the
+# COUNTth line matching PATTERN reaches the simulator's log.
+kill_update() {
+        stop_sim
+        rm -rf "$WORK/m"
+        start_sim
+        # env itself in the background (not the tb function): $! is then safeflash's own PID.
+        # shellcheck disable=SC2046
+        env $(cat "$WORK/m/env") XDG_STATE_HOME="$WORK/state" "$SF" update "$P19" --yes \
+                >"$WORK/update.out" 2>&1 &
+        local upid=$!
+        timeout 300 tail -n +1 -F "$WORK/sim.log" 2>/dev/null | awk -v n="$2" "/$1/ && ++c >= n { exit }"
+        kill -9 $upid
+        wait $upid 2>/dev/null
+        pid_is 9008
+}
+# recover_within SECONDS: recover ends by itself (exit 0) within the bound.
+recover_within() {
+        SECONDS=0
+        # shellcheck disable=SC2046
+        timeout -s KILL "$1" env $(cat "$WORK/m/env") XDG_STATE_HOME="$WORK/state" \
+                "$SF" recover -v --library "$WORK/lib" >"$WORK/out" 2>&1
+}
+kill_update '<program' 4
+ok $? "(setup) update killed inside a <program>: the module is in EDL, its programmer waits for raw data"
+recover_within 240
+r=$?
+[ $r -eq 0 ] && grep -q "answers again" "$WORK/out" && at AT+QGMR | grep -q $R06A17 && at AT+CGSN | grep -q $IMEI
+ok $? "killed mid-program: recover (exit $r in $SECONDS s) feeds the programmer what it waits for, resets it and brings back $R06A17 with its IMEI"
+grep -aq "usb: a program let go of the device:.*its claim released" "$WORK/sim.log"
+ok $? "killed mid-program: the device dropped the dead process's URBs and claim (usbdev_release)"
+kill_update '<configure' 1 && [ "$(count_cmd erase)" -eq 0 ]
+ok $? "(setup) update killed at <configure>: in EDL, its programmer running, nothing erased"
+recover_within 240
+r=$?
+[ $r -eq 0 ] && grep -q "again after the programmer's reset: nothing to write" "$WORK/out" &&
+        at AT+QGMR | grep -q $R06A17 && sf history $IMEI --json &&
+        json 'max((x for x in d["sessions"] if x["kind"] == "recover"), key=lambda x: x["id"])["outcome"] == "success" and "reset-programmer" in [t["name"] for t in max((x for x in d["sessions"] if x["kind"] == "recover"), key=lambda x: x["id"])["steps"]]'
+ok $? "killed at configure: recover (exit $r) resets the programmer, the module runs $R06A17; its session is in the history"
+stop_sim
 finish

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -191,6 +194,123 @@ static void test_firehose_garbage(void **state)
         free(fh);
 }
 
+static const char ack_doc[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<response value=\"ACK\" /></data>";
+
+/* The device side, in a child: reads what the host sends for up to ms, and calls back on
+ * each piece with the total so far. */
+static void device_reads(int fd, int ms, bool (*on)(int fd, const char *buf, size_t n,
+                                                     size_t total))
+{
+        static char buf[65536];
+        size_t total = 0;
+
+        for (int waited = 0; waited < ms;) {
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                ssize_t n;
+                if (poll(&p, 1, 10) <= 0) {
+                        waited += 10;
+                        continue;
+                }
+                n = read(fd, buf, sizeof(buf) - 1);
+                if (n <= 0)
+                        break;
+                buf[n] = '\0';
+                total += (size_t)n;
+                if (on && !on(fd, buf, (size_t)n, total))
+                        on = NULL; /* answered: it only reads on */
+        }
+}
+
+static bool answer_nop(int fd, const char *buf, size_t n, size_t total)
+{
+        (void)total;
+        if (!memmem(buf, n, "<nop", 4))
+                return true;
+        return write(fd, ack_doc, sizeof(ack_doc) - 1) < 0;
+}
+
+/* A programmer left running by a host that died during a <read>: the rest of that read's data
+ * (raw bytes, no XML) is still in its queue. Resuming drops all of it, then asks with <nop/>. */
+static void test_firehose_resume_after_raw(void **state)
+{
+        struct sf_firehose_host *fh = malloc(sizeof(*fh));
+        struct sf_error err = {0};
+        struct rig g;
+        pid_t child;
+        int st;
+
+        (void)state;
+        rig_up(&g);
+        child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                static uint8_t raw[200000];
+                alarm(20); /* a host that fails must not leave its device behind */
+                memset(raw, 0xa5, sizeof(raw));
+                for (size_t off = 0; off < sizeof(raw);) { /* the pty takes it in pieces */
+                        ssize_t n = write(g.master, raw + off, sizeof(raw) - off);
+                        if (n <= 0)
+                                _exit(1);
+                        off += (size_t)n;
+                }
+                device_reads(g.master, 8000, answer_nop);
+                _exit(0);
+        }
+        sf_fh_init(fh, g.t);
+        assert_int_equal(sf_fh_resume(fh, &err), 0);
+        kill(child, SIGTERM);
+        waitpid(child, &st, 0);
+        rig_down(&g);
+        free(fh);
+}
+
+static bool answer_after_300k(int fd, const char *buf, size_t n, size_t total)
+{
+        (void)buf;
+        (void)n;
+        if (total < 300000)
+                return true;
+        return write(fd, ack_doc, sizeof(ack_doc) - 1) < 0;
+}
+
+/* A programmer left inside a <program> by a host that died: it answers once it has the 300000
+ * bytes it still waits for. Zeros are sent until it does; a device that never answers ends in
+ * -ETIMEDOUT within the bound, with words. */
+static void test_firehose_unstick(void **state)
+{
+        struct sf_firehose_host *fh = malloc(sizeof(*fh));
+        struct sf_error err = {0};
+        uint64_t sent = 0;
+        struct rig g;
+        pid_t child;
+        int st;
+
+        (void)state;
+        for (int silent = 0; silent < 2; silent++) {
+                rig_up(&g);
+                child = fork();
+                assert_true(child >= 0);
+                if (child == 0) {
+                        alarm(20);
+                        device_reads(g.master, 6000, silent ? NULL : answer_after_300k);
+                        _exit(0);
+                }
+                sf_fh_init(fh, g.t);
+                if (!silent) {
+                        assert_int_equal(sf_fh_unstick_raw(fh, 5000, &sent, &err), 0);
+                        assert_true(sent >= 300000);
+                } else {
+                        assert_int_equal(sf_fh_unstick_raw(fh, 1000, &sent, &err), -ETIMEDOUT);
+                        assert_non_null(strstr(err.message, "without a word"));
+                }
+                kill(child, SIGTERM);
+                waitpid(child, &st, 0);
+                rig_down(&g);
+        }
+        free(fh);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -198,6 +318,8 @@ int main(void)
                 cmocka_unit_test(test_sahara_bad_lengths),
                 cmocka_unit_test(test_identify_lying_execute),
                 cmocka_unit_test(test_firehose_garbage),
+                cmocka_unit_test(test_firehose_resume_after_raw),
+                cmocka_unit_test(test_firehose_unstick),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
