@@ -35,7 +35,7 @@ static int runtime_dir(char *buf, size_t size, struct sf_error *err)
 /* Said through the caller's log (this file stays below run.c, which takes the locks). */
 static void say(struct sf_run *r, const char *fmt, long pid, const char *key)
 {
-        char text[256];
+        char text[1536]; /* a path (PATH_MAX), and words */
 
         if (!r->o->log)
                 return;
