@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "factory.h"
@@ -288,6 +289,9 @@ static void print_ready(const struct options *o, const struct sim_module *m)
         fflush(stdout);
 }
 
+/* 1 us: the rounding a high-resolution timer may add to a wait (prctl(2) PR_SET_TIMERSLACK). */
+#define SIM_TIMER_SLACK_NS 1000UL
+
 static int run(const struct options *o)
 {
         const struct sim_persona *p = module_persona(o);
@@ -300,6 +304,9 @@ static int run(const struct options *o)
                 fprintf(stderr, "safeflash-sim: unknown persona '%s'\n", o->persona);
                 return 2;
         }
+        /* Before any thread starts (each inherits it): the model's short sleeps and umockdev's
+         * waits end when due, not up to the default 50 us of timer slack later. */
+        (void)prctl(PR_SET_TIMERSLACK, SIM_TIMER_SLACK_NS);
         pages = o->flash_mb ? o->flash_mb * 1024 * 1024 / p->page_size : 0;
         pages = pages / p->pages_per_block * p->pages_per_block;
         r = sim_module_init(&m, p, o->dir, o->bus, o->port ? o->port : 1, pages);

@@ -148,7 +148,12 @@ static void wait_until_ready(struct sim_module *m)
         if (!m->timing.enabled)
                 return;
         account_flash(m);
-        ready = max_d(m->link_free_at, m->nand_free_at) + m->timing.turnaround_s;
+        /* The programmer takes its time to answer a command; the rest of a long answer (a
+         * <read>'s data, streamed from the NAND about as fast as the link carries it: an SLC
+         * page read is tR 25 us plus 4 KiB over the 8-bit bus) follows at the link's rate. */
+        ready = max_d(m->link_free_at, m->nand_free_at) +
+                (m->answer_due ? m->timing.turnaround_s : 0);
+        m->answer_due = false;
         left = ready - now_s();
         if (left <= 0)
                 return;
@@ -697,6 +702,7 @@ static int host_data(struct sim_module *m, const uint8_t *buf, size_t len)
         int r = 0;
 
         log_traffic(m, "->", buf, len);
+        m->answer_due = true;
         if (m->after != SIM_AFTER_NONE)
                 return 0; /* resetting: nothing listens any more */
         switch (m->mode) {

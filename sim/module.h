@@ -29,7 +29,7 @@ struct sim_timing {
         double usb_bytes_per_s;
         double program_bytes_per_s;
         double erase_block_s;
-        double turnaround_s;
+        double turnaround_s; /* once per answer to the host, not per transfer of a long one */
         double ufs_program_bytes_per_s;
         double ufs_unmap_bytes_per_s; /* erase on UFS: an UNMAP */
 };
@@ -117,6 +117,7 @@ struct sim_module {
         enum sim_fault_action port_gone; /* fault: how a port's request made the module go */
         unsigned seen_sahara, seen_at, seen_diag; /* requests, for faults on them */
         double link_free_at, nand_free_at; /* seconds, monotonic */
+        bool answer_due; /* host bytes arrived: the next send is an answer, after turnaround_s */
         uint64_t accounted_programmed, accounted_erased;
         unsigned quirks;           /* real habits on (quirks.h): the persona's, or as asked */
         long long fh_ready_at;     /* ms (monotonic): a slow programmer starts then; 0 none */
