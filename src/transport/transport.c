@@ -72,11 +72,31 @@ static long long now_ms(void)
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Below this a raw read is one transfer or a few: a queue would only add requests. */
+#define SF_TRANSPORT_QUEUE_MIN (64 * 1024)
+
 int sf_transport_read_full(struct sf_transport *t, uint8_t *buf, size_t len, int timeout_ms)
 {
         long long deadline = now_ms() + timeout_ms;
         size_t done = 0;
 
+        if (!t || (!buf && len))
+                return -EINVAL;
+        if (t->ops->read_exact && len - (t->pb_len < len ? t->pb_len : len) >= SF_TRANSPORT_QUEUE_MIN) {
+                size_t n = t->pb_len < len ? t->pb_len : len;
+                int r;
+                if (n) { /* what was pushed back comes first */
+                        memcpy(buf, t->pushback, n);
+                        memmove(t->pushback, t->pushback + n, t->pb_len - n);
+                        t->pb_len -= n;
+                }
+                r = t->ops->read_exact(t, buf + n, len - n, timeout_ms);
+                if (r < 0)
+                        return r;
+                t->bytes_in += len - n;
+                record(t, "<-", buf + n, len - n);
+                return 0;
+        }
         while (done < len) {
                 long long left = deadline - now_ms();
                 size_t n = 0;

@@ -25,6 +25,10 @@ struct sf_transport_ops {
         /* Optional: write buf and end the transfer with a zero-length packet, in one request
          * to the host controller (USB: an URB with the zero-packet flag). */
         int (*write_zlp)(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms);
+        /* Optional: exactly len bytes across transfers, with several requests in flight (USB:
+         * a queue of IN URBs, as a host controller keeps the endpoint busy); never a byte past
+         * len. */
+        int (*read_exact)(struct sf_transport *t, uint8_t *buf, size_t len, int timeout_ms);
         void (*close)(struct sf_transport *t);
 };
 

@@ -5,17 +5,31 @@
 #include <libusb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "transport/transport.h"
 #include "util/strutil.h"
 
 #define QUALCOMM_VID 0x05c6
 
+/* How many IN URBs a long read keeps in flight, and the most each asks for: more than a
+ * programmer's transfer (MaxPayloadSizeFromTargetInBytes, 4-16 KiB on NAND), so that the
+ * zero-length packet after a transfer that is a multiple of wMaxPacketSize ends the same URB. */
+#define USB_RX_QUEUE 4
+#define USB_RX_URB (64 * 1024)
+
+struct rx_slot {
+        struct libusb_transfer *x;
+        uint8_t buf[USB_RX_URB];
+        int done;
+};
+
 struct usb_priv {
         libusb_context *ctx;
         libusb_device_handle *h;
         int iface;
         uint8_t ep_in, ep_out;
+        struct rx_slot *rx; /* USB_RX_QUEUE of them, made by the first long read */
 };
 
 static int map_error(int e)
@@ -118,11 +132,127 @@ static int usb_write_zlp(struct sf_transport *t, const uint8_t *buf, size_t len,
         return r;
 }
 
+static void LIBUSB_CALL rx_done(struct libusb_transfer *x)
+{
+        *(int *)x->user_data = 1;
+}
+
+static int transfer_error(const struct libusb_transfer *x)
+{
+        switch (x->status) {
+        case LIBUSB_TRANSFER_COMPLETED:
+                return 0;
+        case LIBUSB_TRANSFER_TIMED_OUT:
+                return -ETIMEDOUT;
+        case LIBUSB_TRANSFER_NO_DEVICE:
+                return -ENODEV;
+        case LIBUSB_TRANSFER_STALL:
+                return -EPIPE;
+        case LIBUSB_TRANSFER_OVERFLOW:
+                return -EOVERFLOW;
+        default:
+                return -EIO;
+        }
+}
+
+static long long mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Exactly len bytes with up to USB_RX_QUEUE URBs in flight. The URBs in flight never ask for
+ * more than is still to come (their sizes add up to at most len minus what arrived), so a
+ * device that sends the answer after the data never has it taken by a raw URB. URBs of one
+ * endpoint complete in order: the oldest is always the next to take. */
+static int usb_read_exact(struct sf_transport *t, uint8_t *out, size_t len, int timeout_ms)
+{
+        struct usb_priv *p = t->priv;
+        long long deadline = mono_ms() + timeout_ms;
+        size_t got = 0, asked = 0; /* asked: what the URBs in flight ask for */
+        unsigned head = 0, n = 0;
+        struct rx_slot *slots;
+        int r = 0;
+
+        if (!p->rx) {
+                p->rx = malloc(USB_RX_QUEUE * sizeof(*p->rx));
+                if (!p->rx)
+                        return -ENOMEM;
+                for (unsigned i = 0; i < USB_RX_QUEUE; i++)
+                        p->rx[i].x = NULL;
+        }
+        slots = p->rx;
+        for (unsigned i = 0; i < USB_RX_QUEUE; i++)
+                if (!slots[i].x && !(slots[i].x = libusb_alloc_transfer(0)))
+                        return -ENOMEM;
+        while (r == 0 && got < len) {
+                long long left = deadline - mono_ms();
+                struct rx_slot *s;
+                if (left <= 0) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                while (r == 0 && n < USB_RX_QUEUE && asked < len - got) {
+                        size_t want = len - got - asked;
+                        s = &slots[(head + n) % USB_RX_QUEUE];
+                        if (want > USB_RX_URB)
+                                want = USB_RX_URB;
+                        s->done = 0;
+                        libusb_fill_bulk_transfer(s->x, p->h, p->ep_in, s->buf, (int)want, rx_done,
+                                                  &s->done, bounded((int)left));
+                        r = libusb_submit_transfer(s->x);
+                        if (r < 0) {
+                                r = map_error(r);
+                                break;
+                        }
+                        asked += want;
+                        n++;
+                }
+                if (r < 0 || n == 0)
+                        break;
+                s = &slots[head];
+                while (!s->done && r == 0) {
+                        struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+                        if (libusb_handle_events_timeout_completed(p->ctx, &tv, &s->done) < 0)
+                                r = -EIO;
+                }
+                if (r < 0)
+                        break;
+                /* a transfer that timed out may still have brought some bytes */
+                memcpy(out + got, s->buf, (size_t)s->x->actual_length);
+                got += (size_t)s->x->actual_length;
+                asked -= (size_t)s->x->length;
+                r = transfer_error(s->x);
+                head = (head + 1) % USB_RX_QUEUE;
+                n--;
+        }
+        /* Whatever is still in flight is cancelled and waited for: its buffer is ours. */
+        for (unsigned k = 0; k < n; k++)
+                libusb_cancel_transfer(slots[(head + k) % USB_RX_QUEUE].x);
+        for (unsigned k = 0; k < n; k++) {
+                struct rx_slot *s = &slots[(head + k) % USB_RX_QUEUE];
+                for (int spins = 0; !s->done && spins < 50; spins++) {
+                        struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+                        libusb_handle_events_timeout_completed(p->ctx, &tv, &s->done);
+                }
+                if (!s->done) { /* never came back: the slot is given up, not reused */
+                        p->rx = NULL;
+                        return r;
+                }
+        }
+        return r;
+}
+
 static void usb_close(struct sf_transport *t)
 {
         struct usb_priv *p = t->priv;
 
         if (p) {
+                for (unsigned i = 0; p->rx && i < USB_RX_QUEUE; i++)
+                        libusb_free_transfer(p->rx[i].x);
+                free(p->rx);
                 if (p->h) {
                         libusb_release_interface(p->h, p->iface);
                         libusb_close(p->h);
@@ -139,6 +269,7 @@ static const struct sf_transport_ops usb_ops = {
         .read = usb_read,
         .write = usb_write,
         .write_zlp = usb_write_zlp,
+        .read_exact = usb_read_exact,
         .close = usb_close,
 };
 
