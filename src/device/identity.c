@@ -14,6 +14,7 @@
 #include "session/diag_host.h"
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 /* ModemManager re-reads a transient version up to 16 times; so do we. */
@@ -340,9 +341,9 @@ static bool pick_edl(const struct sf_device *dev, const struct sf_device *list, 
 static int wait_edl(const struct sf_device *dev, struct sf_watch *w, const struct sf_device *old,
                     size_t n_old, struct sf_device *ret, struct sf_error *err)
 {
-        long long start = sf_watch_now_ms(), t = 0;
+        long long start = sf_now_ms(), t = 0;
 
-        for (; t < 30000; t = sf_watch_now_ms() - start) { /* 30 s, as QFirehose allows */
+        for (; t < 30000; t = sf_now_ms() - start) { /* 30 s, as QFirehose allows */
                 struct sf_device *list = NULL;
                 size_t n = 0;
                 bool found = sf_device_list(&list, &n, NULL) == 0 &&

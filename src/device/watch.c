@@ -7,20 +7,13 @@
 #include <time.h>
 
 #include "device/watch.h"
+#include "util/clock.h"
 
 struct sf_watch {
         sd_event *event;
         sd_device_monitor *monitor;
         int changes;
 };
-
-long long sf_watch_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int on_uevent(sd_device_monitor *m, sd_device *d, void *userdata)
 {
@@ -70,7 +63,7 @@ int sf_watch_new(struct sf_watch **ret)
 
 int sf_watch_wait(struct sf_watch *w, int timeout_ms)
 {
-        long long until = sf_watch_now_ms() + timeout_ms;
+        long long until = sf_now_ms() + timeout_ms;
         struct timespec ts;
 
         if (!w) { /* look again soon, as without uevents one must */
@@ -82,7 +75,7 @@ int sf_watch_wait(struct sf_watch *w, int timeout_ms)
         }
         w->changes = 0;
         for (long long left = timeout_ms; left > 0 && !w->changes;
-             left = until - sf_watch_now_ms())
+             left = until - sf_now_ms())
                 if (sd_event_run(w->event, (uint64_t)left * 1000) < 0)
                         break;
         return w->changes > 0;

@@ -13,7 +13,5 @@ int sf_watch_new(struct sf_watch **ret);
 int sf_watch_wait(struct sf_watch *w, int timeout_ms);
 void sf_watch_free(struct sf_watch *w);
 
-/* Milliseconds on the monotonic clock. */
-long long sf_watch_now_ms(void);
 
 #endif

@@ -4,21 +4,14 @@
 #include <time.h>
 
 #include "session/at_host.h"
+#include "util/clock.h"
 #include "util/strutil.h"
-
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int sf_at_command(struct sf_transport *t, const char *cmd, int timeout_ms,
                   struct sf_at_response *ret, struct sf_error *err)
 {
         char buf[SF_AT_REPLY_MAX + 1], line[SF_AT_LINE_MAX + 2];
-        long long deadline = now_ms() + timeout_ms;
+        long long deadline = sf_now_ms() + timeout_ms;
         size_t len = 0, n;
         int r;
 
@@ -30,7 +23,7 @@ int sf_at_command(struct sf_transport *t, const char *cmd, int timeout_ms,
         if (r < 0)
                 return sf_error_set(err, r, "%s: %s", cmd, strerror(-r));
         for (;;) {
-                long long left = deadline - now_ms();
+                long long left = deadline - sf_now_ms();
                 if (left <= 0)
                         return sf_error_set(err, -ETIMEDOUT, "%s: no answer", cmd);
                 r = sf_transport_read(t, (uint8_t *)buf + len, sizeof(buf) - 1 - len, &n,

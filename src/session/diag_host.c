@@ -7,23 +7,16 @@
 #include "proto/diag.h"
 #include "session/diag_host.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 #define ECHO_TIMEOUT_MS 10000
-
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int sf_diag_enter_edl(struct sf_transport *t, struct sf_error *err)
 {
         _cleanup_free_ struct sf_diag_reader *rd = malloc(sizeof(*rd));
         uint8_t frame[16], in[1024], payload[SF_DIAG_MAX_PAYLOAD];
-        long long deadline = now_ms() + ECHO_TIMEOUT_MS;
+        long long deadline = sf_now_ms() + ECHO_TIMEOUT_MS;
         size_t n, plen;
         int r;
 
@@ -38,8 +31,8 @@ int sf_diag_enter_edl(struct sf_transport *t, struct sf_error *err)
                 r = sf_transport_write(t, frame, n, 3000);
         if (r < 0)
                 return sf_error_set(err, r, "sending the EDL command: %s", strerror(-r));
-        while (now_ms() < deadline) {
-                r = sf_transport_read(t, in, sizeof(in), &n, (int)(deadline - now_ms()));
+        while (sf_now_ms() < deadline) {
+                r = sf_transport_read(t, in, sizeof(in), &n, (int)(deadline - sf_now_ms()));
                 if (r == -ENODEV)
                         return 0; /* gone already: it is rebooting */
                 if (r < 0)

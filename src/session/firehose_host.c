@@ -9,6 +9,7 @@
 
 #include "session/firehose_host.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t)
@@ -19,14 +20,6 @@ void sf_fh_init(struct sf_firehose_host *h, struct sf_transport *t)
         h->max_xml = SF_FIREHOSE_MAX_XML;
         h->start_timeout_ms = SF_FH_TIMEOUT_START_MS;
         sf_firehose_functions_init(&h->functions);
-}
-
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void on_log(struct sf_firehose_host *h, const char *text)
@@ -76,12 +69,12 @@ static int next_doc(struct sf_firehose_host *h, struct sf_firehose_reply *rep, l
                         h->rx_len = 0; /* garbage: drop it, and say so */
                         return r;
                 }
-                if (now_ms() >= deadline)
+                if (sf_now_ms() >= deadline)
                         return -ETIMEDOUT;
                 if (h->rx_len == sizeof(h->rx))
                         return -E2BIG;
                 r = sf_transport_read(h->t, h->rx + h->rx_len, sizeof(h->rx) - h->rx_len, &n,
-                                      (int)(deadline - now_ms()));
+                                      (int)(deadline - sf_now_ms()));
                 if (r < 0)
                         return r;
                 h->rx_len += n;
@@ -91,7 +84,7 @@ static int next_doc(struct sf_firehose_host *h, struct sf_firehose_reply *rep, l
 /* Logs until the response; the response's attributes in *rep. */
 static int wait_response(struct sf_firehose_host *h, struct sf_firehose_reply *rep, int timeout_ms)
 {
-        long long deadline = now_ms() + timeout_ms;
+        long long deadline = sf_now_ms() + timeout_ms;
 
         for (;;) {
                 int r = next_doc(h, rep, deadline);
@@ -174,7 +167,7 @@ static int drain_banner(struct sf_firehose_host *h, long long deadline, int quie
 
         while (h->functions.state != SF_FIREHOSE_FUNCTIONS_COMPLETE) {
                 long long until =
-                        heard && now_ms() + quiet_ms < deadline ? now_ms() + quiet_ms : deadline;
+                        heard && sf_now_ms() + quiet_ms < deadline ? sf_now_ms() + quiet_ms : deadline;
                 int r = next_doc(h, &rep, until);
                 if (r == -ETIMEDOUT)
                         break;
@@ -194,8 +187,8 @@ static int nop_until(struct sf_firehose_host *h, long long deadline, struct sf_e
         struct sf_firehose_reply rep;
         int r = -ETIMEDOUT;
 
-        for (int wait = 500; r == -ETIMEDOUT && now_ms() < deadline; wait *= 2) {
-                long long left = deadline - now_ms();
+        for (int wait = 500; r == -ETIMEDOUT && sf_now_ms() < deadline; wait *= 2) {
+                long long left = deadline - sf_now_ms();
                 h->start_attempts++;
                 r = send_cmd(h, "nop", NULL, 0);
                 if (r >= 0)
@@ -212,12 +205,12 @@ static int nop_until(struct sf_firehose_host *h, long long deadline, struct sf_e
 
 int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
 {
-        long long deadline = now_ms() + h->start_timeout_ms;
+        long long deadline = sf_now_ms() + h->start_timeout_ms;
         int r;
 
         /* Its first words, then the rest of the banner (it ends with "End of supported
          * functions"); a quiet programmer sends none. */
-        r = drain_banner(h, now_ms() + SF_FH_TIMEOUT_BANNER_MS, 300);
+        r = drain_banner(h, sf_now_ms() + SF_FH_TIMEOUT_BANNER_MS, 300);
         if (r < 0)
                 return sf_error_set(err, r, "reading the programmer's start-up: %s", strerror(-r));
         if (h->vip)
@@ -246,11 +239,11 @@ int sf_fh_start(struct sf_firehose_host *h, struct sf_error *err)
  * maybe megabytes, that a device keeps until someone reads them. Dropped until it is quiet. */
 static int drain_until_quiet(struct sf_firehose_host *h)
 {
-        long long end = now_ms() + RESUME_DRAIN_MS;
+        long long end = sf_now_ms() + RESUME_DRAIN_MS;
 
-        while (now_ms() < end) {
+        while (sf_now_ms() < end) {
                 struct sf_firehose_reply rep;
-                long long quiet = now_ms() + RESUME_QUIET_MS;
+                long long quiet = sf_now_ms() + RESUME_QUIET_MS;
                 int r = next_doc(h, &rep, quiet < end ? quiet : end);
                 if (r == 0 && rep.kind == SF_FIREHOSE_REPLY_LOG)
                         on_log(h, rep.text);
@@ -280,7 +273,7 @@ int sf_fh_resume(struct sf_firehose_host *h, struct sf_error *err)
 static void drain_stale(struct sf_firehose_host *h)
 {
         struct sf_firehose_reply rep;
-        long long deadline = now_ms() + 200;
+        long long deadline = sf_now_ms() + 200;
 
         while (next_doc(h, &rep, deadline) == 0)
                 if (rep.kind == SF_FIREHOSE_REPLY_LOG)
@@ -531,7 +524,7 @@ int sf_fh_digest(struct sf_firehose_host *h, const struct sf_fh_range *r, uint8_
                 return sf_error_set(err, ret, "<getsha256digest>: %s", strerror(-ret));
         /* The digest arrives as a log before the ACK. */
         for (bool found = false;;) {
-                ret = next_doc(h, &rep, now_ms() + SF_FH_TIMEOUT_DIGEST_MS);
+                ret = next_doc(h, &rep, sf_now_ms() + SF_FH_TIMEOUT_DIGEST_MS);
                 if (ret < 0)
                         return sf_error_set(err, ret, "<getsha256digest>: %s", strerror(-ret));
                 if (rep.kind == SF_FIREHOSE_REPLY_LOG) {

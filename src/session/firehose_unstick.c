@@ -10,18 +10,11 @@
 #include <time.h>
 
 #include "session/firehose_host.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 /* The zeros sent at once: a multiple of every sector size (512, 4096). */
 #define UNSTICK_CHUNK (256u * 1024u)
-
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Whether the device said anything in XML (read without waiting). */
 static int spoke_xml(struct sf_firehose_host *h, int wait_ms, bool *said)
@@ -43,12 +36,12 @@ int sf_fh_unstick_raw(struct sf_firehose_host *h, int timeout_ms, uint64_t *ret_
                       struct sf_error *err)
 {
         static const uint8_t zeros[UNSTICK_CHUNK];
-        long long deadline = now_ms() + timeout_ms;
+        long long deadline = sf_now_ms() + timeout_ms;
         bool said = false;
         uint64_t sent = 0;
         int r = spoke_xml(h, 100, &said);
 
-        while (r >= 0 && !said && now_ms() < deadline) {
+        while (r >= 0 && !said && sf_now_ms() < deadline) {
                 r = sf_transport_write(h->t, zeros, sizeof(zeros), SF_FH_TIMEOUT_CHUNK_MS);
                 if (r >= 0)
                         sent += sizeof(zeros);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "transport/transport.h"
+#include "util/clock.h"
 
 static void record(struct sf_transport *t, const char *dir, const uint8_t *buf, size_t len)
 {
@@ -64,25 +65,18 @@ int sf_transport_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t 
         return 0;
 }
 
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Below this a raw read is one transfer or a few: a queue would only add requests. */
 #define SF_TRANSPORT_QUEUE_MIN (64 * 1024)
 
 int sf_transport_read_full(struct sf_transport *t, uint8_t *buf, size_t len, int timeout_ms)
 {
-        long long deadline = now_ms() + timeout_ms;
+        long long deadline = sf_now_ms() + timeout_ms;
         size_t done = 0;
 
         if (!t || (!buf && len))
                 return -EINVAL;
-        if (t->ops->read_exact && len - (t->pb_len < len ? t->pb_len : len) >= SF_TRANSPORT_QUEUE_MIN) {
+        if (t->ops->read_exact &&
+            len - (t->pb_len < len ? t->pb_len : len) >= SF_TRANSPORT_QUEUE_MIN) {
                 size_t n = t->pb_len < len ? t->pb_len : len;
                 int r;
                 if (n) { /* what was pushed back comes first */
@@ -98,7 +92,7 @@ int sf_transport_read_full(struct sf_transport *t, uint8_t *buf, size_t len, int
                 return 0;
         }
         while (done < len) {
-                long long left = deadline - now_ms();
+                long long left = deadline - sf_now_ms();
                 size_t n = 0;
                 int r;
                 if (left <= 0)

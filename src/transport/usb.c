@@ -5,9 +5,9 @@
 #include <libusb.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "transport/transport.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 #define QUALCOMM_VID 0x05c6
@@ -16,7 +16,7 @@
  * programmer's transfer (MaxPayloadSizeFromTargetInBytes, 4-16 KiB on NAND), so that the
  * zero-length packet after a transfer that is a multiple of wMaxPacketSize ends the same URB. */
 #define USB_RX_QUEUE 4
-#define USB_RX_URB (64 * 1024)
+#define USB_RX_URB   (64 * 1024)
 
 struct rx_slot {
         struct libusb_transfer *x;
@@ -155,14 +155,6 @@ static int transfer_error(const struct libusb_transfer *x)
         }
 }
 
-static long long mono_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Exactly len bytes with up to USB_RX_QUEUE URBs in flight. The URBs in flight never ask for
  * more than is still to come (their sizes add up to at most len minus what arrived), so a
  * device that sends the answer after the data never has it taken by a raw URB. URBs of one
@@ -170,7 +162,7 @@ static long long mono_ms(void)
 static int usb_read_exact(struct sf_transport *t, uint8_t *out, size_t len, int timeout_ms)
 {
         struct usb_priv *p = t->priv;
-        long long deadline = mono_ms() + timeout_ms;
+        long long deadline = sf_now_ms() + timeout_ms;
         size_t got = 0, asked = 0; /* asked: what the URBs in flight ask for */
         unsigned head = 0, n = 0;
         struct rx_slot *slots;
@@ -188,7 +180,7 @@ static int usb_read_exact(struct sf_transport *t, uint8_t *out, size_t len, int 
                 if (!slots[i].x && !(slots[i].x = libusb_alloc_transfer(0)))
                         return -ENOMEM;
         while (r == 0 && got < len) {
-                long long left = deadline - mono_ms();
+                long long left = deadline - sf_now_ms();
                 struct rx_slot *s;
                 if (left <= 0) {
                         r = -ETIMEDOUT;

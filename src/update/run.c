@@ -17,6 +17,7 @@
 #include "engine/preflight.h"
 #include "update/run.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 #define BOOT_TIMEOUT_S 90
@@ -508,7 +509,7 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
 {
         int timeout = r->o->boot_timeout_s > 0 ? r->o->boot_timeout_s : BOOT_TIMEOUT_S;
         int rc = -ETIMEDOUT;
-        long long start = sf_watch_now_ms(), t = 0, stuck_since = -1, elsewhere_at = 0;
+        long long start = sf_now_ms(), t = 0, stuck_since = -1, elsewhere_at = 0;
         char was[64][32];
         size_t n_was = running_names(was, 64);
         enum sf_device_mode mode = SF_DEVICE_MODE_UNKNOWN;
@@ -516,7 +517,7 @@ int sf_run_wait_boot(struct sf_run *r, const char *name, struct sf_identity *ret
 
         sf_watch_new(&w);
         sf_run_step(r, "boot", SF_HISTORY_STEP_STARTED, NULL);
-        for (; t < timeout * 1000LL; t = sf_watch_now_ms() - start) {
+        for (; t < timeout * 1000LL; t = sf_now_ms() - start) {
                 struct sf_device d;
                 if (sf_device_find(name, &d, NULL) == 0 && d.mode == SF_DEVICE_MODE_NORMAL &&
                     d.at_port[0]) {
