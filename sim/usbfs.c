@@ -778,13 +778,16 @@ static void on_client_gone(gpointer data, GObject *was)
         if (u->n_vanished == u->cap_vanished) {
                 size_t cap = u->cap_vanished ? u->cap_vanished * 2 : 8;
                 v = realloc(u->vanished, cap * sizeof(*v));
-                if (v) {
-                        u->vanished = v;
-                        u->cap_vanished = cap;
+                if (!v) {
+                        /* Not noted, the program's claim and URBs would outlive it and hang
+                         * the next program (see drop_vanished): better to stop, loudly. */
+                        fputs("safeflash-sim: out of memory noting a program that went\n", stderr);
+                        abort();
                 }
+                u->vanished = v;
+                u->cap_vanished = cap;
         }
-        if (u->n_vanished < u->cap_vanished)
-                u->vanished[u->n_vanished++] = (UMockdevIoctlClient *)was;
+        u->vanished[u->n_vanished++] = (UMockdevIoctlClient *)was;
         pthread_mutex_unlock(&u->vanished_lock);
         /* At once when nobody holds the device (the usual case: umockdev's thread, between
          * requests); else by the holder's next request or transfer. */
