@@ -20,6 +20,17 @@ P19=$WORK/lib/$R06A19
 P08=$WORK/lib/$R08A01
 mkdir -p "$WORK/emptylib"
 
+# reenumerated DEVNUM: the module left the bus and came back (another devnum), within 10 s.
+reenumerated() {
+        local i now
+        for i in $(seq 1 200); do
+                now=$(cat "$WORK/m/sys/bus/usb/devices/1-1/devnum" 2>/dev/null)
+                [ -n "$now" ] && [ "$now" != "$1" ] && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
 # 1. Backup and restore on a running module.
 start_sim
 sf update "$P19" --json && json 'd["result"] == "success" and d["backup"]'
@@ -109,8 +120,12 @@ sf recover "$P19"
 ok $? "recover on a running module: nothing to recover (exit 4)"
 
 # 4. Bricked and without an IMEI: recover flashes, then restores the last good backup.
-sf restore "$WORK/blank" --package "$P19" && sf edl && XDG_STATE_HOME="$WORK/state" tb \
-        "$SF" flash "$P08" --no-wait >"$WORK/out" 2>&1; pid_is 9008
+# flash --no-wait ends once the programmer has ACKed its reset: the device leaves the bus a
+# moment later and comes back (a new devnum) to its boot ROM. recover starts after that.
+sf restore "$WORK/blank" --package "$P19" && sf edl &&
+        devnum=$(cat "$WORK/m/sys/bus/usb/devices/1-1/devnum") && XDG_STATE_HOME="$WORK/state" tb \
+        "$SF" flash "$P08" --no-wait >"$WORK/out" 2>&1
+reenumerated "$devnum" && pid_is 9008
 ok $? "(setup) EFS2 blanked and R08 flashed with the expert path: in EDL, no IMEI"
 sf recover --library "$WORK/lib" --json && json 'd["result"] == "success" and d["restored"] and d["imei_after"] == "'$IMEI'"'
 ok $? "recover flashes $R06A19, sees no IMEI, restores the latest good backup: IMEI back"
