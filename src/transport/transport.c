@@ -39,6 +39,17 @@ void sf_transport_note(struct sf_transport *t, const char *fmt, ...)
         fflush(t->record);
 }
 
+/* Up to size bytes of what was pushed back, first in first out. */
+static size_t take_pushback(struct sf_transport *t, uint8_t *buf, size_t size)
+{
+        size_t n = t->pb_len < size ? t->pb_len : size;
+
+        memcpy(buf, t->pushback, n);
+        memmove(t->pushback, t->pushback + n, t->pb_len - n);
+        t->pb_len -= n;
+        return n;
+}
+
 int sf_transport_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t *ret_len,
                       int timeout_ms)
 {
@@ -48,11 +59,7 @@ int sf_transport_read(struct sf_transport *t, uint8_t *buf, size_t size, size_t 
         if (!t || !buf || !ret_len)
                 return -EINVAL;
         if (t->pb_len > 0) {
-                n = t->pb_len < size ? t->pb_len : size;
-                memcpy(buf, t->pushback, n);
-                memmove(t->pushback, t->pushback + n, t->pb_len - n);
-                t->pb_len -= n;
-                *ret_len = n;
+                *ret_len = take_pushback(t, buf, size);
                 return 0;
         }
         r = t->ops->read(t, buf, size, &n, timeout_ms);
@@ -75,16 +82,9 @@ int sf_transport_read_full(struct sf_transport *t, uint8_t *buf, size_t len, int
 
         if (!t || (!buf && len))
                 return -EINVAL;
-        if (t->ops->read_exact &&
-            len - (t->pb_len < len ? t->pb_len : len) >= SF_TRANSPORT_QUEUE_MIN) {
-                size_t n = t->pb_len < len ? t->pb_len : len;
-                int r;
-                if (n) { /* what was pushed back comes first */
-                        memcpy(buf, t->pushback, n);
-                        memmove(t->pushback, t->pushback + n, t->pb_len - n);
-                        t->pb_len -= n;
-                }
-                r = t->ops->read_exact(t, buf + n, len - n, timeout_ms);
+        if (t->ops->read_exact && len > t->pb_len && len - t->pb_len >= SF_TRANSPORT_QUEUE_MIN) {
+                size_t n = take_pushback(t, buf, len); /* what was pushed back comes first */
+                int r = t->ops->read_exact(t, buf + n, len - n, timeout_ms);
                 if (r < 0)
                         return r;
                 t->bytes_in += len - n;

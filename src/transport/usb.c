@@ -90,49 +90,7 @@ static int usb_write(struct sf_transport *t, const uint8_t *buf, size_t len, int
         return (size_t)sent == len ? 0 : -EIO;
 }
 
-static void LIBUSB_CALL zlp_done(struct libusb_transfer *x)
-{
-        *(int *)x->user_data = 1;
-}
-
-/* The data and the zero-length packet that ends the transfer, as one URB (the kernel's
- * USBDEVFS_URB_ZERO_PACKET): half the requests of a separate empty write. */
-static int usb_write_zlp(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
-{
-        struct usb_priv *p = t->priv;
-        struct libusb_transfer *x;
-        int done = 0, r;
-
-        if (len > INT32_MAX)
-                return -E2BIG;
-        x = libusb_alloc_transfer(0);
-        if (!x)
-                return -ENOMEM;
-        libusb_fill_bulk_transfer(x, p->h, p->ep_out, (uint8_t *)buf, (int)len, zlp_done, &done,
-                                  bounded(timeout_ms));
-        x->flags = LIBUSB_TRANSFER_ADD_ZERO_PACKET;
-        r = libusb_submit_transfer(x);
-        if (r < 0) {
-                libusb_free_transfer(x);
-                return map_error(r);
-        }
-        while (!done)
-                if (libusb_handle_events_completed(p->ctx, &done) < 0) {
-                        libusb_cancel_transfer(x);
-                        while (!done && libusb_handle_events_completed(p->ctx, &done) >= 0)
-                                ;
-                        break;
-                }
-        r = x->status == LIBUSB_TRANSFER_COMPLETED && (size_t)x->actual_length == len ? 0
-            : x->status == LIBUSB_TRANSFER_TIMED_OUT                                ? -ETIMEDOUT
-            : x->status == LIBUSB_TRANSFER_NO_DEVICE                                ? -ENODEV
-            : x->status == LIBUSB_TRANSFER_STALL                                    ? -EPIPE
-                                                                                    : -EIO;
-        libusb_free_transfer(x);
-        return r;
-}
-
-static void LIBUSB_CALL rx_done(struct libusb_transfer *x)
+static void LIBUSB_CALL transfer_done(struct libusb_transfer *x)
 {
         *(int *)x->user_data = 1;
 }
@@ -153,6 +111,41 @@ static int transfer_error(const struct libusb_transfer *x)
         default:
                 return -EIO;
         }
+}
+
+/* The data and the zero-length packet that ends the transfer, as one URB (the kernel's
+ * USBDEVFS_URB_ZERO_PACKET): half the requests of a separate empty write. */
+static int usb_write_zlp(struct sf_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
+{
+        struct usb_priv *p = t->priv;
+        struct libusb_transfer *x;
+        int done = 0, r;
+
+        if (len > INT32_MAX)
+                return -E2BIG;
+        x = libusb_alloc_transfer(0);
+        if (!x)
+                return -ENOMEM;
+        libusb_fill_bulk_transfer(x, p->h, p->ep_out, (uint8_t *)buf, (int)len, transfer_done,
+                                  &done, bounded(timeout_ms));
+        x->flags = LIBUSB_TRANSFER_ADD_ZERO_PACKET;
+        r = libusb_submit_transfer(x);
+        if (r < 0) {
+                libusb_free_transfer(x);
+                return map_error(r);
+        }
+        while (!done)
+                if (libusb_handle_events_completed(p->ctx, &done) < 0) {
+                        libusb_cancel_transfer(x);
+                        while (!done && libusb_handle_events_completed(p->ctx, &done) >= 0)
+                                ;
+                        break;
+                }
+        r = transfer_error(x);
+        if (r == 0 && (size_t)x->actual_length != len)
+                r = -EIO;
+        libusb_free_transfer(x);
+        return r;
 }
 
 /* Exactly len bytes with up to USB_RX_QUEUE URBs in flight. The URBs in flight never ask for
@@ -192,8 +185,8 @@ static int usb_read_exact(struct sf_transport *t, uint8_t *out, size_t len, int 
                         if (want > USB_RX_URB)
                                 want = USB_RX_URB;
                         s->done = 0;
-                        libusb_fill_bulk_transfer(s->x, p->h, p->ep_in, s->buf, (int)want, rx_done,
-                                                  &s->done, bounded((int)left));
+                        libusb_fill_bulk_transfer(s->x, p->h, p->ep_in, s->buf, (int)want,
+                                                  transfer_done, &s->done, bounded((int)left));
                         r = libusb_submit_transfer(s->x);
                         if (r < 0) {
                                 r = map_error(r);
@@ -212,6 +205,13 @@ static int usb_read_exact(struct sf_transport *t, uint8_t *out, size_t len, int 
                 }
                 if (r < 0)
                         break;
+                /* What the host controller says arrived fits what was asked, or nothing counts. */
+                if (s->x->actual_length < 0 || s->x->actual_length > s->x->length) {
+                        r = -EIO;
+                        head = (head + 1) % USB_RX_QUEUE;
+                        n--;
+                        break;
+                }
                 /* a transfer that timed out may still have brought some bytes */
                 memcpy(out + got, s->buf, (size_t)s->x->actual_length);
                 got += (size_t)s->x->actual_length;
