@@ -76,9 +76,13 @@ int sf_sysattr_device(const struct sf_usb_attrs *a, struct sf_device *d)
         d->mode = classify(d->vid, d->pid, n);
         if (d->mode == SF_DEVICE_MODE_UNKNOWN)
                 return 0;
+        /* A device is reached by its address: bus 1 or more, address 1 to 127 (0 is only the
+         * default address before SET_ADDRESS, USB 2.0 9.1.1). A device read without one is
+         * being created (its folder is there before all its attributes): not there yet. */
+        if (!parse_unsigned(a->busnum, 10, 65535, &bus) || bus == 0 ||
+            !parse_unsigned(a->devnum, 10, 127, &addr) || addr == 0)
+                return 0;
         snprintf(d->name, sizeof(d->name), "%.31s", a->name);
-        (void)parse_unsigned(a->busnum, 10, 65535, &bus);
-        (void)parse_unsigned(a->devnum, 10, 65535, &addr);
         d->bus = (unsigned)bus;
         d->address = (unsigned)addr;
         first_line(a->product, d->product, sizeof(d->product));
