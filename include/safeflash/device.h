@@ -86,6 +86,10 @@ SF_EXPORT int sf_device_identify(const struct sf_device *dev, struct sf_identity
  * -EPROTO when it does not answer the probe. */
 SF_EXPORT int sf_device_reset_programmer(const struct sf_device *dev, struct sf_error *err);
 
+/* A module in EDL waiting in its boot ROM (Sahara): restarted without anything uploaded or
+ * written. It boots what its flash holds, or comes back to EDL when that does not start. */
+SF_EXPORT int sf_device_restart_boot_rom(const struct sf_device *dev, struct sf_error *err);
+
 /* A module in EDL silent to Sahara and to Firehose alike: a programmer left inside a <program>
  * by a host that died waits for the rest of its raw data. Zeros are sent until it answers in
  * XML again (0: then sf_device_reset_programmer() reaches it), up to timeout_ms; the zeros go

@@ -250,6 +250,23 @@ int sf_device_reset_programmer(const struct sf_device *d, struct sf_error *err)
         return r;
 }
 
+int sf_device_restart_boot_rom(const struct sf_device *d, struct sf_error *err)
+{
+        struct sf_sahara_host h;
+        struct sf_transport *t = NULL;
+        int r = d ? open_edl(d, &t, err) : -EINVAL;
+
+        if (r < 0)
+                return r;
+        sf_sahara_host_init(&h, t);
+        r = sf_sahara_restart_chip(&h, err);
+        /* The chip resets: its answer may be lost with the device. */
+        if (r == -ENODEV || r == -EPIPE || r == -ECONNRESET)
+                r = 0;
+        sf_transport_close(t);
+        return r;
+}
+
 int sf_device_unstick_programmer(const struct sf_device *d, int timeout_ms, struct sf_error *err)
 {
         struct sf_firehose_host fh;

@@ -675,6 +675,28 @@ int sf_sahara_reset(struct sf_sahara_host *h, struct sf_error *err)
         return 0;
 }
 
+int sf_sahara_restart_chip(struct sf_sahara_host *h, struct sf_error *err)
+{
+        struct sf_sahara_packet p;
+        uint8_t raw[4096];
+        size_t n = 0;
+        int r = h->have_hello ? 0 : sf_sahara_wait_hello(h, err);
+
+        if (r < 0)
+                return r;
+        r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
+        if (r >= 0)
+                r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
+        if (r < 0)
+                return sf_error_set(err, r, "no image request after HELLO_RESP: %s",
+                                    strerror(-r));
+        if (p.cmd != SF_SAHARA_READ_DATA && p.cmd != SF_SAHARA_READ_DATA_64)
+                return sf_error_set(err, -EPROTO,
+                                    "Sahara %s instead of an image request after HELLO_RESP",
+                                    sf_sahara_cmd_to_string(p.cmd));
+        return sf_sahara_reset(h, err);
+}
+
 int sf_sahara_upload(struct sf_sahara_host *h, const char *path, sf_sahara_progress_fn progress,
                      void *userdata, struct sf_error *err)
 {

@@ -96,4 +96,9 @@ int sf_sahara_expect_silence(struct sf_sahara_host *h, int timeout_ms, struct sf
 /* RESET, answered by RESET_RESP: the chip resets and re-enumerates. */
 int sf_sahara_reset(struct sf_sahara_host *h, struct sf_error *err);
 
+/* The boot ROM restarts the chip without anything uploaded, as qdl answers an image request it
+ * cannot serve: HELLO answered in image-transfer mode, the first READ_DATA answered with RESET
+ * (protocols.md 2.13, 3). A boot chain intact on flash then boots. */
+int sf_sahara_restart_chip(struct sf_sahara_host *h, struct sf_error *err);
+
 #endif

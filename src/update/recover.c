@@ -277,8 +277,8 @@ static int choose_package(struct sf_run *r, struct recovery *rc, const char *pac
                                     "(it returns to its boot ROM), or name the PACKAGE");
         if (!package && !rc->last_good[0])
                 return sf_error_set(err, -ENOENT,
-                                    "the history knows no firmware of chip %s: name the PACKAGE "
-                                    "to recover it with",
+                                    "the history knows no firmware of chip %s, and restarted it "
+                                    "does not start its own: name the PACKAGE to recover it with",
                                     rc->key);
         if (package)
                 return sf_strlcpy(rc->package, sizeof(rc->package), package) < 0 ? -ENAMETOOLONG
@@ -389,6 +389,57 @@ static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error 
         return sf_run_session_end(r, 0, err);
 }
 
+/* A chip the history has no firmware for, and no package named: nothing says what to write.
+ * A module switched to EDL by a run that died before it identified the chip (killed between
+ * the DIAG switch and Sahara) still has its firmware whole: restarted from its boot ROM, with
+ * nothing uploaded or written, it boots that. 1 when it did (the session is recorded, the chip
+ * bound to the IMEI it reports); 0 when it came back to EDL. */
+static int boots_by_itself(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+{
+        struct sf_identity *after = &r->res->after;
+        struct sf_identity bound;
+        struct sf_error e = {0};
+        char text[320];
+        FILE *f;
+        int k;
+
+        sf_run_log(r, SF_LOG_INFO,
+                   "the history knows no firmware of chip %s: restarting it from its boot ROM, "
+                   "nothing uploaded or written, to see whether its own firmware starts",
+                   rc->key);
+        k = sf_device_restart_boot_rom(&rc->dev, &e);
+        if (k >= 0)
+                k = sf_run_wait_boot(r, rc->dev.name, after, &e);
+        if (k < 0) {
+                sf_run_log(r, SF_LOG_INFO, "it does not start by itself: %s", e.message);
+                return 0;
+        }
+        bound = *after;
+        bound.has_chip = true;
+        bound.chip_serial = r->res->before.chip_serial;
+        bound.msm_id = r->res->before.msm_id;
+        if (sf_run_record_identity(r, &bound, &e) < 0)
+                sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
+        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s", after->version);
+        k = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, NULL,
+                                 after->imei_from ? after->imei : rc->dev.name, err);
+        if (k < 0)
+                return k;
+        snprintf(text, sizeof(text),
+                 "%s runs its firmware (%s) again after a restart from its boot ROM: nothing "
+                 "to write",
+                 rc->dev.name, after->version[0] ? after->version : "version unknown");
+        sf_run_step(r, "restart-boot-rom", SF_HISTORY_STEP_DONE, after->version);
+        sf_run_log(r, SF_LOG_INFO, "%s", text);
+        f = sf_fopen_private(r->res->session_log, true);
+        if (f) {
+                fprintf(f, "# %s\n", text);
+                fclose(f);
+        }
+        k = sf_run_session_end(r, 0, err);
+        return k < 0 ? k : 1;
+}
+
 static bool same_version(const char *reported, const struct sf_version *want)
 {
         struct sf_version got;
@@ -409,6 +460,13 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
                 from_history(r, &rc);
                 scan_backups(r, &rc);
                 snprintf(r->expect_imei, sizeof(r->expect_imei), "%s", rc.imei);
+                if (!package && rc.key[0] && !rc.last_good[0]) {
+                        e = boots_by_itself(r, &rc, err);
+                        if (e != 0)
+                                return e < 0 ? e : 0;
+                        /* back in EDL: find it again there for the message */
+                        (void)sf_device_find(rc.dev.name, &rc.dev, NULL);
+                }
                 e = choose_package(r, &rc, package, library, err);
         }
         if (e >= 0)

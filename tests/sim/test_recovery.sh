@@ -118,6 +118,18 @@ ok $? "recover --library picks $R06A19 (last known good) and revives the module 
 sf recover "$P19"
 [ $? -eq 4 ] && grep -q "nothing to recover" "$WORK/out"
 ok $? "recover on a running module: nothing to recover (exit 4)"
+# A module left in EDL by a run that died between the switch and Sahara (the chip never
+# recorded): the history it is recovered with knows nothing of the chip. Its flash is whole:
+# recover restarts it from its boot ROM, writes nothing, and it boots its own firmware.
+programs=$(count_cmd program)
+XDG_STATE_HOME="$WORK/state-edl" tb "$SF" edl >"$WORK/out" 2>&1 && pid_is 9008 &&
+        XDG_STATE_HOME="$WORK/state-new" tb "$SF" recover --library "$WORK/lib" --json \
+                >"$WORK/stdout" 2>"$WORK/stderr" &&
+        json 'd["result"] == "success" and d["bytes_written"] == 0 and d["firmware_after"] == "'$R06A19'" and d["imei_after"] == "'$IMEI'"' &&
+        [ "$(count_cmd program)" -eq "$programs" ] && pid_is 0125
+r=$?
+cat "$WORK/stdout" "$WORK/stderr" >"$WORK/out"
+ok $r "recover of a chip the history does not know: restarted from its boot ROM, nothing written, it boots $R06A19"
 
 # 4. Bricked and without an IMEI: recover flashes, then restores the last good backup.
 # flash --no-wait ends once the programmer has ACKed its reset: the device leaves the bus a
