@@ -160,9 +160,18 @@ sf() {
         env $(cat "$C/m/env") XDG_STATE_HOME="$C/state" "$SF" "$@"
 }
 
-# wait_log FILE PATTERN COUNT: until the COUNTth line matching PATTERN is in FILE.
+# wait_log FILE PID COUNT PATTERN: until the COUNTth line matching PATTERN (a grep regex) is in
+# FILE, looked at every 20 ms; 1 when process PID ended first (the fault's moment never came).
+# (Not `tail -F | awk`: that pipeline ends only when tail writes again after awk has gone, at
+# the simulator's next log line, which after a reset can be seconds later.)
 wait_log() {
-        timeout 300 tail -n +1 -F "$1" 2>/dev/null | awk -v n="$3" "/$2/ && ++c >= n { exit }"
+        local i
+        for i in $(seq 1 15000); do
+                [ "$(grep -a -c -- "$4" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+                kill -0 "$2" 2>/dev/null || return 1
+                sleep 0.02
+        done
+        return 1
 }
 
 # fill_disk DIR: another process takes all the space left.
@@ -256,6 +265,7 @@ EOF
 run_case() {
         local n=$1 persona=$2 phase=$3 fault=$4 spec=$5 kill=$6
         local C=$WORK/c$n r upid res stopped filler='' pkg=$WORK/new/${NEW[$persona]} timing=none
+        local t0=$SECONDS
         mkdir -p "$C/run" "$C/state" && chmod 700 "$C/run"
         export XDG_RUNTIME_DIR=$C/run
         if [ "${kill%% *}" = diskfull ]; then
@@ -275,20 +285,19 @@ run_case() {
                 >"$C/update.out" 2>&1 &
         upid=$!
         if [ "${kill%% *}" = diskfull ]; then
-                # shellcheck disable=SC2086
-                wait_log "$C/sim.log" ${kill#diskfull } && fill_disk "$C/state"
+                kill=${kill#diskfull }
+                wait_log "$C/sim.log" $upid "${kill%% *}" "${kill#* }" && fill_disk "$C/state"
                 filler=1
         elif [ "${kill%% *}" = changed ]; then
                 # The modem image changes on disk (same size) after the package was checked,
                 # while safeflash is held still, before its turn comes.
-                # shellcheck disable=SC2086
-                wait_log "$C/sim.log" ${kill#changed } && kill -STOP $upid &&
+                kill=${kill#changed }
+                wait_log "$C/sim.log" $upid "${kill%% *}" "${kill#* }" && kill -STOP $upid &&
                         printf 'changed' | dd of="$pkg/update/NON-HLOS.ubi" bs=1 seek=700000 \
                                 conv=notrunc 2>/dev/null
                 kill -CONT $upid
         elif [ -n "$kill" ]; then
-                # shellcheck disable=SC2086
-                wait_log "$C/sim.log" $kill && kill -9 $upid 2>/dev/null
+                wait_log "$C/sim.log" $upid "${kill%% *}" "${kill#* }" && kill -9 $upid 2>/dev/null
         fi
         wait $upid
         r=$?
@@ -305,6 +314,7 @@ run_case() {
         echo "$persona|$phase|$fault|$res" >"$WORK/res/$n"
         sim_stop "$C"
         [ -n "$filler" ] && cp -a "$C/state" "$C/state.saved" && umount "$C/state"
+        echo $((SECONDS - t0)) >"$WORK/res/$n.s"
 }
 
 # --- the baselines: a fault-free update per persona, and where each phase's commands are -----
@@ -367,13 +377,14 @@ phase_spec() {
         esac
 }
 
-# kill_at SPEC: the simulator's log line (pattern, count) where that command arrives.
+# kill_at SPEC: where that command arrives, as "COUNT PATTERN": the COUNTth line of the
+# simulator's log that matches PATTERN.
 kill_at() {
         local e=${1%%:*} k=${1##*:}
         case $e in
-        at | diag) echo "^$e #$k 1" ;;
-        sahara) echo "^-> edl $((k + 1))" ;;
-        *) echo "<$e $((k + 1))" ;;
+        at | diag) echo "1 ^$e #$k\$" ;;
+        sahara) echo "$((k + 1)) ^-> edl " ;;
+        *) echo "$((k + 1)) <$e " ;;
         esac
 }
 
@@ -448,12 +459,13 @@ done
 wait
 
 # --- the table, and a test per case ------------------------------------------------------------
-printf '# %-7s %-10s %-15s %-26s %-4s %-5s %-16s %-18s\n' persona phase fault outcome exit imei recovered history
+printf '# %-7s %-10s %-15s %-26s %-4s %-5s %-16s %-18s %s\n' persona phase fault outcome exit imei recovered history \
+        seconds
 for i in $(seq 0 $((ncase - 1))); do
         [ -f "$WORK/res/$i" ] || { ok 1 "case $i: no result"; continue; }
         IFS='|' read -r persona phase fault outcome r imei rec hist good <"$WORK/res/$i"
-        printf '# %-7s %-10s %-15s %-26s %-4s %-5s %-16s %-18s\n' "$persona" "$phase" "$fault" "$outcome" \
-                "$r" "$imei" "$rec" "$hist"
+        printf '# %-7s %-10s %-15s %-26s %-4s %-5s %-16s %-18s %s\n' "$persona" "$phase" "$fault" "$outcome" \
+                "$r" "$imei" "$rec" "$hist" "$(cat "$WORK/res/$i.s" 2>/dev/null)"
 done
 for i in $(seq 0 $((ncase - 1))); do
         IFS='|' read -r persona phase fault outcome r imei rec hist good <"$WORK/res/$i"
