@@ -73,6 +73,8 @@ const struct cli_command cmd_recover = {
                 "A programmer left running is reset first (one left inside a <program> by a\n"
                 "killed run is first fed the zeros it waits for, up to 60 s); a module that then\n"
                 "boots its firmware is recovered without writing anything.\n"
+                "A chip the history knows no firmware of, with no PACKAGE named, is restarted\n"
+                "from its boot ROM first, nothing written: a whole flash boots its own firmware.\n"
                 "A boot ROM that refuses Sahara command mode tells no serial: give the PACKAGE;\n"
                 "its programmer names the chip, and what the history knows of it (last good\n"
                 "firmware, IMEI, backup) is checked before anything is written.\n",

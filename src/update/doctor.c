@@ -150,8 +150,10 @@ static void in_edl(struct sf_diagnosis *d)
                          d->dev.name, fix, d->last_good);
         else
                 snprintf(d->next, sizeof(d->next),
-                         "safeflash recover -d %s PACKAGE   (the history does not know this "
-                         "chip: use a package of the firmware it had)",
+                         "safeflash recover -d %s --library DIR   (the history does not know "
+                         "this chip: recover restarts it first, nothing written, and its "
+                         "firmware boots if its flash is whole; otherwise name a PACKAGE of "
+                         "the firmware it had)",
                          d->dev.name);
 }
 

@@ -299,7 +299,7 @@ run_case() {
         elif [ -n "$kill" ]; then
                 wait_log "$C/sim.log" $upid "${kill%% *}" "${kill#* }" && kill -9 $upid 2>/dev/null
         fi
-        wait $upid
+        { wait $upid; } 2>/dev/null # not the shell's "Killed" line for each kill
         r=$?
         [ -n "$filler" ] && rm -f "$C/state/filler"
         # The changed image stops the write: an error naming it, and the next image (recoveryfs)
