@@ -684,6 +684,8 @@ int sf_sahara_restart_chip(struct sf_sahara_host *h, struct sf_error *err)
 
         if (r < 0)
                 return r;
+        if (h->transfer_started) /* the wait's poke began the transfer: its request is in */
+                return sf_sahara_reset(h, err);
         r = hello_resp(h, SF_SAHARA_MODE_IMAGE_TX_PENDING);
         if (r >= 0)
                 r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);

@@ -171,6 +171,49 @@ static void test_identify_lying_execute(void **state)
         rig_down(&g);
 }
 
+/* Restarting the chip from its boot ROM, nothing uploaded: the HELLO answered in image-transfer
+ * mode, its image request answered with RESET (protocols.md 2.14: 07 00 00 00 08 00 00 00). */
+static void test_restart_chip(void **state)
+{
+        static const uint8_t reset[] = {0x07, 0, 0, 0, 0x08, 0, 0, 0};
+        struct sf_sahara_packet p = {.cmd = SF_SAHARA_READ_DATA};
+        struct sf_error err = {0};
+        struct sf_sahara_host h;
+        uint8_t sent[64];
+        size_t got = 0;
+        struct rig g;
+
+        (void)state;
+        rig_up(&g);
+        hello(&g);
+        set_read(&p, 13, 0, 52);
+        device_sends(&g, &p);
+        device_sends(&g, &(struct sf_sahara_packet){.cmd = SF_SAHARA_RESET_RESP});
+        sf_sahara_host_init(&h, g.t);
+        assert_int_equal(sf_sahara_restart_chip(&h, &err), 0);
+        while (got < 56) {
+                ssize_t n = read(g.master, sent + got, sizeof(sent) - got);
+                assert_true(n > 0);
+                got += (size_t)n;
+        }
+        assert_int_equal(got, 56);
+        /* HELLO_RESP (0x02, 48 bytes), mode 0 (image transfer) at offset 20, then RESET. */
+        assert_int_equal(sent[0], 0x02);
+        assert_int_equal(sf_le32(sent + 4), 48);
+        assert_int_equal(sf_le32(sent + 20), 0);
+        assert_memory_equal(sent + 48, reset, sizeof(reset));
+        rig_down(&g);
+
+        /* A boot ROM that answers the HELLO_RESP with anything but an image request. */
+        rig_up(&g);
+        hello(&g);
+        device_sends(&g, &(struct sf_sahara_packet){.cmd = SF_SAHARA_CMD_READY});
+        sf_sahara_host_init(&h, g.t);
+        assert_int_equal(sf_sahara_restart_chip(&h, &err), -EPROTO);
+        assert_non_null(strstr(err.message, "instead of an image request"));
+        rig_down(&g);
+}
+
 static void test_firehose_garbage(void **state)
 {
         static const char huge_start[] = "<?xml version=\"1.0\" ?><data><log value=\"";
@@ -317,6 +360,7 @@ int main(void)
                 cmocka_unit_test(test_sahara_lies),
                 cmocka_unit_test(test_sahara_bad_lengths),
                 cmocka_unit_test(test_identify_lying_execute),
+                cmocka_unit_test(test_restart_chip),
                 cmocka_unit_test(test_firehose_garbage),
                 cmocka_unit_test(test_firehose_resume_after_raw),
                 cmocka_unit_test(test_firehose_unstick),
