@@ -171,26 +171,20 @@ static int on_configure(struct sim_firehose *fh, const struct sf_firehose_comman
         return r;
 }
 
-struct range {
-        uint64_t start, count; /* in sectors (pages) of the LUN */
-        uint64_t disk;         /* NUM_DISK_SECTORS: the LUN's size */
-        uint64_t base;         /* the flash page of the LUN's sector 0 */
-        struct sim_nand_io io; /* NAND: bad blocks skipped from start_sector to last_sector */
-};
-
 /* The first flash page of a range, and its first byte. */
-static uint64_t first_page(const struct range *rg)
+static uint64_t first_page(const struct sim_fh_range *rg)
 {
         return rg->base + rg->start;
 }
 
-static uint64_t first_byte(const struct sim_firehose *fh, const struct range *rg)
+static uint64_t first_byte(const struct sim_firehose *fh, const struct sim_fh_range *rg)
 {
         return first_page(rg) * fh->flash->page_size;
 }
 
 /* physical_partition_number: 0 on NAND, a LUN on UFS (0 when absent, as hosts assume). */
-static int parse_lun(struct sim_firehose *fh, const struct sf_firehose_command *c, struct range *rg)
+static int parse_lun(struct sim_firehose *fh, const struct sf_firehose_command *c,
+                     struct sim_fh_range *rg)
 {
         uint64_t lun = 0;
         int r = sf_firehose_attr_u64(&c->attrs, "physical_partition_number", &lun);
@@ -204,11 +198,11 @@ static int parse_lun(struct sim_firehose *fh, const struct sf_firehose_command *
 /* SECTOR_SIZE_IN_BYTES, physical_partition_number, start_sector, num_partition_sectors: checked
  * against the LUN. Returns 0, or 1 after a NAK was sent, or a negative errno. */
 static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command *c,
-                       bool need_count, struct range *ret)
+                       bool need_count, struct sim_fh_range *ret)
 {
         const char *start = sf_firehose_attr_get(&c->attrs, "start_sector");
         uint64_t sector = 0, disk;
-        struct range rg = {0};
+        struct sim_fh_range rg = {0};
         char text[160];
         int r;
 
@@ -248,7 +242,7 @@ static int parse_range(struct sim_firehose *fh, const struct sf_firehose_command
 }
 
 /* NAND: every sector of the range within the good blocks, or the programmer's refusal (1). */
-static int check_good(struct sim_firehose *fh, const struct range *rg)
+static int check_good(struct sim_firehose *fh, const struct sim_fh_range *rg)
 {
         char text[160];
         uint64_t page;
@@ -261,8 +255,8 @@ static int check_good(struct sim_firehose *fh, const struct range *rg)
 }
 
 /* Bytes [off, off+len) of the range as the programmer reads them (bad blocks skipped). */
-static int range_read(struct sim_firehose *fh, const struct range *rg, uint64_t off, uint8_t *buf,
-                      size_t len)
+static int range_read(struct sim_firehose *fh, const struct sim_fh_range *rg, uint64_t off,
+                      uint8_t *buf, size_t len)
 {
         if (!fh->flash->nand)
                 return sim_flash_read(fh->flash, first_byte(fh, rg) + off, buf, len);
@@ -272,7 +266,7 @@ static int range_read(struct sim_firehose *fh, const struct range *rg, uint64_t 
 
 static int on_program(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
-        struct range rg;
+        struct sim_fh_range rg;
         int r = parse_range(fh, c, true, &rg);
 
         if (r != 0)
@@ -289,7 +283,7 @@ static int on_program(struct sim_firehose *fh, const struct sf_firehose_command 
 }
 
 /* NAND: the range's blocks, bad ones left alone (their marker stays). */
-static int erase_good(struct sim_firehose *fh, const struct range *rg)
+static int erase_good(struct sim_firehose *fh, const struct sim_fh_range *rg)
 {
         const uint64_t ppb = fh->flash->pages_per_block;
         uint64_t first = first_page(rg);
@@ -305,7 +299,7 @@ static int erase_good(struct sim_firehose *fh, const struct range *rg)
 
 static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
-        struct range rg;
+        struct sim_fh_range rg;
         int r = parse_range(fh, c, false, &rg);
 
         if (r != 0)
@@ -320,35 +314,62 @@ static int on_erase(struct sim_firehose *fh, const struct sf_firehose_command *c
         return ack_raw(fh, true, false);
 }
 
+/* A <read>'s data, from where it stands, until it is all sent or the link's queue is full
+ * (send says -ENOBUFS: the host has not taken enough of it yet); then it waits, and
+ * sim_firehose_resume() goes on once there is room. A real programmer streams a read of any
+ * length at the pace the host takes it. As the real handle_read(): every byte asked for is
+ * sent; once a chunk fails (out of good blocks) the rest are zeros, and the answer is a NAK.
+ * USB logs are off during a read, so no reason is given. */
+static int read_on(struct sim_firehose *fh)
+{
+        struct sim_pending_read *p = &fh->reading;
+        uint64_t chunk = fh->cfg->max_payload_from_target;
+        uint8_t *buf = malloc(chunk);
+        int r = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        while (r >= 0 && p->done < p->total) {
+                size_t n = (size_t)(p->total - p->done < chunk ? p->total - p->done : chunk);
+                if (!p->failed && range_read(fh, &p->rg, p->done, buf, n) < 0)
+                        p->failed = true;
+                if (p->failed)
+                        memset(buf, 0, n);
+                r = fh->send(fh->ctx, buf, n);
+                if (r == -ENOBUFS) {
+                        free(buf);
+                        return 0; /* to be resumed */
+                }
+                p->done += n;
+        }
+        free(buf);
+        p->active = false;
+        return r < 0 ? r : ack_raw(fh, !p->failed, false);
+}
+
 static int on_read(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
-        uint64_t chunk = fh->cfg->max_payload_from_target, total, done = 0;
-        uint8_t *buf;
-        struct range rg;
-        bool failed = false;
+        struct sim_fh_range rg;
         int r = parse_range(fh, c, true, &rg);
 
         if (r != 0)
                 return r < 0 ? r : 0;
         r = ack_raw(fh, true, true);
-        total = rg.count * fh->flash->page_size;
-        buf = malloc(chunk);
-        if (!buf)
-                return -ENOMEM;
-        /* As the real handle_read(): every byte asked for is sent; once a chunk fails (out of
-         * good blocks) the rest are zeros, and the answer is a NAK. USB logs are off during a
-         * read, so no reason is given. */
-        while (r >= 0 && done < total) {
-                size_t n = (size_t)(total - done < chunk ? total - done : chunk);
-                if (!failed && range_read(fh, &rg, done, buf, n) < 0)
-                        failed = true;
-                if (failed)
-                        memset(buf, 0, n);
-                r = fh->send(fh->ctx, buf, n);
-                done += n;
-        }
-        free(buf);
-        return r < 0 ? r : ack_raw(fh, !failed, false);
+        if (r < 0)
+                return r;
+        fh->reading = (struct sim_pending_read){
+                .active = true, .rg = rg, .total = rg.count * fh->flash->page_size};
+        return read_on(fh);
+}
+
+int sim_firehose_resume(struct sim_firehose *fh)
+{
+        return fh->reading.active ? read_on(fh) : 0;
+}
+
+bool sim_firehose_reading(const struct sim_firehose *fh)
+{
+        return fh->reading.active;
 }
 
 static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *c)
@@ -357,7 +378,7 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
         char hex[65];
         unsigned mdlen = 32;
         EVP_MD_CTX *ctx;
-        struct range rg;
+        struct sim_fh_range rg;
         uint64_t total, done = 0;
         int r = parse_range(fh, c, true, &rg);
 
@@ -389,7 +410,7 @@ static int on_digest(struct sim_firehose *fh, const struct sf_firehose_command *
 }
 
 /* value of a patch: a number, a NUM_DISK_SECTORS expression, or CRC32(start,bytes) of the LUN. */
-static int patch_value(struct sim_firehose *fh, const struct range *rg, const char *expr,
+static int patch_value(struct sim_firehose *fh, const struct sim_fh_range *rg, const char *expr,
                        uint64_t *ret)
 {
         uint64_t start, bytes, disk = rg->disk, done = 0;
@@ -423,7 +444,7 @@ static int on_patch(struct sim_firehose *fh, const struct sf_firehose_command *c
         const char *value = sf_firehose_attr_get(&c->attrs, "value");
         uint64_t off = 0, size = 0, v = 0;
         uint8_t le[8];
-        struct range rg;
+        struct sim_fh_range rg;
         int r;
 
         if (file && strcmp(file, "DISK") != 0)
@@ -451,7 +472,7 @@ static int on_patch(struct sim_firehose *fh, const struct sf_firehose_command *c
 static int ufs_storage_info(struct sim_firehose *fh, const struct sf_firehose_command *c)
 {
         const struct sim_flash *f = fh->flash;
-        struct range rg = {0};
+        struct sim_fh_range rg = {0};
         int r;
 
         if (parse_lun(fh, c, &rg) < 0)

@@ -53,6 +53,22 @@ struct sim_firehose_config {
         bool chatty;         /* unasked INFO logs after a configure's answer (slow-start) */
 };
 
+/* The sectors a command names. */
+struct sim_fh_range {
+        uint64_t start, count; /* in sectors (pages) of the LUN */
+        uint64_t disk;         /* NUM_DISK_SECTORS: the LUN's size */
+        uint64_t base;         /* the flash page of the LUN's sector 0 */
+        struct sim_nand_io io; /* NAND: bad blocks skipped from start_sector to last_sector */
+};
+
+/* A <read> whose data did not all fit the link's queue yet (sim_firehose_resume()). */
+struct sim_pending_read {
+        bool active;
+        bool failed; /* a chunk could not be read: zeros from there, and a NAK */
+        struct sim_fh_range rg;
+        uint64_t done, total;
+};
+
 struct sim_firehose {
         struct sim_flash *flash;
         const struct sim_firehose_config *cfg;
@@ -78,6 +94,7 @@ struct sim_firehose {
         bool stalled;      /* a fault made it stop answering */
         bool asleep;       /* still starting up (slow-start): what arrives now is lost */
         bool storage_open; /* NAND: the bad-block scan of the first storage command is done */
+        struct sim_pending_read reading;
 };
 
 int sim_firehose_init(struct sim_firehose *fh, struct sim_flash *flash,
@@ -87,5 +104,9 @@ void sim_firehose_done(struct sim_firehose *fh);
 int sim_firehose_start(struct sim_firehose *fh);
 /* One host OUT transfer. */
 int sim_firehose_input(struct sim_firehose *fh, const uint8_t *buf, size_t len);
+/* A <read> stopped by a full link queue (its send said -ENOBUFS) goes on: call once the host
+ * has taken some of it. Nothing to do when no read waits. */
+int sim_firehose_resume(struct sim_firehose *fh);
+bool sim_firehose_reading(const struct sim_firehose *fh);
 
 #endif

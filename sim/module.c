@@ -170,6 +170,10 @@ static int send_in(void *ctx, const uint8_t *buf, size_t len)
 {
         struct sim_module *m = ctx;
 
+        /* A long <read> waits while the host has not taken enough (usb_in_room goes on). */
+        if (!m->host_on_tty && m->usbfs && sim_usbfs_claimed(m->usbfs) &&
+            !sim_usbfs_fits(m->usbfs, len))
+                return -ENOBUFS;
         wait_until_ready(m);
         account_link(m, len);
         log_traffic(m, "<-", buf, len);
@@ -949,11 +953,27 @@ static void usb_vanished(void *ctx, unsigned urbs, bool claimed)
                         urbs, claimed ? ", its claim released" : "");
 }
 
+/* The host took some of a long <read>: the programmer sends on. */
+static void usb_in_room(void *ctx)
+{
+        struct sim_module *m = ctx;
+        int r;
+
+        if (m->mode != SIM_MODE_FIREHOSE || m->after != SIM_AFTER_NONE)
+                return;
+        r = sim_firehose_resume(&m->fh);
+        account_flash(m);
+        if (r < 0 && m->log)
+                fprintf(m->log, "firehose: the rest of a read could not be sent: %s\n",
+                        strerror(-r));
+}
+
 static const struct sim_usbfs_ops usb_ops = {
         .out = usb_out,
         .out_wait = usb_out_wait,
         .claimed = usb_claimed,
         .vanished = usb_vanished,
+        .in_room = usb_in_room,
 };
 
 /* Enumerate as m->usb says: its usbfs node, then the device in the testbed, with uevents. */

@@ -57,6 +57,7 @@ struct sim_usbfs {
         unsigned mps;
         struct in_xfer *in, **in_tail;
         size_t in_bytes;
+        bool want_room; /* a sender found the IN queue full: ops->in_room when it has room */
         struct urb *pending; /* IN URBs waiting for packets, in order */
         struct urb *done;    /* completed, to be reaped, in order */
         struct reaper *reapers;
@@ -242,6 +243,14 @@ int sim_usbfs_send(struct sim_usbfs *u, const uint8_t *buf, size_t len, bool zlp
         u->in_bytes += len;
         fill(u);
         return 0;
+}
+
+bool sim_usbfs_fits(struct sim_usbfs *u, size_t len)
+{
+        if (len <= SIM_USBFS_IN_MAX - u->in_bytes)
+                return true;
+        u->want_room = true;
+        return false;
 }
 
 bool sim_usbfs_claimed(struct sim_usbfs *u)
@@ -713,6 +722,10 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
                 bulk_sync(u, c, arg);
         else if (!simple(u, c, req, arg))
                 umockdev_ioctl_client_complete(c, -1, ENOTTY);
+        if (u->want_room && !u->gone && u->in_bytes <= SIM_USBFS_IN_MAX / 2 && u->ops->in_room) {
+                u->want_room = false;
+                u->ops->in_room(u->ctx);
+        }
         pthread_mutex_unlock(u->lock);
         return TRUE;
 }

@@ -26,6 +26,9 @@ struct sim_usbfs_ops {
         /* Optional: a program closed the node or died; its urbs URBs were dropped, and its
          * claim (claimed) released. */
         void (*vanished)(void *ctx, unsigned urbs, bool claimed);
+        /* Optional: the IN queue, found full by sim_usbfs_fits(), has room again (the host
+         * took at least half of it). */
+        void (*in_room)(void *ctx);
 };
 
 struct sim_usbfs;
@@ -38,6 +41,9 @@ struct _UMockdevIoctlBase *sim_usbfs_handler(struct sim_usbfs *u);
 /* The device sends one transfer on its bulk IN endpoint; with zlp, a transfer that is a
  * multiple of wMaxPacketSize is followed by a zero-length packet. Caller holds the lock. */
 int sim_usbfs_send(struct sim_usbfs *u, const uint8_t *buf, size_t len, bool zlp);
+/* Whether len more bytes fit the IN queue (8 MiB: the host takes them at its pace); when they
+ * do not, ops->in_room is called once the host has taken half of it. Caller holds the lock. */
+bool sim_usbfs_fits(struct sim_usbfs *u, size_t len);
 /* Whether a program holds the interface claimed (a program that went holds nothing). Caller
  * holds the lock. */
 bool sim_usbfs_claimed(struct sim_usbfs *u);

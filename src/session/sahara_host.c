@@ -690,8 +690,7 @@ int sf_sahara_restart_chip(struct sf_sahara_host *h, struct sf_error *err)
         if (r >= 0)
                 r = recv_packet(h, &p, raw, &n, SF_SAHARA_PACKET_TIMEOUT_MS);
         if (r < 0)
-                return sf_error_set(err, r, "no image request after HELLO_RESP: %s",
-                                    strerror(-r));
+                return sf_error_set(err, r, "no image request after HELLO_RESP: %s", strerror(-r));
         if (p.cmd != SF_SAHARA_READ_DATA && p.cmd != SF_SAHARA_READ_DATA_64)
                 return sf_error_set(err, -EPROTO,
                                     "Sahara %s instead of an image request after HELLO_RESP",

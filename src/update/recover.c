@@ -361,12 +361,13 @@ static int chip_named_by_programmer(struct sf_run *r, uint32_t chip_serial, stru
         return check_policy(rc, rc->pkg, err);
 }
 
-/* The programmer's reset brought the module back to its firmware: recovered, with nothing to
- * write. The history has the session, as of any recover that touched the module. */
-static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error *err)
+/* The module runs its firmware again (id) after `how`, with nothing written: recovered. The
+ * history has the session, as of any recover that touched the module. */
+static int recovered_without_writing(struct sf_run *r, struct recovery *rc,
+                                     const struct sf_identity *id, const char *step,
+                                     const char *how, struct sf_error *err)
 {
-        const struct sf_identity *id = &r->res->before;
-        char text[256];
+        char text[320];
         FILE *f;
         int e;
 
@@ -376,10 +377,9 @@ static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error 
                                  id->imei_from ? id->imei : rc->dev.name, err);
         if (e < 0)
                 return e;
-        snprintf(text, sizeof(text),
-                 "%s runs its firmware (%s) again after the programmer's reset: nothing to write",
-                 rc->dev.name, id->version[0] ? id->version : "version unknown");
-        sf_run_step(r, "reset-programmer", SF_HISTORY_STEP_DONE, id->version);
+        snprintf(text, sizeof(text), "%s runs its firmware (%s) again after %s: nothing to write",
+                 rc->dev.name, id->version[0] ? id->version : "version unknown", how);
+        sf_run_step(r, step, SF_HISTORY_STEP_DONE, id->version);
         sf_run_log(r, SF_LOG_INFO, "%s", text);
         f = sf_fopen_private(r->res->session_log, true);
         if (f) { /* the session's log, as every session has one */
@@ -396,11 +396,8 @@ static int back_by_reset(struct sf_run *r, struct recovery *rc, struct sf_error 
  * bound to the IMEI it reports); 0 when it came back to EDL. */
 static int boots_by_itself(struct sf_run *r, struct recovery *rc, struct sf_error *err)
 {
-        struct sf_identity *after = &r->res->after;
-        struct sf_identity bound;
+        struct sf_identity after, bound;
         struct sf_error e = {0};
-        char text[320];
-        FILE *f;
         int k;
 
         sf_run_log(r, SF_LOG_INFO,
@@ -409,34 +406,19 @@ static int boots_by_itself(struct sf_run *r, struct recovery *rc, struct sf_erro
                    rc->key);
         k = sf_device_restart_boot_rom(&rc->dev, &e);
         if (k >= 0)
-                k = sf_run_wait_boot(r, rc->dev.name, after, &e);
+                k = sf_run_wait_boot(r, rc->dev.name, &after, &e);
         if (k < 0) {
                 sf_run_log(r, SF_LOG_INFO, "it does not start by itself: %s", e.message);
                 return 0;
         }
-        bound = *after;
+        bound = after;
         bound.has_chip = true;
         bound.chip_serial = r->res->before.chip_serial;
         bound.msm_id = r->res->before.msm_id;
         if (sf_run_record_identity(r, &bound, &e) < 0)
                 sf_run_log(r, SF_LOG_WARNING, "history: %s", e.message);
-        snprintf(r->res->to_version, sizeof(r->res->to_version), "%s", after->version);
-        k = sf_run_session_begin(r, SF_HISTORY_KIND_RECOVER, NULL,
-                                 after->imei_from ? after->imei : rc->dev.name, err);
-        if (k < 0)
-                return k;
-        snprintf(text, sizeof(text),
-                 "%s runs its firmware (%s) again after a restart from its boot ROM: nothing "
-                 "to write",
-                 rc->dev.name, after->version[0] ? after->version : "version unknown");
-        sf_run_step(r, "restart-boot-rom", SF_HISTORY_STEP_DONE, after->version);
-        sf_run_log(r, SF_LOG_INFO, "%s", text);
-        f = sf_fopen_private(r->res->session_log, true);
-        if (f) {
-                fprintf(f, "# %s\n", text);
-                fclose(f);
-        }
-        k = sf_run_session_end(r, 0, err);
+        k = recovered_without_writing(r, rc, &after, "restart-boot-rom",
+                                      "a restart from its boot ROM", err);
         return k < 0 ? k : 1;
 }
 
@@ -455,7 +437,8 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
         int e = find_stuck(r, &rc, err);
 
         if (e >= 0 && rc.dev.mode == SF_DEVICE_MODE_NORMAL)
-                return back_by_reset(r, &rc, err);
+                return recovered_without_writing(r, &rc, &r->res->before, "reset-programmer",
+                                                 "the programmer's reset", err);
         if (e >= 0) {
                 from_history(r, &rc);
                 scan_backups(r, &rc);

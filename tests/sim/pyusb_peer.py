@@ -2,7 +2,7 @@
 # A peer of our own: pyusb over the real libusb, given nothing but the simulator's DIR/env in its
 # environment, finds the simulated module in EDL (05c6:9008) and speaks Sahara to it. The packets
 # are built here from the reference (protocols.md 2.2-2.3, 2.7), not with safeflash's encoder.
-# Usage: pyusb_peer.py PROGRAMMER   (prints TAP cases 1-7; the caller prints the plan)
+# Usage: pyusb_peer.py PROGRAMMER   (prints TAP cases 1-8; the caller prints the plan)
 import struct
 import sys
 
@@ -124,6 +124,21 @@ done = documents(500)
 ok(sizes == [512] * 8 + [0] and any(b'value="ACK"' in d for d in done),
    "a 4 KiB read arrives as 8 full 512-byte transfers and a zero-length packet, then ACK",
    (sizes, ack[:120]))
+
+# 10 MiB in one <read>, more than a programmer could hold at once: it streams them as the host
+# takes them, in 1 MiB reads here, then its ACK.
+ack = command(b'<read SECTOR_SIZE_IN_BYTES="4096" num_partition_sectors="2560" '
+              b'physical_partition_number="0" start_sector="0" />')
+total = 0
+if b'rawmode="true"' in ack:
+    while total < 10 << 20:
+        try:
+            total += len(dev.read(IN, 1 << 20, timeout=5000))
+        except usb.core.USBTimeoutError:
+            break
+done = documents(500)
+ok(total == 10 << 20 and any(b'value="ACK"' in d for d in done),
+   "a 10 MiB <read> arrives whole (%d bytes), then ACK" % total, ack[:120])
 
 usb.util.release_interface(dev, 0)
 usb.util.dispose_resources(dev)

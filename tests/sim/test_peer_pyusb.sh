@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A peer in the test suite: pyusb (Debian's python3-usb) over the real libusb reaches the
 # simulated module in EDL given only the simulator's DIR/env, reads the boot ROM's HELLO with one
-# 512-byte read and uploads the programmer with Sahara packets built from the reference; and a
+# 512-byte read, uploads the programmer with Sahara packets built from the reference and reads
+# 10 MiB back in one <read> (a programmer streams it at the host's pace); and a
 # serial program that flushes the EDL tty as it opens it still gets the HELLO.
 # Prints TAP. Usage: test_peer_pyusb.sh SAFEFLASH SAFEFLASH_SIM
 set -u
@@ -39,7 +40,7 @@ if start_sim --install EC25EFAR08A01M4G_01.001.01.001 && pid_is 9008; then
         "$PY" "$(dirname "$0")/tty_flush.py" "$WORK/m/dev/ttyUSB0"
         r2=$?
 else
-        echo "not ok 8 - (setup) the simulator starts in EDL again"
+        echo "not ok 9 - (setup) the simulator starts in EDL again"
 fi
-echo "1..8"
+echo "1..9"
 [ $r -eq 0 ] && [ $r2 -eq 0 ]

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,19 @@ struct out {
         char *msg[512];
         size_t len[512];
         size_t n, pos;
+        bool limited; /* a link queue with budget bytes of room left */
+        size_t budget;
 };
 
 static int capture(void *ctx, const uint8_t *buf, size_t len)
 {
         struct out *o = ctx;
 
+        if (o->limited) {
+                if (len > o->budget)
+                        return -ENOBUFS;
+                o->budget -= len;
+        }
         assert_true(o->n < 512);
         o->msg[o->n] = malloc(len + 1);
         memcpy(o->msg[o->n], buf, len);
@@ -246,6 +254,56 @@ static void test_program_read_digest(void **state)
         rig_down(&g);
 }
 
+/* A <read> longer than the link's queue waits for room and goes on when resumed: every byte
+ * arrives, in order, then the ACK. */
+static void test_read_waits_for_room(void **state)
+{
+        static const char program[] =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<program "
+                "PAGES_PER_BLOCK=\"64\" SECTOR_SIZE_IN_BYTES=\"4096\" filename=\"a.bin\" "
+                "num_partition_sectors=\"2\" physical_partition_number=\"0\" "
+                "start_sector=\"64\" />\n</data>";
+        static const char read[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<read "
+                                   "SECTOR_SIZE_IN_BYTES=\"4096\" "
+                                   "num_partition_sectors=\"16\" physical_partition_number=\"0\" "
+                                   "start_sector=\"64\" />\n</data>";
+        uint8_t data[8192];
+        size_t got = 0;
+        struct rig g;
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(data); i++)
+                data[i] = (uint8_t)(i * 7 + 3);
+        rig_up(&g, &cfg);
+        send_doc(&g, program);
+        expect_exact(&g, ACK_RAW_TRUE);
+        assert_int_equal(sim_firehose_input(&g.fh, data, sizeof(data)), 0);
+        expect_exact(&g, ACK_RAW_FALSE);
+        /* Room for the ACK and three 8 KiB chunks of the 64 KiB asked for. */
+        g.o.limited = true;
+        g.o.budget = strlen(ACK_RAW_TRUE) + 3 * 8192;
+        send_doc(&g, read);
+        expect_exact(&g, ACK_RAW_TRUE);
+        assert_int_equal(g.o.n - g.o.pos, 3);
+        assert_true(sim_firehose_reading(&g.fh));
+        /* Nothing more while there is no room. */
+        assert_int_equal(sim_firehose_resume(&g.fh), 0);
+        assert_int_equal(g.o.n - g.o.pos, 3);
+        g.o.budget = 1 << 20;
+        assert_int_equal(sim_firehose_resume(&g.fh), 0);
+        assert_false(sim_firehose_reading(&g.fh));
+        assert_memory_equal(g.o.msg[g.o.pos], data, sizeof(data));
+        while (g.o.pos < g.o.n - 1) {
+                assert_int_equal(g.o.len[g.o.pos], 8192);
+                got += g.o.len[g.o.pos++];
+        }
+        assert_int_equal(got, 16 * 4096);
+        expect_exact(&g, ACK_RAW_FALSE);
+        assert_int_equal(sim_firehose_resume(&g.fh), 0); /* no read waits: nothing */
+        assert_int_equal(g.o.n, g.o.pos);
+        rig_down(&g);
+}
+
 static void test_erase_and_limits(void **state)
 {
         static const char erase[] =
@@ -366,6 +424,7 @@ int main(void)
                 cmocka_unit_test(test_configure_dance),
                 cmocka_unit_test(test_sector_size_refusal),
                 cmocka_unit_test(test_program_read_digest),
+                cmocka_unit_test(test_read_waits_for_room),
                 cmocka_unit_test(test_erase_and_limits),
                 cmocka_unit_test(test_banner_and_power),
         };
