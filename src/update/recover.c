@@ -447,8 +447,6 @@ static int recover(struct sf_run *r, const char *package, const char *library, s
                         e = boots_by_itself(r, &rc, err);
                         if (e != 0)
                                 return e < 0 ? e : 0;
-                        /* back in EDL: find it again there for the message */
-                        (void)sf_device_find(rc.dev.name, &rc.dev, NULL);
                 }
                 e = choose_package(r, &rc, package, library, err);
         }
