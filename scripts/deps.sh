@@ -14,7 +14,7 @@ set_name=${1:-build}
 # through which the simulator (part of the demo) presents its modules: libumockdev-dev and
 # libglib2.0-dev to build it, umockdev for the preload library its clients run under.
 packages=(gcc libc6-dev meson ninja-build pkg-config libexpat1-dev libusb-1.0-0-dev libssl-dev
-        libsqlite3-dev libsystemd-dev libarchive-dev mtd-utils libumockdev-dev libglib2.0-dev
+        libsqlite3-dev libsystemd-dev libarchive-dev zlib1g-dev mtd-utils libumockdev-dev libglib2.0-dev
         umockdev)
 case $set_name in
 build) ;;

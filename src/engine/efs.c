@@ -88,8 +88,12 @@ static int locate_nand(struct sf_job *j, struct sf_error *err)
         r = sf_fh_read(&j->fh, &rg, buf, err);
         if (r < 0)
                 return r;
-        if (sf_mibib_parse(buf, 2 * (size_t)page, page, &m) < 0 ||
-            !(efs = sf_mibib_find(&m, "EFS2"))) {
+        if (sf_mibib_parse(buf, 2 * (size_t)page, page, &m) == 0) {
+                j->module_table = m;
+                j->module_table_ppb = ppb;
+                j->have_module_table = true;
+        }
+        if (!j->have_module_table || !(efs = sf_mibib_find(&m, "EFS2"))) {
                 sf_job_say(j, SF_LOG_WARNING,
                            "the module has no readable partition table at page %d: its EFS2 "
                            "cannot be located",

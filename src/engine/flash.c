@@ -242,6 +242,36 @@ static bool is_sbl(const struct sf_job *j, const struct sf_layout_op *op)
                op->start == 0 && op->lun == 0;
 }
 
+/* NAND: a partition that the module's own table places elsewhere than the package does. What
+ * lies at the package's place belongs to other partitions of the module (a baseline with another
+ * layout), so it is written without reading it. 1 when moved (why says from where), else 0. */
+static int moved(const struct sf_job *j, const struct sf_layout_op *op, char *why, size_t n)
+{
+        const struct sf_mibib_part *p;
+        uint64_t at;
+
+        if (!j->have_module_table || !op->has_start || op->lun != 0 || !op->label ||
+            sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND ||
+            !(p = sf_mibib_find(&j->module_table, op->label)))
+                return 0;
+        at = (uint64_t)p->offset * j->module_table_ppb;
+        if (at == op->start)
+                return 0;
+        snprintf(why, n, "the module's partition table has it at page %" PRIu64 ", the package at %" PRIu64,
+                 at, op->start);
+        return 1;
+}
+
+/* A package's UBI image that fails its own checks: the error names the file. */
+static int bad_image(const struct sf_layout_op *op, int r, struct sf_error *err)
+{
+        if (r == -EBADMSG && err) {
+                struct sf_error e = *err;
+                return sf_error_set(err, r, "%s: %.400s", op->filename, e.message);
+        }
+        return r;
+}
+
 /* A UBI image on NAND is compared as UBI (ubi_same.c): 1 when that decided, 0 when the image is
  * no UBI image. "unknown" is written, as "changed" is. */
 static int plan_ubi(struct sf_job *j, const struct sf_layout_op *op, size_t i, struct sf_error *err)
@@ -261,12 +291,8 @@ static int plan_ubi(struct sf_job *j, const struct sf_layout_op *op, size_t i, s
         r = sf_job_ubi_same(j, op, extent, &m, why, sizeof(why), err);
         if (r == -ENOMSG)
                 return 0;
-        if (r == -EBADMSG && err) { /* the package's image: name it */
-                struct sf_error e = *err;
-                return sf_error_set(err, r, "%s: %.400s", op->filename, e.message);
-        }
         if (r < 0)
-                return r;
+                return bad_image(op, r, err);
         j->skip[i] = m == SF_UBI_SAME;
         sf_job_plan_note(j, op,
                          m == SF_UBI_SAME      ? SF_FLASH_SAME
@@ -345,6 +371,7 @@ static int plan(struct sf_job *j, struct sf_error *err)
         for (size_t i = 0; i < n; i++) {
                 const struct sf_layout_op *op = sf_layout_op(j->layout, i);
                 uint8_t have[32];
+                char why[160];
                 if (op->kind != SF_LAYOUT_OP_PROGRAM || !op->path)
                         continue;
                 r = expected_digest(j, op, j->want[i], err);
@@ -352,6 +379,16 @@ static int plan(struct sf_job *j, struct sf_error *err)
                         return package_error(r);
                 if (j->o->write_all) {
                         sf_job_plan_note(j, op, SF_FLASH_UNKNOWN, "not compared: --write-all");
+                        continue;
+                }
+                if (moved(j, op, why, sizeof(why))) {
+                        /* not compared, but the image is checked as a compare would */
+                        r = sf_job_ubi_check_image(j, op, err);
+                        if (r < 0 && r != -ENOMSG)
+                                return bad_image(op, r, err);
+                        sf_job_plan_note(j, op, SF_FLASH_CHANGED, "%s", why);
+                        j->item = op->label;
+                        sf_job_advance(j, 1);
                         continue;
                 }
                 r = plan_ubi(j, op, i, err);

@@ -10,6 +10,7 @@
 
 #include "package/layout.h"
 #include "package/ubi.h"
+#include "proto/mibib.h"
 #include "safeflash/flash.h"
 #include "session/firehose_host.h"
 #include "session/sahara_host.h"
@@ -54,6 +55,10 @@ struct sf_job {
         size_t n_efs;
         bool identify_after; /* no command mode, nothing known: ask the running programmer */
         bool efs_from_package; /* the module's table unreadable: EFS2 from the package's */
+        /* NAND: the module's own partition table (its MIBIB), as read before the first write. */
+        bool have_module_table;
+        uint32_t module_table_ppb; /* pages per eraseblock, to place its partitions in pages */
+        struct sf_mibib module_table;
         struct sf_job_bbt bbt;
 };
 
@@ -75,6 +80,9 @@ int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
  * partition (extent pages from the op's start) read back; why says which volume differs, or what
  * is kept. -ENOMSG when the image is no UBI image (or the storage not NAND): compare the bytes
  * instead; -EBADMSG when the package's image is a damaged UBI image. */
+/* The op's image checked as UBI (every header and data CRC), as sf_job_ubi_same() does first:
+ * 0 when it is a sound UBI image, -ENOMSG when it is none, -EBADMSG when it is a damaged one. */
+int sf_job_ubi_check_image(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err);
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err);
 

@@ -219,6 +219,22 @@ static int stream_flash(struct sf_job *j, const struct sf_layout_op *op, const s
         return 0;
 }
 
+int sf_job_ubi_check_image(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err)
+{
+        _cleanup_(sf_ubi_freep) struct sf_ubi *image = NULL;
+        _cleanup_free_ uint8_t *buf = NULL;
+        int r;
+
+        if (sf_layout_storage(j->layout) != SF_LAYOUT_STORAGE_NAND || !op->has_start ||
+            op->file_sector_offset)
+                return -ENOMSG;
+        buf = malloc(peb_size(op));
+        if (!buf)
+                return -ENOMEM;
+        r = scan_image(j, op, buf, &image, err);
+        return r >= 0 || r == -ENOMSG || r == -ENOMEM ? r : -EBADMSG;
+}
+
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err)
 {

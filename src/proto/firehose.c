@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "proto/firehose.h"
 #include "util/xml.h"
@@ -692,22 +693,11 @@ int sf_firehose_parse_crc32(const char *expr, uint64_t num_disk_sectors, uint64_
         return 0;
 }
 
-/* Half-byte table of the reflected polynomial 0xEDB88320: small, and no lazy initialisation. */
-static const uint32_t crc32_nibble[16] = {
-        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
-        0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
-        0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
-};
-
+/* The CRC-32 of zlib (the reflected 0xEDB88320, inverted in and out): the one in GPT headers,
+ * CRC32() sector expressions and UBI (there without the final inversion). */
 uint32_t sf_firehose_crc32_update(uint32_t crc, const uint8_t *buf, size_t len)
 {
-        crc = ~crc;
-        for (size_t i = 0; buf && i < len; i++) {
-                crc ^= buf[i];
-                crc = (crc >> 4) ^ crc32_nibble[crc & 0x0F];
-                crc = (crc >> 4) ^ crc32_nibble[crc & 0x0F];
-        }
-        return ~crc;
+        return buf && len ? (uint32_t)crc32_z(crc, buf, len) : crc;
 }
 
 uint32_t sf_firehose_crc32(const uint8_t *buf, size_t len)
