@@ -598,6 +598,10 @@ static int enter_normal(struct sim_module *m)
 int sim_module_power_on(struct sim_module *m)
 {
         sim_boot(&m->flash, m->persona, &m->boot);
+        /* What the boot wrote (Linux UBI's EC headers, the module's own data) is NAND time of the
+         * running module, never of a later session: a reset to EDL ends it. */
+        m->accounted_programmed = m->flash.bytes_programmed;
+        m->accounted_erased = m->flash.bytes_erased;
         if (m->log) {
                 fprintf(m->log, "boot: %s: %s\n", sim_boot_result_to_string(m->boot.result),
                         m->boot.reason);
