@@ -257,7 +257,8 @@ static int moved(const struct sf_job *j, const struct sf_layout_op *op, char *wh
         at = (uint64_t)p->offset * j->module_table_ppb;
         if (at == op->start)
                 return 0;
-        snprintf(why, n, "the module's partition table has it at page %" PRIu64 ", the package at %" PRIu64,
+        snprintf(why, n,
+                 "the module's partition table has it at page %" PRIu64 ", the package at %" PRIu64,
                  at, op->start);
         return 1;
 }
