@@ -76,13 +76,15 @@ int sf_job_readback_digest(struct sf_job *j, const struct sf_layout_op *op, uint
 int sf_job_open_image(const struct sf_job *j, const struct sf_layout_op *op,
                       struct sf_source_file **ret, struct sf_error *err);
 
+/* ubi_same.c: the op's image checked as UBI (every header and data CRC), as sf_job_ubi_same()
+ * checks it first: 0 when it is a sound UBI image, -ENOMSG when it is none, -EBADMSG when it is a
+ * damaged one. */
+int sf_job_ubi_check_image(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err);
+
 /* ubi_same.c: whether a NAND partition holds what the op's UBI image defines (docs/ubi.md), the
  * partition (extent pages from the op's start) read back; why says which volume differs, or what
  * is kept. -ENOMSG when the image is no UBI image (or the storage not NAND): compare the bytes
  * instead; -EBADMSG when the package's image is a damaged UBI image. */
-/* The op's image checked as UBI (every header and data CRC), as sf_job_ubi_same() does first:
- * 0 when it is a sound UBI image, -ENOMSG when it is none, -EBADMSG when it is a damaged one. */
-int sf_job_ubi_check_image(struct sf_job *j, const struct sf_layout_op *op, struct sf_error *err);
 int sf_job_ubi_same(struct sf_job *j, const struct sf_layout_op *op, uint64_t extent,
                     enum sf_ubi_match *ret, char *why, size_t why_size, struct sf_error *err);
 
