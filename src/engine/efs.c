@@ -77,7 +77,6 @@ static int locate_nand(struct sf_job *j, struct sf_error *err)
         struct sf_fh_range rg = {.start_sector = "640", .num_sectors = 2, .sector_size = page};
         _cleanup_free_ uint8_t *buf = NULL;
         const struct sf_mibib_part *efs;
-        struct sf_mibib m;
         int r;
 
         if (!page || !ppb)
@@ -88,12 +87,9 @@ static int locate_nand(struct sf_job *j, struct sf_error *err)
         r = sf_fh_read(&j->fh, &rg, buf, err);
         if (r < 0)
                 return r;
-        if (sf_mibib_parse(buf, 2 * (size_t)page, page, &m) == 0) {
-                j->module_table = m;
-                j->module_table_ppb = ppb;
-                j->have_module_table = true;
-        }
-        if (!j->have_module_table || !(efs = sf_mibib_find(&m, "EFS2"))) {
+        j->have_module_table = sf_mibib_parse(buf, 2 * (size_t)page, page, &j->module_table) == 0;
+        j->module_table_ppb = ppb;
+        if (!j->have_module_table || !(efs = sf_mibib_find(&j->module_table, "EFS2"))) {
                 sf_job_say(j, SF_LOG_WARNING,
                            "the module has no readable partition table at page %d: its EFS2 "
                            "cannot be located",
